@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that knows about kernel API differences.
+ *
+ * Debian's 6.1.y carries 6.12-era nf_tables callback signatures from some
+ * point release on, so LINUX_VERSION_CODE cannot tell which form a kernel
+ * has. Instead we look at the type of the nft_expr_ops member and pick the
+ * matching wrapper at compile time. Expression files write one plain
+ * function and name it through LVS_DUMP_OP() / LVS_VALIDATE_OP().
+ */
+#ifndef _NFT_LVS_COMPAT_H
+#define _NFT_LVS_COMPAT_H
+
+#include <net/netfilter/nf_tables.h>
+
+#define LVS_OPS_MEMBER_IS(member, type) \
+	__builtin_types_compatible_p(typeof(((struct nft_expr_ops *)0)->member), type)
+
+/* dump(skb, expr, bool reset): upstream 6.2, Debian 6.1.191+ */
+typedef int (*lvs_dump_reset_t)(struct sk_buff *, const struct nft_expr *, bool);
+
+#define LVS_DEFINE_DUMP(fn)						\
+static int __maybe_unused fn##__reset(struct sk_buff *skb,		\
+				      const struct nft_expr *expr,	\
+				      bool reset)			\
+{									\
+	return fn(skb, expr);						\
+}									\
+static int __maybe_unused fn##__plain(struct sk_buff *skb,		\
+				      const struct nft_expr *expr)	\
+{									\
+	return fn(skb, expr);						\
+}
+
+#define LVS_DUMP_OP(fn)							\
+	__builtin_choose_expr(LVS_OPS_MEMBER_IS(dump, lvs_dump_reset_t),\
+			      fn##__reset, fn##__plain)
+
+/* validate(ctx, expr) without data: upstream 6.12, Debian 6.1.184+ */
+typedef int (*lvs_validate_nodata_t)(const struct nft_ctx *, const struct nft_expr *);
+
+#define LVS_DEFINE_VALIDATE(fn)						\
+static int __maybe_unused fn##__nodata(const struct nft_ctx *ctx,	\
+				       const struct nft_expr *expr)	\
+{									\
+	return fn(ctx, expr);						\
+}									\
+static int __maybe_unused fn##__data(const struct nft_ctx *ctx,		\
+				     const struct nft_expr *expr,	\
+				     const struct nft_data **data)	\
+{									\
+	return fn(ctx, expr);						\
+}
+
+#define LVS_VALIDATE_OP(fn)						\
+	__builtin_choose_expr(LVS_OPS_MEMBER_IS(validate, lvs_validate_nodata_t), \
+			      fn##__nodata, fn##__data)
+
+#endif /* _NFT_LVS_COMPAT_H */

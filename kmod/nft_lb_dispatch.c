@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lb-dispatch: the fast path for packets of existing connections, in both
+ * directions, including ICMP errors about them.
+ */
+#include <linux/module.h>
+#include "nft_lvs.h"
+#include "compat.h"
+
+static void nft_lb_dispatch_eval(const struct nft_expr *expr,
+				 struct nft_regs *regs,
+				 const struct nft_pktinfo *pkt)
+{
+	/*
+	 * No connection table exists yet, so no packet belongs to a known
+	 * connection: every packet falls through to the next statement.
+	 */
+}
+
+static const struct nla_policy nft_lb_dispatch_policy[NFTA_LB_DISPATCH_MAX + 1] = {};
+
+static int nft_lb_dispatch_init(const struct nft_ctx *ctx,
+				const struct nft_expr *expr,
+				const struct nlattr * const tb[])
+{
+	return 0;
+}
+
+static int nft_lb_dispatch_dump(struct sk_buff *skb, const struct nft_expr *expr)
+{
+	return 0;
+}
+LVS_DEFINE_DUMP(nft_lb_dispatch_dump)
+
+static int nft_lb_dispatch_validate(const struct nft_ctx *ctx,
+				    const struct nft_expr *expr)
+{
+	return nft_chain_validate_hooks(ctx->chain, LVS_HOOKS);
+}
+LVS_DEFINE_VALIDATE(nft_lb_dispatch_validate)
+
+static const struct nft_expr_ops nft_lb_dispatch_ops = {
+	.type		= &nft_lb_dispatch_types[0],
+	.size		= NFT_EXPR_SIZE(0),
+	.eval		= nft_lb_dispatch_eval,
+	.init		= nft_lb_dispatch_init,
+	.dump		= LVS_DUMP_OP(nft_lb_dispatch_dump),
+	.validate	= LVS_VALIDATE_OP(nft_lb_dispatch_validate),
+};
+
+struct nft_expr_type nft_lb_dispatch_types[LVS_NFAMILIES] =
+	LVS_EXPR_TYPES(NFT_LVS_EXPR_DISPATCH, &nft_lb_dispatch_ops,
+		       nft_lb_dispatch_policy, NFTA_LB_DISPATCH_MAX);
+
+MODULE_ALIAS_NFT_AF_EXPR(2, "lb-dispatch");
+MODULE_ALIAS_NFT_AF_EXPR(10, "lb-dispatch");
+MODULE_ALIAS_NFT_AF_EXPR(1, "lb-dispatch");
