@@ -129,7 +129,13 @@ enum nft_lvs_rs_attributes {
 };
 #define NFTA_LVS_RS_MAX		(__NFTA_LVS_RS_MAX - 1)
 
-#define NFT_FULLNAT_POOL_MAX		1024
+/*
+ * List limits keep the largest fullnat statement (IPv6: 40 bytes per real
+ * server, 20 per local address) inside one 32 KiB netlink dump buffer, the
+ * most a rule dump can use: a rule that does not fit would vanish from
+ * listings. Larger pools belong in an nft set.
+ */
+#define NFT_FULLNAT_POOL_MAX		512
 #define NFT_FULLNAT_LADDRS_MAX		256
 #define NFT_FULLNAT_PORT_MIN_DEFAULT	5000
 #define NFT_FULLNAT_PORT_MAX_DEFAULT	65535

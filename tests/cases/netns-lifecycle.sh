@@ -1,0 +1,38 @@
+#!/bin/bash
+# Module state is per network namespace: each namespace counts its own
+# services, and deleting namespaces that hold rules frees everything (the
+# module can be unloaded afterwards without a leak warning).
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+
+lvs_unload
+modprobe nft_lvs
+for i in $(seq 1 20); do
+	ip netns add "lvs$i"
+	ip netns exec "lvs$i" nft add table ip lvs
+	ip netns exec "lvs$i" nft add chain ip lvs c '{ type filter hook prerouting priority raw; }'
+	for j in $(seq 1 "$i"); do
+		ip netns exec "lvs$i" "$LVSRULE" add ip lvs c lb-dispatch -- synproxy-lb -- \
+			fullnat pool=10.1.0.$j laddrs=10.1.0.254 ||
+			fail "add rule in lvs$i"
+	done
+done
+for i in 1 7 20; do
+	assert_eq "$i" "$(ip netns exec "lvs$i" awk '$1 == "services" { print $2 }' /proc/net/nft_lvs/stats)" \
+		"services in namespace lvs$i"
+done
+assert_eq 0 "$(lvs_services)" "services in the initial namespace"
+
+# The module is pinned while any namespace has rules.
+rmmod nft_lvs 2>/dev/null && fail "module unloaded while namespaces hold rules"
+
+# Half the namespaces go away with their rules; the others are unaffected.
+for i in $(seq 1 2 20); do ip netns del "lvs$i"; done
+assert_eq 20 "$(ip netns exec lvs20 awk '$1 == "services" { print $2 }' /proc/net/nft_lvs/stats)" \
+	"services in lvs20 after other namespaces died"
+assert_eq 20 "$(ip netns exec lvs20 "$LVSRULE" list ip lvs c | grep -c fullnat)" \
+	"rules in lvs20 after other namespaces died"
+for i in $(seq 2 2 20); do ip netns del "lvs$i"; done
+
+# Namespace teardown is asynchronous; the module must become free.
+assert_ok lvs_unload

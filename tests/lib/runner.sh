@@ -1,0 +1,155 @@
+#!/bin/bash
+# runner.sh RESULTS_DIR CASE_FILE...
+#
+# Guest-side test case runner (run it inside the VM, e.g. through tests/vm/run.sh). Each case
+# is a bash script run in its own process under timeout(1): 300 s, or N from a line
+# "# timeout: N" in the case. Exit 0 passes, 77 skips, anything else fails. A case also fails
+# when the kernel logged a problem while it ran (tests/vm/check-kernel-log.sh on the new dmesg
+# lines), whatever its exit status.
+#
+# Output: one line per case on stdout and in RESULTS_DIR/results.txt
+#   PASS name (Ns) | FAIL name (Ns) | SKIP name (Ns): reason from the log's last line
+# failures followed by the last 30 lines of the log, indented; then "N passed, N failed,
+# N skipped". Per case: RESULTS_DIR/cases/NAME.log (stdout+stderr), NAME.dmesg (kernel
+# messages logged meanwhile, if any). Exit 0 if nothing failed, else 1.
+#
+# Cases see: RESULTS_DIR, CASE_NAME, CASE_TMP (scratch dir, removed afterwards), TESTS_LIB
+# (this directory: ". $TESTS_LIB/assert.sh", ". $TESTS_LIB/topology.sh").
+# After every case, whatever it left is cleaned up so that cases are independent: processes
+# in its process group and in any network namespace, all namespaces, the nft ruleset, IPVS
+# services; then $RUNNER_CLEANUP (a shell command), if set.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+CHECK=$HERE/../vm/check-kernel-log.sh
+DEFAULT_TIMEOUT=300
+
+[ $# -ge 1 ] || { echo "usage: $0 RESULTS_DIR CASE_FILE..." >&2; exit 2; }
+# The cleanup deletes every network namespace and flushes the ruleset: never on a host.
+if [ "${VM_GUEST:-0}" != 1 ] && [ "${RUNNER_ALLOW_HOST:-0}" != 1 ]; then
+	echo "runner: refusing to run outside the test VM (its cleanup deletes all network" \
+	     "namespaces and flushes nft); set RUNNER_ALLOW_HOST=1 to override" >&2
+	exit 2
+fi
+
+RESULTS_DIR=$1
+shift
+mkdir -p "$RESULTS_DIR/cases" || exit 2
+RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+export RESULTS_DIR TESTS_LIB=$HERE
+
+# Kernel log position: the timestamp of the last dmesg line (not a line count, which breaks
+# once the ring buffer wraps). -1 when the log is empty.
+kmsg_mark() {
+	dmesg 2>/dev/null | sed -n '$s/^\[ *\([0-9]*\.[0-9]*\)\].*/\1/p' | grep . || echo -1
+}
+
+# kmsg_since MARK - the lines logged after MARK (continuation lines without a timestamp
+# included).
+kmsg_since() {
+	dmesg 2>/dev/null | awk -v mark="$1" '
+		!on && match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
+			t = substr($0, 2, RLENGTH - 2) + 0
+			if (t > mark + 0) on = 1
+		}
+		on'
+}
+
+case_timeout() {
+	local t
+	t=$(sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$1" | head -n1)
+	echo "${t:-$DEFAULT_TIMEOUT}"
+}
+
+cleanup() {
+	local ns pids
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+	done
+	ip -all netns delete 2>/dev/null
+	nft flush ruleset 2>/dev/null
+	if [ -e /proc/net/ip_vs ] && command -v ipvsadm >/dev/null; then
+		ipvsadm -C 2>/dev/null
+	fi
+	if [ -n "${RUNNER_CLEANUP:-}" ]; then
+		eval "$RUNNER_CLEANUP"
+	fi
+}
+
+report() {
+	printf '%s\n' "$1"
+	printf '%s\n' "$1" >> "$RESULTS_DIR/results.txt"
+}
+
+npass=0 nfail=0 nskip=0
+for case_file in "$@"; do
+	name=$(basename "$case_file")
+	name=${name%.sh}
+	log=$RESULTS_DIR/cases/$name.log
+	kmsg=$RESULTS_DIR/cases/$name.dmesg
+	rm -f "$kmsg"
+	if [ ! -r "$case_file" ]; then
+		echo "runner: cannot read $case_file" > "$log"
+		report "FAIL $name (0s)"
+		sed 's/^/    /' "$log"
+		nfail=$((nfail + 1))
+		continue
+	fi
+	limit=$(case_timeout "$case_file")
+	mark=$(kmsg_mark)
+	CASE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/case-$name.XXXXXX")
+	start=$(date +%s)
+
+	# timeout(1) puts itself and the case in a new process group: kill it afterwards to
+	# reap whatever the case left running in the background.
+	CASE_NAME=$name CASE_TMP=$CASE_TMP \
+		timeout -k 10 "$limit" bash "$case_file" > "$log" 2>&1 < /dev/null &
+	pid=$!
+	wait $pid
+	rc=$?
+	kill -KILL -- -$pid 2>/dev/null
+	elapsed=$(( $(date +%s) - start ))
+	# Before anything else is appended to the log.
+	reason=$(tail -n1 "$log" | sed 's/^SKIP: //')
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "runner: timed out after $limit s" >> "$log"
+	fi
+
+	cleanup >> "$log" 2>&1
+	rm -rf "$CASE_TMP"
+
+	kmsg_since "$mark" > "$kmsg"
+	[ -s "$kmsg" ] || rm -f "$kmsg"
+	problems=
+	if [ -f "$kmsg" ]; then
+		problems=$("$CHECK" "$kmsg")
+	fi
+
+	if [ -n "$problems" ]; then
+		printf 'runner: the kernel logged problems during this case:\n%s\n' \
+			"$problems" >> "$log"
+		rc=1
+	fi
+	case $rc in
+	0)
+		report "PASS $name (${elapsed}s)"
+		npass=$((npass + 1))
+		;;
+	77)
+		report "SKIP $name (${elapsed}s): ${reason:-no reason given}"
+		nskip=$((nskip + 1))
+		;;
+	*)
+		report "FAIL $name (${elapsed}s)"
+		tail -n 30 "$log" | sed 's/^/    /'
+		nfail=$((nfail + 1))
+		;;
+	esac
+done
+
+summary="$npass passed, $nfail failed"
+[ $nskip -eq 0 ] || summary="$summary, $nskip skipped"
+report "$summary"
+[ $nfail -eq 0 ]

@@ -1,0 +1,119 @@
+#!/bin/bash
+# The whole test suite, from a fresh Debian 12 machine:
+#   1. installs the Debian packages it needs (tests/setup-deps.sh),
+#   2. builds and runs the userspace unit tests on the host,
+#   3. for every test kernel (bookworm's 6.1 and bookworm-backports' 6.12)
+#      builds nft_lvs.ko and runs tests/cases/*.sh inside a QEMU guest.
+# The last line reads "N passed, N failed, N skipped".
+#
+#   tests/run.sh [CASE...]     CASE: names of tests/cases/*.sh to run (default all)
+#   KERNELS="6.1.0-56-amd64"   restricts the kernels
+#   SKIP_UNIT=1                skips the userspace unit tests
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+passed=0 failed=0 skipped=0
+failures=()
+
+record() {	# record PASS|FAIL|SKIP NAME
+	case $1 in
+	PASS) passed=$((passed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); failures+=("$2") ;;
+	esac
+}
+
+summary() {
+	if [ ${#failures[@]} -gt 0 ]; then
+		echo "failed:"
+		printf '  %s\n' "${failures[@]}"
+	fi
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ]
+	exit $?
+}
+
+if ! tests/setup-deps.sh; then
+	record FAIL setup-deps
+	summary
+fi
+
+# Userspace: library, tools and unit tests (sanitized), built out of tree.
+build_userspace() {
+	if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+		autoreconf -fi >build/autoreconf.log 2>&1 || { cat build/autoreconf.log; return 1; }
+	fi
+	mkdir -p build/host
+	(cd build/host &&
+	 { [ -f Makefile ] || ../../configure --quiet --disable-kmod; } &&
+	 make -s -j"$(nproc)")
+}
+mkdir -p build
+echo "== building userspace"
+if ! build_userspace; then
+	record FAIL build-userspace
+	summary
+fi
+
+if [ -z "${SKIP_UNIT:-}" ]; then
+	echo "== unit tests (host)"
+	make -s -C build/host check >build/unit.log 2>&1
+	while read -r verdict name; do
+		case $verdict in
+		PASS:) record PASS "unit/$name" ;;
+		SKIP:) record SKIP "unit/$name" ;;
+		FAIL: | ERROR: | XPASS:) record FAIL "unit/$name" ;;
+		*) continue ;;
+		esac
+		echo "${verdict%:} unit/$name"
+	done < <(grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' build/unit.log)
+	if ! grep -qE '^(PASS|FAIL|ERROR):' build/unit.log; then
+		cat build/unit.log
+		record FAIL "unit (no test ran)"
+	fi
+	grep -qE '^(FAIL|ERROR):' build/unit.log && find build/host -name '*.log' -path '*tests*' \
+		-newer build/unit.log -exec tail -n 40 {} + 2>/dev/null
+fi
+
+# Cases to run in the guest.
+cases=()
+if [ $# -gt 0 ]; then
+	for c in "$@"; do cases+=("tests/cases/${c%.sh}.sh"); done
+else
+	cases=(tests/cases/*.sh)
+fi
+
+kernels=${KERNELS:-$(tests/vm/kernels.sh)}
+[ -n "$kernels" ] || { record FAIL "no test kernel installed"; summary; }
+for kver in $kernels; do
+	echo "== kernel $kver"
+	if ! ko=$(tests/build-kmod.sh "$kver"); then
+		record FAIL "$kver/build-kmod"
+		continue
+	fi
+	record PASS "$kver/build-kmod"
+	results=$top/build/results/$kver
+	rm -rf "$results"
+	mkdir -p "$results"
+	tests/vm/run.sh -k "$kver" -o "$results" -t 2400 -- \
+		"$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
+	vm_status=$?
+	ran=0
+	if [ -f "$results/results.txt" ]; then
+		while read -r verdict name _; do
+			case $verdict in PASS | FAIL | SKIP) ;; *) continue ;; esac
+			record "$verdict" "$kver/$name"
+			ran=$((ran + 1))
+		done <"$results/results.txt"
+	fi
+	# A VM that timed out, crashed or logged a kernel problem outside any
+	# case fails on its own account, even when every case passed.
+	if [ "$vm_status" != 0 ]; then
+		record FAIL "$kver/vm (exit status $vm_status, see $results/console.log)"
+	elif [ "$ran" != "${#cases[@]}" ]; then
+		record FAIL "$kver/vm (ran $ran of ${#cases[@]} cases)"
+	fi
+done
+
+summary

@@ -1,0 +1,72 @@
+#!/bin/bash
+# guest-init.sh RESULTS_DIR CWD
+#
+# Stage 2 of the test VM: PID 1 after the initramfs switch_root'ed into the host's filesystem
+# (read-only 9p + tmpfs overlay). Prepares a minimal system, runs RESULTS_DIR/cmd.sh (written
+# by run.sh) in CWD with its output in RESULTS_DIR/output.log, records its exit status and the
+# kernel log, and powers off.
+#
+# No "set -e": if PID 1 exits, the kernel panics (and the panic prints a Call Trace, which
+# would read as a kernel problem). Every step reports its own failure and we carry on.
+set -u
+
+RESULTS=${1:-}
+CWD=${2:-/}
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+export VM_GUEST=1 VM_RESULTS="$RESULTS" VM_KVER="$(uname -r)"
+umask 022
+
+say() { echo "guest-init: $*" >&2; }
+
+poweroff_now() {
+	sync
+	# busybox's poweroff -f calls reboot(2) directly; sysrq 'o' is the fallback. PID 1 must
+	# not exit meanwhile (see above), hence the loop.
+	busybox poweroff -f 2>/dev/null
+	echo o > /proc/sysrq-trigger
+	while :; do sleep 1; done
+}
+
+# mnt TYPE DIR [OPTIONS] -- mount unless something is mounted there already.
+mnt() {
+	mkdir -p "$2"
+	mountpoint -q "$2" && return 0
+	mount -t "$1" ${3:+-o "$3"} "$1" "$2"
+}
+
+mnt proc /proc || say "cannot mount /proc"
+mnt sysfs /sys || say "cannot mount /sys"
+mnt devtmpfs /dev || say "cannot mount /dev"
+mnt devpts /dev/pts gid=5,mode=620,ptmxmode=666 || say "cannot mount /dev/pts"
+mnt tmpfs /dev/shm mode=1777 || say "cannot mount /dev/shm"
+# /run holds /run/netns (ip netns); both must be fresh, not the host's contents.
+mnt tmpfs /run mode=0755 || say "cannot mount /run"
+mnt tmpfs /tmp mode=1777 || say "cannot mount /tmp"
+# Optional extras; tests that need them can check for them.
+mnt cgroup2 /sys/fs/cgroup 2>/dev/null
+mnt bpf /sys/fs/bpf mode=0700 2>/dev/null
+mnt debugfs /sys/kernel/debug 2>/dev/null
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+mkdir -p /var/tmp /var/run /run/lock
+
+hostname vmtest 2>/dev/null || echo vmtest > /proc/sys/kernel/hostname
+ip link set lo up || say "cannot bring lo up"
+ulimit -c 0
+# Warnings are detected from the log by check-kernel-log.sh; a panic would lose the run.
+echo 0 > /proc/sys/kernel/panic_on_warn 2>/dev/null
+
+if [ -z "$RESULTS" ] || [ ! -f "$RESULTS/cmd.sh" ]; then
+	say "no command to run (results dir '${RESULTS:-unset}' has no cmd.sh)"
+	poweroff_now
+fi
+
+cd "$CWD" || say "cannot cd to $CWD; running in $(pwd)"
+# Appending, not truncating: run.sh already follows the (empty) file with tail -f.
+bash "$RESULTS/cmd.sh" >> "$RESULTS/output.log" 2>&1 < /dev/null
+status=$?
+
+echo "$status" > "$RESULTS/exit-status.tmp" && mv "$RESULTS/exit-status.tmp" "$RESULTS/exit-status"
+dmesg > "$RESULTS/dmesg.log" 2>&1
+poweroff_now

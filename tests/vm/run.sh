@@ -1,0 +1,143 @@
+#!/bin/bash
+# run.sh [-v] [-k KVER] [-o RESULTS_DIR] [-t TIMEOUT_S] [-m MEM_MB] -- CMD [ARGS...]
+#
+# Boot a throw-away QEMU/TCG guest on Debian's kernel KVER with the host's root filesystem
+# (read-only 9p + tmpfs overlay, see mkinitrd.sh) and run CMD ARGS in it, as root, in the
+# repository's top directory. The machine's own kernel cannot load modules; the guest can.
+#
+#   -k KVER         kernel to boot (default: newest from kernels.sh)
+#   -o DIR          results directory (default: new build/vm-run.XXXXXX in the repository)
+#   -t SECONDS      wall-clock limit for the whole VM (default 900)
+#   -m MB           guest memory (default 1024)
+#   -v              also stream the serial console (kernel messages) to stdout; or VERBOSE=1
+#   VM_APPEND       extra kernel command line arguments
+#
+# Results directory (shared writable into the guest at the same absolute path):
+#   cmd.sh        CMD ARGS, quoted with printf %q (only paths go on the kernel command line,
+#                 so any argument survives intact)
+#   output.log    CMD's stdout+stderr. It is written through 9p as the guest runs and this
+#                 script follows it with tail -f, so the command's output appears here live.
+#                 (Picking it out of the serial console instead would mix it with kernel
+#                 messages, which can land in the middle of a line.)
+#   console.log   serial console: kernel messages at warning level and above, boot errors
+#   dmesg.log     the full kernel log, saved by the guest just before power-off
+#   exit-status   CMD's exit status
+#
+# Exit status: CMD's; 124 if the VM hit the time limit; 125 if the guest never reported a
+# status (panic, crash, boot failure); 3 if CMD succeeded but the kernel log shows a problem
+# (check-kernel-log.sh; the offending lines are printed as "vm: kernel problem: ...").
+set -eu -o pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+usage() {
+	sed -n '2,2s/^# //p' "$0" >&2
+	exit 2
+}
+die() { echo "vm: $*" >&2; exit 2; }
+
+KVER=
+RESULTS=
+TIMEOUT=900
+MEM=1024
+VERBOSE=${VERBOSE:-0}
+while getopts "k:o:t:m:vh" opt; do
+	case $opt in
+	k) KVER=$OPTARG ;;
+	o) RESULTS=$OPTARG ;;
+	t) TIMEOUT=$OPTARG ;;
+	m) MEM=$OPTARG ;;
+	v) VERBOSE=1 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || usage
+
+case $TIMEOUT in ''|*[!0-9]*) die "-t wants whole seconds, got '$TIMEOUT'" ;; esac
+case $MEM in ''|*[!0-9]*) die "-m wants megabytes, got '$MEM'" ;; esac
+
+if [ -z "$KVER" ]; then
+	KVER=$("$HERE/kernels.sh" | tail -n1)
+	[ -n "$KVER" ] || die "no kernel with both /boot/vmlinuz-KVER and headers found"
+fi
+[ -r "/boot/vmlinuz-$KVER" ] || die "no readable /boot/vmlinuz-$KVER"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (install qemu-system-x86)"
+
+if [ -z "$RESULTS" ]; then
+	mkdir -p "$REPO/build"
+	RESULTS=$(mktemp -d "$REPO/build/vm-run.XXXXXX")
+else
+	mkdir -p "$RESULTS"
+	RESULTS=$(cd "$RESULTS" && pwd -P)
+fi
+# These paths go on the kernel command line (space-separated, no quoting) and into QEMU's
+# comma-separated -virtfs options: keep them plain.
+for p in "$RESULTS" "$REPO" "$HERE"; do
+	case $p in
+	*[!A-Za-z0-9._/+@:=-]*) die "path '$p' contains characters the VM command line cannot carry" ;;
+	esac
+done
+[ "$RESULTS" != / ] || die "the results directory cannot be /"
+
+INITRD=$REPO/build/vm/initrd-$KVER.img
+"$HERE/mkinitrd.sh" "$KVER" "$INITRD"
+
+rm -f "$RESULTS"/{cmd.sh,output.log,console.log,dmesg.log,exit-status}
+{
+	echo '#!/bin/bash'
+	echo '# Written by tests/vm/run.sh; run in the guest by guest-init.sh.'
+	printf '%q ' "$@"
+	echo
+} > "$RESULTS/cmd.sh"
+: > "$RESULTS/output.log"
+: > "$RESULTS/console.log"
+
+# No network device: the guest's only traffic is between its own namespaces.
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	-accel tcg,thread=multi -smp 2 -cpu max -m "$MEM" \
+	-nographic -no-reboot -nic none \
+	-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRD" \
+	-append "console=ttyS0 quiet panic=-1 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO ${VM_APPEND:-}" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,multidevs=remap" \
+	< /dev/null > "$RESULTS/console.log" 2>&1 &
+vm=$!
+# timeout(1) runs in its own process group, so Ctrl-C would not reach it: forward it.
+trap 'kill -TERM $vm 2>/dev/null' INT TERM
+
+follow=("$RESULTS/output.log")
+[ "$VERBOSE" = 1 ] && follow+=("$RESULTS/console.log")
+# --pid: tail exits once the VM has gone and everything written has been printed.
+tail -q -n +1 -s 0.2 -f --pid=$vm "${follow[@]}" || true
+rc=0
+wait $vm || rc=$?
+trap - INT TERM
+
+# Kernel log scan: the same message can be in both files; print it once.
+problems=$(cd "$RESULTS" && "$HERE/check-kernel-log.sh" \
+	$( [ -f dmesg.log ] && echo dmesg.log ) console.log |
+	sed 's/^\[ *[0-9]*\.[0-9]*\] //' | awk '!seen[$0]++' || true)
+if [ -n "$problems" ]; then
+	printf '%s\n' "$problems" | sed 's/^/vm: kernel problem: /' >&2
+fi
+
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "vm: timed out after $TIMEOUT s (kernel $KVER, results in $RESULTS)" >&2
+	exit 124
+fi
+status=$(cat "$RESULTS/exit-status" 2>/dev/null || true)
+case $status in
+''|*[!0-9]*)
+	echo "vm: the guest never reported an exit status (qemu exit $rc; kernel panic," \
+	     "crash or boot failure?). Last console lines, from $RESULTS/console.log:" >&2
+	tail -n 30 "$RESULTS/console.log" | tr -d '\r' | sed 's/^/vm:   /' >&2
+	exit 125
+	;;
+esac
+if [ -n "$problems" ]; then
+	echo "vm: kernel $KVER logged problems (command exit $status; results in $RESULTS)" >&2
+	[ "$status" -ne 0 ] || status=3
+fi
+exit "$status"
