@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for cases that exercise nft_lvs (sourced after assert.sh).
 # LVSRULE, NFT_LVS_KO and TOP come from tests/guest-suite.sh.
 
@@ -11,8 +12,8 @@ lvs_loaded() { grep -q '^nft_lvs ' /proc/modules; }
 # Unload the module, waiting for namespaces that are being torn down in the
 # background to release their rules (and with them the module references).
 lvs_unload() {
-	local i
-	for i in $(seq 1 100); do
+	local _
+	for _ in $(seq 1 100); do
 		lvs_loaded || return 0
 		rmmod nft_lvs 2>/dev/null && return 0
 		sleep 0.1

@@ -50,73 +50,85 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
-# _topo_sysctl NS KEY VALUE - sysctl(8) may be missing; /proc/sys/net is per namespace.
+# _topo_sysctl NS KEY=VALUE... - in one process: sysctl(8) may be missing, and every exec
+# costs ~0.1 s under TCG. /proc/sys/net belongs to the namespace of whoever opens it.
 _topo_sysctl() {
-	ip netns exec "$1" sh -c "echo $3 > /proc/sys/$(echo "$2" | tr . /)"
+	local ns=$1 kv key script=
+	shift
+	for kv in "$@"; do
+		key=${kv%%=*}
+		script="$script echo ${kv#*=} > /proc/sys/${key//.//} &&"
+	done
+	ip netns exec "$ns" sh -c "$script true"
 }
 
-_topo_ns_exists() {
-	ip netns list 2>/dev/null | awk '{ print $1 }' | grep -qx -- "$1"
-}
-
-# A new namespace with lo up. accept_dad=0 before any interface exists (it is copied from
-# "default" when an interface is created), so IPv6 addresses work at once; rp_filter off
-# because clients may spoof source addresses.
-_topo_ns_add() {
-	ip netns add "$1" || return
-	ip -n "$1" link set lo up
-	_topo_sysctl "$1" net.ipv6.conf.all.accept_dad 0
-	_topo_sysctl "$1" net.ipv6.conf.default.accept_dad 0
-	_topo_sysctl "$1" net.ipv4.conf.all.rp_filter 0
-	_topo_sysctl "$1" net.ipv4.conf.default.rp_filter 0
+# _topo_ip NS - run "ip" commands from stdin in namespace NS, one ip process (batch mode).
+_topo_ip() {
+	ip -n "$1" -batch - || { echo "topo_setup: ip commands in $1 failed" >&2; return 1; }
 }
 
 topo_setup() {
 	local i ns
 	topo_teardown
 	for ns in $TOPO_NAMESPACES; do
-		_topo_ns_add "$ns" || { echo "topo_setup: cannot create namespace $ns" >&2; return 1; }
+		ip netns add "$ns" || { echo "topo_setup: cannot create namespace $ns" >&2; topo_teardown; return 1; }
+		# accept_dad=0 before any interface exists (it is copied from "default" when one is
+		# created), so IPv6 addresses work at once; rp_filter off because clients may spoof
+		# source addresses.
+		_topo_sysctl "$ns" net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
+			{ topo_teardown; return 1; }
 	done
-	(
-		set -e
-		# client <-> lb
-		ip -n "$NS_CLIENT" link add "$CLIENT_IF" type veth peer name "$LB_IF_CLIENT" netns "$NS_LB"
-		ip -n "$NS_CLIENT" addr add "$CLIENT4/24" dev "$CLIENT_IF"
-		ip -n "$NS_CLIENT" addr add "$CLIENT6/64" dev "$CLIENT_IF" nodad
-		ip -n "$NS_CLIENT" link set "$CLIENT_IF" up
-		ip -n "$NS_CLIENT" route add default via "$LB_C4"
-		ip -n "$NS_CLIENT" -6 route add default via "$LB_C6"
+	_topo_sysctl "$NS_LB" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
+		{ topo_teardown; return 1; }
 
-		ip -n "$NS_LB" addr add "$LB_C4/24" dev "$LB_IF_CLIENT"
-		ip -n "$NS_LB" addr add "$VIP4/32" dev "$LB_IF_CLIENT"
-		ip -n "$NS_LB" addr add "$LB_C6/64" dev "$LB_IF_CLIENT" nodad
-		ip -n "$NS_LB" addr add "$VIP6/128" dev "$LB_IF_CLIENT" nodad
-		ip -n "$NS_LB" link set "$LB_IF_CLIENT" up
+	# client <-> lb, one veth pair.
+	_topo_ip "$NS_CLIENT" <<-EOF || { topo_teardown; return 1; }
+		link set lo up
+		link add $CLIENT_IF type veth peer name $LB_IF_CLIENT netns $NS_LB
+		addr add $CLIENT4/24 dev $CLIENT_IF
+		addr add $CLIENT6/64 dev $CLIENT_IF nodad
+		link set $CLIENT_IF up
+		route add default via $LB_C4
+		route add ::/0 via $LB_C6
+	EOF
 
-		# lb's RS side: one bridge holding the lips, so every RS reaches every lip. No STP
-		# (ports forward at once) and no multicast snooping (it can starve IPv6 neighbour
-		# discovery while no MLD querier exists).
-		ip -n "$NS_LB" link add "$LB_IF_RS" type bridge stp_state 0 mcast_snooping 0
-		ip -n "$NS_LB" addr add "$LIP4_1/24" dev "$LB_IF_RS"
-		ip -n "$NS_LB" addr add "$LIP4_2/24" dev "$LB_IF_RS"
-		ip -n "$NS_LB" addr add "$LIP6_1/64" dev "$LB_IF_RS" nodad
-		ip -n "$NS_LB" addr add "$LIP6_2/64" dev "$LB_IF_RS" nodad
-		ip -n "$NS_LB" link set "$LB_IF_RS" up
-		_topo_sysctl "$NS_LB" net.ipv4.ip_forward 1
-		_topo_sysctl "$NS_LB" net.ipv6.conf.all.forwarding 1
+	# lb: VIPs on the client side; on the RS side one bridge holding the lips, so every RS
+	# reaches every lip. No STP (ports forward at once), no multicast snooping (it can starve
+	# IPv6 neighbour discovery while no MLD querier exists).
+	_topo_ip "$NS_LB" <<-EOF || { topo_teardown; return 1; }
+		link set lo up
+		addr add $LB_C4/24 dev $LB_IF_CLIENT
+		addr add $VIP4/32 dev $LB_IF_CLIENT
+		addr add $LB_C6/64 dev $LB_IF_CLIENT nodad
+		addr add $VIP6/128 dev $LB_IF_CLIENT nodad
+		link set $LB_IF_CLIENT up
+		link add $LB_IF_RS type bridge stp_state 0 mcast_snooping 0
+		addr add $LIP4_1/24 dev $LB_IF_RS
+		addr add $LIP4_2/24 dev $LB_IF_RS
+		addr add $LIP6_1/64 dev $LB_IF_RS nodad
+		addr add $LIP6_2/64 dev $LB_IF_RS nodad
+		link set $LB_IF_RS up
+	EOF
 
-		for i in 1 2 3; do
-			ns=${TOPO_PREFIX}rs$i
-			ip -n "$ns" link add "$RS_IF" type veth peer name "rs${i}p" netns "$NS_LB"
-			ip -n "$NS_LB" link set "rs${i}p" master "$LB_IF_RS" up
-			ip -n "$ns" addr add "10.1.0.$i/24" dev "$RS_IF"
-			ip -n "$ns" addr add "2001:db8:1::$i/64" dev "$RS_IF" nodad
-			ip -n "$ns" link set "$RS_IF" up
-			# The only way out is lb (see the header).
-			ip -n "$ns" route add default via "$LIP4_1"
-			ip -n "$ns" -6 route add default via "$LIP6_1"
-		done
-	) || { echo "topo_setup: failed, tearing down" >&2; topo_teardown; return 1; }
+	# rsN: one veth each, the lb end a port of the bridge; the only way out is lb (see the
+	# header).
+	for i in 1 2 3; do
+		_topo_ip "${TOPO_PREFIX}rs$i" <<-EOF || { topo_teardown; return 1; }
+			link set lo up
+			link add $RS_IF type veth peer name rs${i}p netns $NS_LB
+			addr add 10.1.0.$i/24 dev $RS_IF
+			addr add 2001:db8:1::$i/64 dev $RS_IF nodad
+			link set $RS_IF up
+			route add default via $LIP4_1
+			route add ::/0 via $LIP6_1
+		EOF
+	done
+	_topo_ip "$NS_LB" <<-EOF || { topo_teardown; return 1; }
+		link set $LB_IF_RS1 master $LB_IF_RS up
+		link set $LB_IF_RS2 master $LB_IF_RS up
+		link set $LB_IF_RS3 master $LB_IF_RS up
+	EOF
 }
 
 # topo_add_client_addrs - the extra client addresses $CLIENT4_EXTRA / $CLIENT6_EXTRA.
@@ -145,9 +157,10 @@ topo_offloads() {
 
 # topo_teardown - kill what runs in our namespaces and delete them; safe to call repeatedly.
 topo_teardown() {
-	local ns pids
+	local ns pids existing
+	existing=" $(ip netns list 2>/dev/null | awk '{ printf "%s ", $1 }')"
 	for ns in $TOPO_NAMESPACES; do
-		_topo_ns_exists "$ns" || continue
+		case $existing in *" $ns "*) ;; *) continue ;; esac
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086
 		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null

@@ -15,7 +15,8 @@ CWD=${2:-/}
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
-export VM_GUEST=1 VM_RESULTS="$RESULTS" VM_KVER="$(uname -r)"
+VM_KVER=$(uname -r)
+export VM_GUEST=1 VM_RESULTS="$RESULTS" VM_KVER
 umask 022
 
 say() { echo "guest-init: $*" >&2; }
@@ -41,9 +42,18 @@ mnt sysfs /sys || say "cannot mount /sys"
 mnt devtmpfs /dev || say "cannot mount /dev"
 mnt devpts /dev/pts gid=5,mode=620,ptmxmode=666 || say "cannot mount /dev/pts"
 mnt tmpfs /dev/shm mode=1777 || say "cannot mount /dev/shm"
-# /run holds /run/netns (ip netns); both must be fresh, not the host's contents.
+# /run holds /run/netns (ip netns); both must be fresh, not the host's contents. The results
+# share may live below them (run.sh -o /tmp/x): park it meanwhile so it is not covered up.
+parked=
+if [ -n "$RESULTS" ] && mountpoint -q "$RESULTS"; then
+	mkdir -p /.vm-results && mount --move "$RESULTS" /.vm-results && parked=1
+fi
 mnt tmpfs /run mode=0755 || say "cannot mount /run"
 mnt tmpfs /tmp mode=1777 || say "cannot mount /tmp"
+if [ -n "$parked" ]; then
+	mkdir -p "$RESULTS" && mount --move /.vm-results "$RESULTS" ||
+		say "cannot put the results share back at $RESULTS"
+fi
 # Optional extras; tests that need them can check for them.
 mnt cgroup2 /sys/fs/cgroup 2>/dev/null
 mnt bpf /sys/fs/bpf mode=0700 2>/dev/null

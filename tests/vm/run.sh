@@ -11,6 +11,7 @@
 #   -m MB           guest memory (default 1024)
 #   -v              also stream the serial console (kernel messages) to stdout; or VERBOSE=1
 #   VM_APPEND       extra kernel command line arguments
+#   VM_QEMU_EXTRA   extra QEMU arguments (split on spaces), e.g. "-s" for a gdb stub
 #
 # Results directory (shared writable into the guest at the same absolute path):
 #   cmd.sh        CMD ARGS, quoted with printf %q (only paths go on the kernel command line,
@@ -95,29 +96,47 @@ rm -f "$RESULTS"/{cmd.sh,output.log,console.log,dmesg.log,exit-status}
 : > "$RESULTS/console.log"
 
 # No network device: the guest's only traffic is between its own namespaces.
+# RCU-stall and soft-lockup timeouts are raised (21 s -> 60 s, 20 s -> 60 s): an emulated CPU
+# starved by a busy host must not read as a kernel bug; a real lockup lasts longer than that.
+# shellcheck disable=SC2086 # VM_QEMU_EXTRA is a list of arguments
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
-	-accel tcg,thread=multi -smp 2 -cpu max -m "$MEM" \
+	-accel tcg,thread=multi ${VM_QEMU_EXTRA:-} -smp 2 -cpu max -m "$MEM" \
 	-nographic -no-reboot -nic none \
 	-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO ${VM_APPEND:-}" \
+	-append "console=ttyS0 quiet panic=-1 rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO ${VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,multidevs=remap" \
 	< /dev/null > "$RESULTS/console.log" 2>&1 &
 vm=$!
-# timeout(1) runs in its own process group, so Ctrl-C would not reach it: forward it.
-trap 'kill -TERM $vm 2>/dev/null' INT TERM
 
-follow=("$RESULTS/output.log")
-[ "$VERBOSE" = 1 ] && follow+=("$RESULTS/console.log")
-# --pid: tail exits once the VM has gone and everything written has been printed.
-tail -q -n +1 -s 0.2 -f --pid=$vm "${follow[@]}" || true
+# Follow the output while the VM runs; --pid: tail exits once the VM has gone and everything
+# written has been printed. In verbose mode the console joins in, minus the firmware's
+# terminal escapes (SeaBIOS clears the screen) and CRs.
+if [ "$VERBOSE" = 1 ]; then
+	tail -q -n +1 -s 0.2 -f --pid=$vm "$RESULTS/output.log" "$RESULTS/console.log" |
+		sed -u 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r$//' &
+else
+	tail -q -n +1 -s 0.2 -f --pid=$vm "$RESULTS/output.log" &
+fi
+follower=$!
+# timeout(1) puts QEMU in its own process group, out of reach of the terminal's Ctrl-C and of
+# signals sent to this script alone: forward them. "wait" (unlike a foreground child) lets the
+# trap run at once.
+interrupted=
+trap 'interrupted=1; kill -TERM $vm 2>/dev/null' INT TERM HUP
+until wait $follower || ! kill -0 $follower 2>/dev/null; do :; done
 rc=0
-wait $vm || rc=$?
-trap - INT TERM
+until wait $vm; rc=$?; ! kill -0 $vm 2>/dev/null; do :; done
+trap - INT TERM HUP
+if [ -n "$interrupted" ]; then
+	echo "vm: interrupted (results in $RESULTS)" >&2
+	exit 130
+fi
 
 # Kernel log scan: the same message can be in both files; print it once.
-problems=$(cd "$RESULTS" && "$HERE/check-kernel-log.sh" \
-	$( [ -f dmesg.log ] && echo dmesg.log ) console.log |
+logs=("$RESULTS/console.log")
+[ ! -f "$RESULTS/dmesg.log" ] || logs=("$RESULTS/dmesg.log" "${logs[@]}")
+problems=$("$HERE/check-kernel-log.sh" "${logs[@]}" |
 	sed 's/^\[ *[0-9]*\.[0-9]*\] //' | awk '!seen[$0]++' || true)
 if [ -n "$problems" ]; then
 	printf '%s\n' "$problems" | sed 's/^/vm: kernel problem: /' >&2

@@ -17,13 +17,15 @@ LIB=$REPO/tests/lib
 
 # ---------------------------------------------------------------------------- guest side
 
-# ping NS ADDR - one echo request; iputils' ping may be absent, busybox's is always there.
+# ping1 NS ADDR [WAIT_S] - one echo request; iputils' ping may be absent, busybox's is not.
 ping1() {
-	in_ns "$1" busybox ping -c 1 -W 3 "$2" > /dev/null 2>&1
+	in_ns "$1" busybox ping -c 1 -W "${3:-3}" "$2" > /dev/null 2>&1
 }
 
 guest_topology() {
+	# shellcheck source=SCRIPTDIR/../lib/assert.sh
 	. "$LIB/assert.sh"
+	# shellcheck source=SCRIPTDIR/../lib/topology.sh
 	. "$LIB/topology.sh"
 
 	log "topology"
@@ -39,7 +41,7 @@ guest_topology() {
 	# ... and only through lb: its route says so, and without forwarding it stops.
 	in_ns rs1 ip route get "$CLIENT4" | grep -q "via $LIP4_1" || fail "rs1 route to client not via lb"
 	in_ns lb sh -c 'echo 0 > /proc/sys/net/ipv4/ip_forward'
-	! ping1 rs1 "$CLIENT4" || fail "rs1 reached the client with forwarding off on lb"
+	! ping1 rs1 "$CLIENT4" 1 || fail "rs1 reached the client with forwarding off on lb"
 	in_ns lb sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
 	ping1 rs1 "$CLIENT4" || fail "rs1 -> client after re-enabling forwarding"
 
@@ -103,11 +105,12 @@ guest_topology() {
 	grep -q "expected '1', got '2'" "$out.stdout" || fail "failure log not shown"
 	grep -q 'timed out after 2 s' "$out/cases/slow.log" || fail "timeout not logged"
 	assert_eq "2 passed, 2 failed, 1 skipped" "$(tail -n1 "$out/results.txt")" "summary"
-	grep -qx done "$out/cases/pass.log" || fail "case output not in its log"
+	grep -qx 'done' "$out/cases/pass.log" || fail "case output not in its log"
 	log "guest checks passed"
 }
 
 guest_kernel_problem() {
+	# shellcheck source=SCRIPTDIR/../lib/assert.sh
 	. "$LIB/assert.sh"
 	local cases=$VM_RESULTS/cases-src out=$VM_RESULTS/runner rc=0
 	mkdir -p "$cases"
@@ -153,7 +156,7 @@ vm() {
 	t0=$(date +%s.%N)
 	RC=0
 	"$HERE/run.sh" -o "$OUT/$name" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err" || RC=$?
-	SECS=$(echo "$(date +%s.%N) - $t0" | bc)
+	SECS=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 }
 
 echo "== check-kernel-log.sh"
@@ -185,7 +188,6 @@ done <<'EOF'
 [   12.000002] ------------[ cut here ]------------ WARNING: CPU: 1 PID: 42 at net/netfilter/x.c:10 f+0x1/0x2
 [   12.000003] Oops: 0000 [#1] PREEMPT SMP NOPTI
 [   12.000004] general protection fault, probably for non-canonical address 0xdead: 0000 [#1] SMP
-[   12.000005] ==================================================================
 [   12.000005] BUG: KASAN: slab-use-after-free in nft_lvs_eval+0x10/0x20
 [   12.000006] refcount_t: underflow; use-after-free.
 [   12.000007] list_del corruption, ffff888004a1c0c8->next is LIST_POISON1 (dead000000000100)
@@ -211,8 +213,10 @@ BOOT_TIMES=()
 for k in "${KERNELS[@]}"; do
 	echo "== $k"
 	# (a) output and arguments arrive intact, quietly, with exit status 0.
+	# shellcheck disable=SC2016 # literal $HOME on purpose
 	vm "$k-echo" -k "$k" -- printf '[%s]\n' "$k" 'a b' '$HOME' "it's" '*' $'new\nline' '' '-x'
 	expect_rc "$k: echo" 0 "$RC"
+	# shellcheck disable=SC2016
 	expected=$(printf '[%s]\n' "$k" 'a b' '$HOME' "it's" '*' $'new\nline' '' '-x')
 	if [ "$(cat "$OUT/$k-echo.out")" = "$expected" ]; then
 		ok "$k: output and quoting"
@@ -249,6 +253,13 @@ k=${KERNELS[${#KERNELS[@]} - 1]}
 vm timeout -k "$k" -t 4 -- sleep 60
 expect_rc "$k: timeout" 124 "$RC"
 grep -q '^vm: timed out after 4 s' "$OUT/timeout.err" || notok "timeout message missing"
+
+# (f) a guest kernel crash is reported as such (once).
+vm crash -k "$k" -- sh -c 'echo crashing; echo c > /proc/sysrq-trigger'
+expect_rc "$k: kernel crash" 125 "$RC"
+grep -q '^vm: the guest never reported an exit status' "$OUT/crash.err" || notok "crash message missing"
+grep -q '^vm: kernel problem: Kernel panic' "$OUT/crash.err" || notok "crash: panic not reported"
+grep -qx crashing "$OUT/crash.out" || notok "crash: output before the crash lost"
 
 echo "== boot times (trivial command, start to power-off)"
 printf '     %s\n' "${BOOT_TIMES[@]}"
