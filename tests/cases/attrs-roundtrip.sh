@@ -59,7 +59,7 @@ OUT
 lvs_table ip6
 assert_ok lvsrule add ip6 lvs c lb-dispatch
 assert_ok lvsrule add ip6 lvs c synproxy-lb wscale=14 ttl=255 flags=sack-perm
-assert_ok lvsrule add ip6 lvs c fullnat pool=[2001:db8:1::1]:8080@2,2001:db8:1::2 \
+assert_ok lvsrule add ip6 lvs c fullnat "pool=[2001:db8:1::1]:8080@2,2001:db8:1::2" \
 	laddrs=2001:db8:1::254,2001:db8:1::253 sched=sh flags=toa
 check_raw ip6 <<'OUT'
 lb-dispatch{}
@@ -70,7 +70,7 @@ OUT
 lvs_table inet
 assert_ok lvsrule add inet lvs c lb-dispatch
 assert_ok lvsrule add inet lvs c fullnat pool=10.1.0.1:80 laddrs=10.1.0.254
-assert_ok lvsrule add inet lvs c fullnat pool=[2001:db8:1::1]:80 laddrs=2001:db8:1::254
+assert_ok lvsrule add inet lvs c fullnat "pool=[2001:db8:1::1]:80" laddrs=2001:db8:1::254
 check_raw inet <<'OUT'
 lb-dispatch{}
 fullnat{family=2,pool=[10.1.0.1:80@1],laddrs=[10.1.0.254],port-min=5000,port-max=65535,sched=3,flags=0x0}

@@ -5,7 +5,7 @@
 . "$TOP/tests/lib/lvs.sh"
 
 lvs_unload
-for i in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	assert_ok modprobe nft_lvs
 	lvs_loaded || fail "nft_lvs not in /proc/modules after modprobe"
 	[ -r /proc/net/nft_lvs/stats ] || fail "no /proc/net/nft_lvs/stats"

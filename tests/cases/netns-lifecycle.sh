@@ -13,7 +13,7 @@ for i in $(seq 1 20); do
 	ip netns exec "lvs$i" nft add chain ip lvs c '{ type filter hook prerouting priority raw; }'
 	for j in $(seq 1 "$i"); do
 		ip netns exec "lvs$i" "$LVSRULE" add ip lvs c lb-dispatch -- synproxy-lb -- \
-			fullnat pool=10.1.0.$j laddrs=10.1.0.254 ||
+			fullnat "pool=10.1.0.$j" laddrs=10.1.0.254 ||
 			fail "add rule in lvs$i"
 	done
 done
