@@ -36,7 +36,7 @@ static int __net_init lvs_net_init_ns(struct net *net)
 	struct lvs_net *ln = lvs_pernet(net);
 
 	atomic_set(&ln->services, 0);
-	ln->proc_dir = proc_mkdir("nft_lvs", net->proc_net);
+	ln->proc_dir = proc_net_mkdir(net, "nft_lvs", net->proc_net);
 	if (!ln->proc_dir)
 		return -ENOMEM;
 	if (!proc_create_net_single("stats", 0444, ln->proc_dir,

@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libnftlvs: the API, build -> parse round trips of every attribute, and
+ * the exact text and JSON the statements print as.
+ */
+#include "harness.h"
+
+#include <linux/netfilter.h>
+
+static void test_alloc(void)
+{
+	static const char *const names[] = {
+		NFT_LVS_EXPR_DISPATCH, NFT_LVS_EXPR_SYNPROXY,
+		NFT_LVS_EXPR_FULLNAT,
+	};
+	struct nftlvs_expr *e;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		e = nftlvs_expr_alloc(names[i]);
+		CHECK(e && !strcmp(nftlvs_expr_get_name(e), names[i]));
+		nftlvs_expr_free(e);
+	}
+	errno = 0;
+	CHECK(!nftlvs_expr_alloc("counter") && errno == ENOENT);
+	errno = 0;
+	CHECK(!nftlvs_expr_alloc("fullnat ") && errno == ENOENT);
+	errno = 0;
+	CHECK(!nftlvs_expr_alloc(NULL) && errno == EINVAL);
+	nftlvs_expr_free(NULL);
+}
+
+static void test_scalars(void)
+{
+	struct nftlvs_expr *sp = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	struct nftlvs_expr *fn = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	struct nftlvs_expr *d = nftlvs_expr_alloc(NFT_LVS_EXPR_DISPATCH);
+	uint32_t len = 0;
+
+	/* Not clamped: the kernel must see what was asked for. */
+	CHECK(nftlvs_expr_set_u16(sp, NFTLVS_SYNPROXY_LB_MSS, 100) == 0);
+	CHECK(nftlvs_expr_get_u16(sp, NFTLVS_SYNPROXY_LB_MSS) == 100);
+	CHECK(nftlvs_expr_set_u8(sp, NFTLVS_SYNPROXY_LB_WSCALE, 255) == 0);
+	CHECK(nftlvs_expr_get_u8(sp, NFTLVS_SYNPROXY_LB_WSCALE) == 255);
+	CHECK(nftlvs_expr_is_set(sp, NFTLVS_SYNPROXY_LB_MSS));
+	CHECK(!nftlvs_expr_is_set(sp, NFTLVS_SYNPROXY_LB_TTL));
+	CHECK(!nftlvs_expr_is_set(sp, NFTLVS_FULLNAT_FAMILY));
+	CHECK(nftlvs_expr_get(sp, NFTLVS_SYNPROXY_LB_MSS, &len) && len == 2);
+
+	/* Wrong width, wrong expression, lists through the scalar API. */
+	CHECK_ERR(nftlvs_expr_set_u32(sp, NFTLVS_SYNPROXY_LB_MSS, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u8(sp, NFTLVS_SYNPROXY_LB_MSS, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u32(sp, NFTLVS_FULLNAT_FLAGS, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u32(fn, NFTLVS_SYNPROXY_LB_FLAGS, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u32(d, NFTLVS_SYNPROXY_LB_FLAGS, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u32(fn, NFTLVS_FULLNAT_POOL, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u32(fn, 0, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u32(fn, 0xffff, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set(fn, NFTLVS_FULLNAT_FLAGS, NULL, 4), EINVAL);
+	CHECK(!nftlvs_expr_is_set(fn, NFTLVS_FULLNAT_FLAGS));
+
+	/* Getters: 0 and errno for unset or wrong width. */
+	errno = 0;
+	CHECK(nftlvs_expr_get_u32(fn, NFTLVS_FULLNAT_SCHED) == 0 &&
+	      errno == ENOENT);
+	errno = 0;
+	CHECK(nftlvs_expr_get_u32(sp, NFTLVS_SYNPROXY_LB_MSS) == 0 &&
+	      errno == EINVAL);
+	errno = 0;
+	CHECK(!nftlvs_expr_get(fn, NFTLVS_FULLNAT_POOL, &len) &&
+	      errno == EINVAL);
+
+	nftlvs_expr_free(sp);
+	nftlvs_expr_free(fn);
+	nftlvs_expr_free(d);
+}
+
+static void test_lists(void)
+{
+	struct nftlvs_expr *fn = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	struct nftlvs_expr *sp = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	uint8_t a[16] = { 10, 1, 0, 1 };
+	struct nftlvs_rs rs;
+	size_t len;
+
+	CHECK_ERR(nftlvs_expr_fullnat_add_rs(fn, AF_UNIX, a, 0, 1),
+		  EAFNOSUPPORT);
+	CHECK_ERR(nftlvs_expr_fullnat_add_laddr(fn, 7, a), EAFNOSUPPORT);
+	CHECK_ERR(nftlvs_expr_fullnat_add_rs(fn, AF_INET, NULL, 0, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_fullnat_add_rs(sp, AF_INET, a, 0, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_fullnat_add_laddr(sp, AF_INET, a), EINVAL);
+	CHECK_ERR(nftlvs_expr_fullnat_test_empty(sp, NFTLVS_FULLNAT_POOL),
+		  EINVAL);
+	CHECK_ERR(nftlvs_expr_fullnat_test_empty(fn, NFTLVS_FULLNAT_FLAGS),
+		  EINVAL);
+	CHECK(!nftlvs_expr_is_set(fn, NFTLVS_FULLNAT_POOL));
+
+	CHECK(nftlvs_expr_fullnat_add_rs(fn, AF_INET, a, 0, 70000) == 0);
+	CHECK(nftlvs_expr_fullnat_add_rs(fn, AF_INET6, a, 80, 0) == 0);
+	CHECK(nftlvs_expr_is_set(fn, NFTLVS_FULLNAT_POOL));
+	CHECK(nftlvs_expr_fullnat_rs_count(fn) == 2);
+	CHECK(nftlvs_expr_fullnat_get_rs(fn, 0, &rs) == 0 &&
+	      rs.present == (NFTLVS_RS_ADDR | NFTLVS_RS_WEIGHT) &&
+	      rs.addr_len == 4 && !memcmp(rs.addr, a, 4) &&
+	      rs.weight == 70000);
+	CHECK(nftlvs_expr_fullnat_get_rs(fn, 1, &rs) == 0 &&
+	      rs.present == (NFTLVS_RS_ADDR | NFTLVS_RS_PORT |
+			     NFTLVS_RS_WEIGHT) &&
+	      rs.addr_len == 16 && rs.port == 80 && rs.weight == 0);
+	CHECK_ERR(nftlvs_expr_fullnat_get_rs(fn, 2, &rs), ENOENT);
+	CHECK_ERR(nftlvs_expr_fullnat_get_rs(sp, 0, &rs), EINVAL);
+
+	CHECK(nftlvs_expr_fullnat_add_laddr(fn, AF_INET, a) == 0);
+	CHECK(nftlvs_expr_fullnat_add_laddr_raw(fn, a, 3) == 0);
+	CHECK(nftlvs_expr_fullnat_laddr_count(fn) == 2);
+	CHECK(nftlvs_expr_fullnat_get_laddr(fn, 1, &len) && len == 3);
+	errno = 0;
+	CHECK(!nftlvs_expr_fullnat_get_laddr(fn, 2, &len) && errno == ENOENT);
+	CHECK(nftlvs_expr_fullnat_laddr_count(sp) == 0);
+	CHECK(nftlvs_expr_fullnat_rs_count(sp) == 0);
+
+	nftlvs_expr_free(fn);
+	nftlvs_expr_free(sp);
+}
+
+/* Lists grow until the expression would not fit one rule any more. */
+static void test_too_big(void)
+{
+	struct nftlvs_expr *fn = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	unsigned int n = 0;
+	int ret;
+
+	do {
+		a[15] = n;
+		a[14] = n >> 8;
+		ret = nftlvs_expr_fullnat_add_rs(fn, AF_INET6, a, 80, 1);
+	} while (ret == 0 && ++n < 100000);
+	CHECK(ret < 0 && errno == E2BIG);
+	CHECK(n > NFT_FULLNAT_POOL_MAX);
+	CHECK(nftlvs_expr_payload_len(fn) <= UINT16_MAX - 8);
+	CHECK_ERR(nftlvs_expr_fullnat_add_laddr_raw(fn, a, 70000), E2BIG);
+	nftlvs_expr_free(fn);
+}
+
+/* payload_len() is exactly what build_payload() writes. */
+static void check_payload_len(const struct nftlvs_expr *e)
+{
+	static struct msg m;
+	struct nlmsghdr *nlh = msg_start(&m);
+
+	nftlvs_expr_build_payload(nlh, e);
+	CHECK(nlh->nlmsg_len - MNL_NLMSG_HDRLEN == nftlvs_expr_payload_len(e));
+}
+
+/* Build, parse, compare: the parsed copy equals the original. */
+static void check_roundtrip(struct nftlvs_expr *e)
+{
+	struct nftlvs_expr *back = roundtrip(e);
+
+	if (!CHECK(back != NULL))
+		fprintf(stderr, "  %s: %s\n", print(e, 0, 0), strerror(errno));
+	else
+		CHECK(nftlvs_expr_cmp(e, back));
+	check_payload_len(e);
+	nftlvs_expr_free(back);
+	nftlvs_expr_free(e);
+}
+
+static void test_roundtrip_synproxy(void)
+{
+	struct nftlvs_expr *e;
+
+	check_roundtrip(nftlvs_expr_alloc(NFT_LVS_EXPR_DISPATCH));
+	check_roundtrip(nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY));
+
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	nftlvs_expr_set_u16(e, NFTLVS_SYNPROXY_LB_MSS, 1460);
+	check_roundtrip(e);
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	nftlvs_expr_set_u8(e, NFTLVS_SYNPROXY_LB_WSCALE, 14);
+	check_roundtrip(e);
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	nftlvs_expr_set_u8(e, NFTLVS_SYNPROXY_LB_TTL, 255);
+	check_roundtrip(e);
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	nftlvs_expr_set_u32(e, NFTLVS_SYNPROXY_LB_FLAGS,
+			    NFT_SYNPROXY_LB_F_MASK);
+	check_roundtrip(e);
+
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	nftlvs_expr_set_u16(e, NFTLVS_SYNPROXY_LB_MSS, 536);
+	nftlvs_expr_set_u8(e, NFTLVS_SYNPROXY_LB_WSCALE, 0);
+	nftlvs_expr_set_u8(e, NFTLVS_SYNPROXY_LB_TTL, 1);
+	nftlvs_expr_set_u32(e, NFTLVS_SYNPROXY_LB_FLAGS, 0);
+	check_roundtrip(e);
+}
+
+static void test_roundtrip_fullnat(void)
+{
+	static const uint16_t attrs[] = {
+		NFTLVS_FULLNAT_FAMILY, NFTLVS_FULLNAT_PORT_MIN,
+		NFTLVS_FULLNAT_PORT_MAX, NFTLVS_FULLNAT_SCHED,
+		NFTLVS_FULLNAT_TIMEOUT, NFTLVS_FULLNAT_FLAGS,
+	};
+	static const uint32_t values[] = {
+		NFPROTO_IPV4, 1, 65535, NFT_LVS_SCHED_MH, 90,
+		NFT_FULLNAT_F_MASK,
+	};
+	struct nftlvs_rs rs = { .present = NFTLVS_RS_ADDR };
+	struct nftlvs_expr *e, *back;
+	uint8_t a[4] = { 10, 1, 0, 9 };
+	unsigned int i;
+
+	check_roundtrip(fullnat_min());
+	for (i = 0; i < 6; i++) {
+		e = fullnat_min();
+		if (attrs[i] == NFTLVS_FULLNAT_PORT_MIN ||
+		    attrs[i] == NFTLVS_FULLNAT_PORT_MAX)
+			nftlvs_expr_set_u16(e, attrs[i], values[i]);
+		else
+			nftlvs_expr_set_u32(e, attrs[i], values[i]);
+		check_roundtrip(e);
+	}
+
+	/* Entries with and without port and weight keep exactly those. */
+	e = fullnat_min();
+	rs.addr = a;
+	rs.addr_len = 4;
+	nftlvs_expr_fullnat_add_rs_raw(e, &rs);
+	add_rs(e, "10.1.0.3", 0, 0);
+	add_rs(e, "10.1.0.4", 65535, NFT_LVS_WEIGHT_MAX);
+	add_laddr(e, "10.1.0.253");
+	back = roundtrip(e);
+	CHECK(back && nftlvs_expr_cmp(e, back));
+	CHECK(back && nftlvs_expr_fullnat_rs_count(back) == 4 &&
+	      nftlvs_expr_fullnat_get_rs(back, 1, &rs) == 0 &&
+	      rs.present == NFTLVS_RS_ADDR &&
+	      nftlvs_expr_fullnat_laddr_count(back) == 2);
+	nftlvs_expr_free(back);
+	check_roundtrip(e);
+
+	/* IPv6, everything set. */
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV6);
+	add_rs(e, "2001:db8::1", 8080, 2);
+	add_rs(e, "2001:db8::2", 0, 1);
+	add_laddr(e, "2001:db8:1::fe");
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MIN, 10000);
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MAX, 10000);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, NFT_LVS_SCHED_RR);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_TIMEOUT, NFT_FULLNAT_TIMEOUT_MAX);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_TOA);
+	check_roundtrip(e);
+}
+
+/* The limits themselves are accepted. */
+static void test_roundtrip_limits(void)
+{
+	struct nftlvs_expr *e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	struct nftlvs_expr *back;
+	uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	unsigned int i;
+
+	for (i = 0; i < NFT_FULLNAT_POOL_MAX; i++) {
+		a[14] = i >> 8;
+		a[15] = i;
+		nftlvs_expr_fullnat_add_rs(e, AF_INET6, a, 1 + i, i);
+	}
+	a[13] = 1;
+	for (i = 0; i < NFT_FULLNAT_LADDRS_MAX; i++) {
+		a[15] = i;
+		nftlvs_expr_fullnat_add_laddr(e, AF_INET6, a);
+	}
+	back = roundtrip(e);
+	CHECK(back && nftlvs_expr_cmp(e, back));
+	CHECK(back &&
+	      nftlvs_expr_fullnat_rs_count(back) == NFT_FULLNAT_POOL_MAX);
+	nftlvs_expr_free(back);
+	check_roundtrip(e);
+}
+
+/* The example of syntax.md. */
+static struct nftlvs_expr *fullnat_example(void)
+{
+	struct nftlvs_expr *e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV4);
+	add_rs(e, "10.1.0.1", 8080, 3);
+	add_rs(e, "10.1.0.2", 8080, 1);
+	add_rs(e, "10.1.0.3", 8080, 1);
+	add_laddr(e, "10.1.0.254");
+	add_laddr(e, "10.1.0.253");
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, NFT_LVS_SCHED_MH);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_TOA);
+	return e;
+}
+
+/* What the kernel dumps: every default filled in. */
+static struct nftlvs_expr *fullnat_defaults(void)
+{
+	struct nftlvs_expr *e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV4);
+	add_rs(e, "10.1.0.1", 0, 1);
+	add_rs(e, "10.1.0.2", 0, 1);
+	add_laddr(e, "10.1.0.254");
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MIN, 5000);
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MAX, 65535);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, NFT_LVS_SCHED_WLC);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, 0);
+	return e;
+}
+
+static struct nftlvs_expr *fullnat_ipv6(void)
+{
+	struct nftlvs_expr *e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV6);
+	add_rs(e, "2001:db8::1", 8080, 2);
+	add_rs(e, "2001:db8::2", 0, 0);
+	add_laddr(e, "2001:db8:1::fe");
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MIN, 10000);
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MAX, 20000);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_TIMEOUT, 90);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_MASK);
+	return e;
+}
+
+static struct nftlvs_expr *synproxy(int mss, int wscale, int ttl, int flags)
+{
+	struct nftlvs_expr *e = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+
+	if (mss >= 0)
+		nftlvs_expr_set_u16(e, NFTLVS_SYNPROXY_LB_MSS, mss);
+	if (wscale >= 0)
+		nftlvs_expr_set_u8(e, NFTLVS_SYNPROXY_LB_WSCALE, wscale);
+	if (ttl >= 0)
+		nftlvs_expr_set_u8(e, NFTLVS_SYNPROXY_LB_TTL, ttl);
+	if (flags >= 0)
+		nftlvs_expr_set_u32(e, NFTLVS_SYNPROXY_LB_FLAGS, flags);
+	return e;
+}
+
+/* Text and JSON, both from the object and from its parsed copy. */
+static void check_golden(struct nftlvs_expr *e, const char *text,
+			 const char *json)
+{
+	struct nftlvs_expr *back = roundtrip(e);
+
+	CHECK_STR(print(e, NFTLVS_OUTPUT_DEFAULT, 0), text);
+	CHECK_STR(print(e, NFTLVS_OUTPUT_JSON, 0), json);
+	if (CHECK(back != NULL)) {
+		CHECK_STR(print(back, NFTLVS_OUTPUT_DEFAULT, 0), text);
+		CHECK_STR(print(back, NFTLVS_OUTPUT_JSON, 0), json);
+	}
+	nftlvs_expr_free(back);
+	nftlvs_expr_free(e);
+}
+
+static void test_golden(void)
+{
+	check_golden(nftlvs_expr_alloc(NFT_LVS_EXPR_DISPATCH), "lb-dispatch",
+		     "{\"lb-dispatch\": null}");
+	check_golden(synproxy(-1, -1, -1, -1), "synproxy-lb",
+		     "{\"synproxy-lb\": null}");
+	check_golden(synproxy(1452, 0, 63, 0), "synproxy-lb",
+		     "{\"synproxy-lb\": null}");
+	check_golden(synproxy(1460, 7, 63, 3),
+		     "synproxy-lb mss 1460 wscale 7 sack-perm timestamp",
+		     "{\"synproxy-lb\": {\"mss\": 1460, \"wscale\": 7, "
+		     "\"flags\": [\"sack-perm\", \"timestamp\"]}}");
+	check_golden(synproxy(-1, -1, 64, 7),
+		     "synproxy-lb sack-perm timestamp ttl 64 defer",
+		     "{\"synproxy-lb\": {\"ttl\": 64, "
+		     "\"flags\": [\"sack-perm\", \"timestamp\", \"defer\"]}}");
+	check_golden(synproxy(-1, 14, -1, NFT_SYNPROXY_LB_F_DEFER),
+		     "synproxy-lb wscale 14 defer",
+		     "{\"synproxy-lb\": {\"wscale\": 14, \"flags\": [\"defer\"]}}");
+	check_golden(fullnat_example(),
+		     "fullnat to { 10.1.0.1:8080 weight 3, 10.1.0.2:8080, "
+		     "10.1.0.3:8080 } via { 10.1.0.254, 10.1.0.253 } "
+		     "sched mh flags toa",
+		     "{\"fullnat\": {\"to\": [{\"addr\": \"10.1.0.1\", "
+		     "\"port\": 8080, \"weight\": 3}, {\"addr\": \"10.1.0.2\", "
+		     "\"port\": 8080}, {\"addr\": \"10.1.0.3\", \"port\": 8080}], "
+		     "\"via\": [\"10.1.0.254\", \"10.1.0.253\"], "
+		     "\"sched\": \"mh\", \"flags\": [\"toa\"]}}");
+	check_golden(fullnat_defaults(),
+		     "fullnat to { 10.1.0.1, 10.1.0.2 } via { 10.1.0.254 }",
+		     "{\"fullnat\": {\"to\": [{\"addr\": \"10.1.0.1\"}, "
+		     "{\"addr\": \"10.1.0.2\"}], \"via\": [\"10.1.0.254\"]}}");
+	check_golden(fullnat_ipv6(),
+		     "fullnat to { [2001:db8::1]:8080 weight 2, 2001:db8::2 "
+		     "weight 0 } via { 2001:db8:1::fe } ports 10000-20000 "
+		     "timeout 1m30s flags toa,strip-timestamps,rst-on-expire",
+		     "{\"fullnat\": {\"to\": [{\"addr\": \"2001:db8::1\", "
+		     "\"port\": 8080, \"weight\": 2}, {\"addr\": \"2001:db8::2\", "
+		     "\"weight\": 0}], \"via\": [\"2001:db8:1::fe\"], "
+		     "\"ports\": {\"range\": [10000, 20000]}, \"timeout\": 90, "
+		     "\"flags\": [\"toa\", \"strip-timestamps\", "
+		     "\"rst-on-expire\"]}}");
+}
+
+static const char *fullnat_timeout(uint32_t secs, uint32_t flags)
+{
+	struct nftlvs_expr *e = fullnat_min();
+	static char buf[256];
+	const char *p;
+
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_TIMEOUT, secs);
+	nftlvs_expr_snprintf(buf, sizeof(buf), e, NFTLVS_OUTPUT_DEFAULT, flags);
+	nftlvs_expr_free(e);
+	p = strstr(buf, "timeout ");
+	return p ? p + 8 : buf;
+}
+
+/* nft's time_print(): d, h, m, s, zero parts left out. */
+static void test_time(void)
+{
+	CHECK_STR(fullnat_timeout(90, 0), "1m30s");
+	CHECK_STR(fullnat_timeout(59, 0), "59s");
+	CHECK_STR(fullnat_timeout(3600, 0), "1h");
+	CHECK_STR(fullnat_timeout(900, 0), "15m");
+	CHECK_STR(fullnat_timeout(86400 + 3661, 0), "1d1h1m1s");
+	CHECK_STR(fullnat_timeout(NFT_FULLNAT_TIMEOUT_MAX, 0), "30d");
+	CHECK_STR(fullnat_timeout(0, 0), "0s");
+	CHECK_STR(fullnat_timeout(90, NFTLVS_OF_SECONDS), "90s");
+}
+
+/* Values only the API can produce still print, not silently vanish. */
+static void test_print_odd(void)
+{
+	struct nftlvs_expr *e = fullnat_min();
+	uint8_t raw[3] = { 0x0a, 0x01, 0x00 };
+	struct nftlvs_rs rs = {
+		.present = NFTLVS_RS_ADDR | NFTLVS_RS_PORT,
+		.addr = raw, .addr_len = 3, .port = 80,
+	};
+
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, 99);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, 0x9);
+	nftlvs_expr_fullnat_add_rs_raw(e, &rs);
+	CHECK_STR(print(e, NFTLVS_OUTPUT_DEFAULT, 0),
+		  "fullnat to { 10.1.0.1:8080, hex:0a0100:80 } via "
+		  "{ 10.1.0.254 } sched 99 flags toa,0x8");
+	CHECK_STR(print(e, NFTLVS_OUTPUT_JSON, 0),
+		  "{\"fullnat\": {\"to\": [{\"addr\": \"10.1.0.1\", "
+		  "\"port\": 8080}, {\"addr\": \"hex:0a0100\", \"port\": 80}], "
+		  "\"via\": [\"10.1.0.254\"], \"sched\": 99, "
+		  "\"flags\": [\"toa\", \"0x8\"]}}");
+	nftlvs_expr_free(e);
+
+	e = synproxy(-1, -1, -1, 0x11);
+	CHECK_STR(print(e, NFTLVS_OUTPUT_DEFAULT, 0),
+		  "synproxy-lb sack-perm flags 0x10");
+	nftlvs_expr_free(e);
+
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	nftlvs_expr_fullnat_test_empty(e, NFTLVS_FULLNAT_POOL);
+	CHECK_STR(print(e, NFTLVS_OUTPUT_DEFAULT, 0),
+		  "fullnat to { } via { }");
+	nftlvs_expr_free(e);
+}
+
+/* snprintf() semantics: needed length, truncation, NUL termination. */
+static void test_snprintf(void)
+{
+	struct nftlvs_expr *e = fullnat_example();
+	const char *full = print(e, NFTLVS_OUTPUT_DEFAULT, 0);
+	int len = strlen(full);
+	char small[11];
+
+	CHECK(nftlvs_expr_snprintf(NULL, 0, e, NFTLVS_OUTPUT_DEFAULT, 0) == len);
+	memset(small, 'x', sizeof(small));
+	CHECK(nftlvs_expr_snprintf(small, sizeof(small), e,
+				   NFTLVS_OUTPUT_DEFAULT, 0) == len);
+	CHECK(!memcmp(small, full, 10) && small[10] == '\0');
+	CHECK(nftlvs_expr_snprintf(small, 1, e, NFTLVS_OUTPUT_JSON, 0) > 1 &&
+	      small[0] == '\0');
+	CHECK_ERR(nftlvs_expr_snprintf(small, sizeof(small), e, 1, 0),
+		  EOPNOTSUPP);
+	nftlvs_expr_free(e);
+}
+
+static void test_names(void)
+{
+	CHECK(nftlvs_sched_lookup("rr") == NFT_LVS_SCHED_RR);
+	CHECK(nftlvs_sched_lookup("mh") == NFT_LVS_SCHED_MH);
+	CHECK(nftlvs_sched_lookup("wlc") == NFT_LVS_SCHED_WLC);
+	CHECK(nftlvs_sched_lookup("dh") == -1);
+	CHECK(nftlvs_sched_lookup(NULL) == -1);
+	CHECK_STR(nftlvs_sched_name(NFT_LVS_SCHED_SH), "sh");
+	CHECK(nftlvs_sched_name(__NFT_LVS_SCHED_MAX) == NULL);
+
+	CHECK(nftlvs_flag_lookup("fullnat", "toa") == NFT_FULLNAT_F_TOA);
+	CHECK(nftlvs_flag_lookup("fullnat", "strip-timestamps") ==
+	      NFT_FULLNAT_F_STRIP_TS);
+	CHECK(nftlvs_flag_lookup("fullnat", "rst-on-expire") ==
+	      NFT_FULLNAT_F_RST_ON_EXPIRE);
+	CHECK(nftlvs_flag_lookup("synproxy-lb", "sack-perm") ==
+	      NFT_SYNPROXY_LB_F_SACK_PERM);
+	CHECK(nftlvs_flag_lookup("synproxy-lb", "timestamp") ==
+	      NFT_SYNPROXY_LB_F_TIMESTAMP);
+	CHECK(nftlvs_flag_lookup("synproxy-lb", "defer") ==
+	      NFT_SYNPROXY_LB_F_DEFER);
+	CHECK(nftlvs_flag_lookup("synproxy-lb", "toa") == 0);
+	CHECK(nftlvs_flag_lookup("lb-dispatch", "toa") == 0);
+	CHECK(nftlvs_flag_lookup("nat", "toa") == 0);
+	CHECK_STR(nftlvs_flag_name("fullnat", NFT_FULLNAT_F_RST_ON_EXPIRE),
+		  "rst-on-expire");
+	CHECK(nftlvs_flag_name("fullnat", 3) == NULL);
+	CHECK(nftlvs_flag_name("fullnat", 8) == NULL);
+}
+
+int main(void)
+{
+	test_alloc();
+	test_scalars();
+	test_lists();
+	test_too_big();
+	test_roundtrip_synproxy();
+	test_roundtrip_fullnat();
+	test_roundtrip_limits();
+	test_golden();
+	test_time();
+	test_print_odd();
+	test_snprintf();
+	test_names();
+	return tests_finish();
+}
