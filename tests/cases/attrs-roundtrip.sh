@@ -8,7 +8,7 @@
 # check FAMILY: compares the chain's raw dump with stdin.
 check_raw() {
 	lvsrule list -r "$1" lvs c >/tmp/raw.out || fail "list $1 failed"
-	diff -u /dev/stdin /tmp/raw.out || fail "raw dump of $1 differs"
+	diff -u - /tmp/raw.out || fail "raw dump of $1 differs"
 }
 
 lvs_table ip
@@ -37,7 +37,7 @@ fullnat{family=2,pool=[10.1.0.9:53@65535],laddrs=[10.1.0.254],port-min=1,port-ma
 fullnat{family=2,pool=[10.1.0.9:53@65535],laddrs=[10.1.0.254],port-min=1,port-max=1,sched=5,flags=0x0}
 [counter] synproxy-lb{mss=536,wscale=0,ttl=63,flags=0x0} fullnat{family=2,pool=[10.1.0.1:80@1],laddrs=[10.1.0.254],port-min=5000,port-max=65535,sched=3,timeout=2592000,flags=0x0} [counter]
 OUT
-assert_eq 8 "$(lvs_services)" "services counted in the namespace"
+assert_eq 9 "$(lvs_services)" "services counted in the namespace"
 
 # The canonical statement text, as nftlvs will print it.
 lvsrule list ip lvs c >/tmp/nft.out
@@ -76,7 +76,7 @@ lb-dispatch{}
 fullnat{family=2,pool=[10.1.0.1:80@1],laddrs=[10.1.0.254],port-min=5000,port-max=65535,sched=3,flags=0x0}
 fullnat{family=10,pool=[[2001:db8:1::1]:80@1],laddrs=[2001:db8:1::254],port-min=5000,port-max=65535,sched=3,flags=0x0}
 OUT
-assert_eq 11 "$(lvs_services)" "services counted in the namespace"
+assert_eq 12 "$(lvs_services)" "services counted in the namespace"
 
 # The largest statement (full IPv6 pool and local addresses) still fits
 # into a rule dump and comes back whole.
