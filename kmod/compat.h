@@ -56,4 +56,44 @@ static int __maybe_unused fn##__data(const struct nft_ctx *ctx,		\
 	__builtin_choose_expr(LVS_OPS_MEMBER_IS(validate, lvs_validate_nodata_t), \
 			      fn##__nodata, fn##__data)
 
+/*
+ * inet_proto_csum_replace_by_diff() gained a "bool ipv6" argument (Debian
+ * 6.1.19x has it, earlier 6.1.y do not). The call through the matching
+ * pointer type is chosen at compile time; the other branch is dead code.
+ */
+#include <net/checksum.h>
+typedef void (*lvs_csum_diff5_t)(__sum16 *, struct sk_buff *, __wsum, bool, bool);
+typedef void (*lvs_csum_diff4_t)(__sum16 *, struct sk_buff *, __wsum, bool);
+
+static inline void lvs_csum_replace_by_diff(__sum16 *sum, struct sk_buff *skb,
+					    __wsum diff, bool ipv6)
+{
+	void *fn = inet_proto_csum_replace_by_diff;
+
+	if (__builtin_types_compatible_p(typeof(&inet_proto_csum_replace_by_diff),
+					 lvs_csum_diff5_t))
+		((lvs_csum_diff5_t)fn)(sum, skb, diff, false, ipv6);
+	else
+		((lvs_csum_diff4_t)fn)(sum, skb, diff, false);
+}
+
+/* GSO helpers moved out of skbuff.h into their own header in 6.5. */
+#if __has_include(<net/gso.h>)
+#include <net/gso.h>
+#endif
+
+/*
+ * Per-namespace sysctl tables: sentinel-terminated register_net_sysctl()
+ * until 6.5, register_net_sysctl_sz() with a size after (where the old
+ * name became a macro). @n counts the entries without the sentinel.
+ */
+#include <net/net_namespace.h>
+#ifdef register_net_sysctl
+#define lvs_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define lvs_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl(net, path, table)
+#endif
+
 #endif /* _NFT_LVS_COMPAT_H */

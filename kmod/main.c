@@ -24,9 +24,12 @@ static int __init nft_lvs_module_init(void)
 	unsigned int i;
 	int err;
 
-	err = lvs_net_init();
+	err = lvs_conn_kmem_init();
 	if (err < 0)
 		return err;
+	err = lvs_net_init();
+	if (err < 0)
+		goto err_kmem;
 
 	for (i = 0; i < LVS_NR_TYPES; i++) {
 		err = nft_register_expr(lvs_type(i));
@@ -39,6 +42,8 @@ err_unregister:
 	while (i-- > 0)
 		nft_unregister_expr(lvs_type(i));
 	lvs_net_exit();
+err_kmem:
+	lvs_conn_kmem_exit();
 	return err;
 }
 
@@ -49,6 +54,9 @@ static void __exit nft_lvs_module_exit(void)
 	while (i-- > 0)
 		nft_unregister_expr(lvs_type(i));
 	lvs_net_exit();
+	/* Connection and service frees are RCU callbacks in this module. */
+	rcu_barrier();
+	lvs_conn_kmem_exit();
 	/* No rule can hold a service any more: anything left is a leak. */
 	WARN(lvs_service_leaks(), "nft_lvs: %d services leaked\n",
 	     lvs_service_leaks());

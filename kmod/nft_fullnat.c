@@ -4,6 +4,8 @@
  * schedules a real server, picks lip:lport, translates the first packet.
  */
 #include <linux/module.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
 #include "nft_lvs.h"
 #include "compat.h"
 
@@ -11,15 +13,66 @@ struct nft_fullnat {
 	struct lvs_service	*svc;
 };
 
+/* Only a SYN (or, later, a validated SYNPROXY ACK) opens a TCP connection. */
+static bool nft_fullnat_schedulable(const struct nft_pktinfo *pkt, u32 *isn)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+
+	*isn = 0;
+	if (pkt->tprot == IPPROTO_UDP)
+		return true;
+	th = skb_header_pointer(pkt->skb, nft_thoff(pkt), sizeof(_th), &_th);
+	if (!th || !th->syn || th->ack || th->rst || th->fin)
+		return false;
+	*isn = ntohl(th->seq);
+	return true;
+}
+
 static void nft_fullnat_eval(const struct nft_expr *expr,
 			     struct nft_regs *regs,
 			     const struct nft_pktinfo *pkt)
 {
-	/*
-	 * Connection creation is not implemented yet. Until it is, the
-	 * statement never matches, so a later rule (e.g. a final drop)
-	 * decides about the packet.
-	 */
+	const struct nft_fullnat *priv = nft_expr_priv(expr);
+	struct lvs_service *svc = priv->svc;
+	struct lvs_net *ln = svc->ln;
+	struct sk_buff *skb = pkt->skb;
+	unsigned int verdict;
+	struct lvs_tuple t;
+	struct lvs_conn *cp;
+	int reason;
+	u32 isn;
+
+	/* IPv6 services are configured but have no datapath yet. */
+	if (nft_pf(pkt) != NFPROTO_IPV4 || svc->family != NFPROTO_IPV4 ||
+	    !(pkt->flags & NFT_PKTINFO_L4PROTO) || ip_is_fragment(ip_hdr(skb)) ||
+	    (pkt->tprot != IPPROTO_TCP && pkt->tprot != IPPROTO_UDP) ||
+	    lvs_tuple_from_ipv4(skb, nft_thoff(pkt), pkt->tprot, &t))
+		goto nomatch;
+
+	/* Packets of existing connections, when no lb-dispatch came first. */
+	if (lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
+		goto out;
+	if (!nft_fullnat_schedulable(pkt, &isn)) {
+		lvs_stat_inc(ln, LVS_STAT_NOT_SCHEDULABLE);
+		goto nomatch;
+	}
+
+	cp = lvs_conn_create(ln, svc, &t, isn, &reason);
+	if (!cp) {
+		/* Another CPU created it first: use that one. */
+		if (reason < 0 && lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
+			goto out;
+		if (reason >= 0)
+			lvs_stat_inc(ln, reason);
+		verdict = NF_DROP;
+		goto out;
+	}
+	verdict = lvs_xlate_ipv4(cp, LB_DIR_IN, skb, pkt);
+out:
+	regs->verdict.code = verdict;
+	return;
+nomatch:
 	regs->verdict.code = NFT_BREAK;
 }
 
@@ -45,7 +98,7 @@ static int nft_fullnat_init(const struct nft_ctx *ctx,
 	if (IS_ERR(svc))
 		return PTR_ERR(svc);
 	priv->svc = svc;
-	atomic_inc(&lvs_pernet(ctx->net)->services);
+	atomic_inc(&svc->ln->services);
 	return 0;
 }
 
@@ -54,7 +107,7 @@ static void nft_fullnat_destroy(const struct nft_ctx *ctx,
 {
 	struct nft_fullnat *priv = nft_expr_priv(expr);
 
-	atomic_dec(&lvs_pernet(ctx->net)->services);
+	atomic_dec(&priv->svc->ln->services);
 	lvs_service_put(priv->svc);
 }
 

@@ -4,6 +4,7 @@
  * directions, including ICMP errors about them.
  */
 #include <linux/module.h>
+#include <net/ip.h>
 #include "nft_lvs.h"
 #include "compat.h"
 
@@ -11,10 +12,33 @@ static void nft_lb_dispatch_eval(const struct nft_expr *expr,
 				 struct nft_regs *regs,
 				 const struct nft_pktinfo *pkt)
 {
-	/*
-	 * No connection table exists yet, so no packet belongs to a known
-	 * connection: every packet falls through to the next statement.
-	 */
+	struct lvs_net *ln = lvs_pernet(nft_net(pkt));
+	struct sk_buff *skb = pkt->skb;
+	unsigned int verdict;
+	struct lvs_tuple t;
+	bool handled;
+
+	/* IPv6 connections are not created yet, so none can match. */
+	if (nft_pf(pkt) != NFPROTO_IPV4 || !(pkt->flags & NFT_PKTINFO_L4PROTO) ||
+	    ip_is_fragment(ip_hdr(skb)))
+		return;
+
+	switch (pkt->tprot) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if (lvs_tuple_from_ipv4(skb, nft_thoff(pkt), pkt->tprot, &t) ||
+		    !lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
+			return;
+		break;
+	case IPPROTO_ICMP:
+		verdict = lvs_icmp_ipv4(ln, skb, pkt, &handled);
+		if (!handled)
+			return;
+		break;
+	default:
+		return;
+	}
+	regs->verdict.code = verdict;
 }
 
 static const struct nla_policy nft_lb_dispatch_policy[NFTA_LB_DISPATCH_MAX + 1] = {};

@@ -6,7 +6,11 @@
 #include <linux/netfilter.h>
 #include <linux/refcount.h>
 #include <net/netfilter/nf_tables.h>
+#include <linux/rhashtable.h>
+#include <linux/siphash.h>
 #include <nft_lvs.h>
+#include "core/sched.h"
+#include "core/tcpstate.h"
 
 /* The table families our expressions are registered for. */
 #define LVS_NFAMILIES	3
@@ -40,21 +44,103 @@ extern struct nft_expr_type nft_fullnat_types[LVS_NFAMILIES];
  */
 #define LVS_HOOKS	((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_OUT))
 
+/* Global counters of a namespace (net.c shows them by these names). */
+enum lvs_stat {
+	LVS_STAT_CONN_NEW,		/* connections created */
+	LVS_STAT_CONN_EXPIRED,		/* connections timed out */
+	LVS_STAT_CONN_REUSED,		/* SYN restarted a closed connection */
+	LVS_STAT_CONN_EXCEEDED,		/* refused: table full (conn_max) */
+	LVS_STAT_CONN_SCHED_UNREACH,	/* refused: no real server available */
+	LVS_STAT_CONN_NOMEM,		/* refused: out of memory */
+	LVS_STAT_LPORT_CONFLICT,	/* lip:lport tried but in use */
+	LVS_STAT_LPORT_EXHAUSTED,	/* refused: no free lip:lport */
+	LVS_STAT_NOT_SCHEDULABLE,	/* fullnat saw a non-SYN without connection */
+	LVS_STAT_PKTS_IN,		/* client -> RS packets translated */
+	LVS_STAT_PKTS_OUT,		/* RS -> client packets translated */
+	LVS_STAT_BYTES_IN,
+	LVS_STAT_BYTES_OUT,
+	LVS_STAT_ICMP_IN,		/* ICMP errors translated toward the RS */
+	LVS_STAT_ICMP_OUT,		/* ICMP errors translated toward the client */
+	LVS_STAT_XMIT_NO_ROUTE,		/* dropped: no route after translation */
+	LVS_STAT_XMIT_FRAG_NEEDED,	/* dropped: too big, ICMP sent */
+	LVS_STAT_XMIT_ERROR,		/* dropped: could not make it writable etc. */
+	LVS_STAT_TTL_EXCEEDED,		/* dropped: TTL ran out, ICMP sent */
+	LVS_STAT_TOA_OK,		/* TOA option added */
+	LVS_STAT_TOA_FAIL_LEN,		/* TOA skipped: packet would pass the MTU */
+	LVS_STAT_TOA_HEAD_FULL,		/* TOA skipped: TCP header full */
+	LVS_STAT_TOA_FAIL_MEM,		/* TOA skipped: no memory */
+	LVS_STAT_TOA_GSO,		/* TOA skipped: GSO packet */
+	LVS_STAT_RST_ON_EXPIRE,		/* RST pairs sent for expired connections */
+	LVS_STAT_MAX
+};
+
+/* Namespace tunables (sysctl net.nft_lvs.*). */
+struct lvs_cfg {
+	unsigned int		conn_max;
+	unsigned int		tcp_timeout[LB_TCP_STATE_MAX];	/* seconds */
+	unsigned int		udp_timeout;			/* seconds */
+};
+
 /* Per network namespace state (net.c). */
 struct lvs_net {
 	atomic_t		services;	/* fullnat rules in this netns */
+	atomic_t		conn_count;
+	struct rhashtable	conn_tab;	/* both keys of every connection */
+	u64 __percpu		*stats;		/* [LVS_STAT_MAX] */
+	struct lvs_cfg		cfg;
+	siphash_key_t		isn_key;
+	spinlock_t		rs_lock;	/* rs_list changes */
+	struct list_head	rs_list;	/* struct lvs_rs */
 	struct proc_dir_entry	*proc_dir;
+	struct ctl_table_header	*sysctl_hdr;
+	struct ctl_table	*sysctl_table;
 };
 
 struct lvs_net *lvs_pernet(const struct net *net);
 int lvs_net_init(void);
 void lvs_net_exit(void);
 
+static inline void lvs_stat_inc(struct lvs_net *ln, enum lvs_stat s)
+{
+	this_cpu_inc(ln->stats[s]);
+}
+
+static inline void lvs_stat_add(struct lvs_net *ln, enum lvs_stat s, u64 v)
+{
+	this_cpu_add(ln->stats[s], v);
+}
+
+/*
+ * A real server of a namespace, shared by every service that names it and
+ * kept while any rule or connection refers to it: least-connection counts
+ * and per-server counters survive ruleset reloads.
+ */
+struct lvs_rs {
+	struct list_head	list;		/* lvs_net.rs_list */
+	refcount_t		ref;
+	u8			family;
+	union nf_inet_addr	addr;
+	__be16			port;
+	struct lb_rs_conns	conns;		/* active / inactive */
+	atomic64_t		conns_total;
+	struct lvs_rs_stats __percpu *stats;
+	struct lvs_net		*ln;
+};
+
+struct lvs_rs_stats {
+	u64	pkts_in, pkts_out, bytes_in, bytes_out;
+};
+
+struct lvs_rs *lvs_rs_get(struct lvs_net *ln, u8 family,
+			  const union nf_inet_addr *addr, __be16 port);
+void lvs_rs_put(struct lvs_rs *rs);
+
 /* One real server of a pool. */
 struct lvs_dest {
 	union nf_inet_addr	addr;
 	__be16			port;	/* 0: keep the packet's dport */
 	u32			weight;
+	struct lvs_rs		*rs;
 };
 
 /*
@@ -72,14 +158,97 @@ struct lvs_service {
 	u32			flags;		/* NFT_FULLNAT_F_* */
 	unsigned int		nr_laddrs;
 	union nf_inet_addr	*laddrs;	/* points behind dests[] */
+	struct lvs_net		*ln;
+	spinlock_t		sched_lock;	/* wrr only */
+	struct lb_sched		scheduler;
+	void			*sched_mem;
+	struct lb_rs		*lb_rs;		/* scheduler's view of dests[] */
 	unsigned int		nr_dests;
 	struct lvs_dest		dests[];
 };
+
+struct lvs_service *lvs_service_get(struct lvs_service *svc);
+int lvs_service_schedule(struct lvs_service *svc, const void *caddr,
+			 __be16 cport);
 
 struct lvs_service *lvs_service_create(const struct nft_ctx *ctx,
 				       const struct nlattr * const tb[]);
 int lvs_service_dump(struct sk_buff *skb, const struct lvs_service *svc);
 void lvs_service_put(struct lvs_service *svc);
 int lvs_service_leaks(void);
+
+/* Connections (conn.c). */
+struct lvs_tuple {
+	union nf_inet_addr	src;
+	union nf_inet_addr	dst;
+	__be16			sport;
+	__be16			dport;
+	u8			proto;
+	u8			family;
+	u16			pad;		/* zero: keys are compared whole */
+};
+
+struct lvs_conn_hnode {
+	struct rhash_head	node;
+	struct lvs_tuple	t;		/* as received in this direction */
+	u8			dir;		/* enum lb_dir */
+};
+
+enum lvs_conn_bits {
+	LVS_CONN_DEAD,		/* unlinked or being unlinked */
+};
+
+struct lvs_conn {
+	struct lvs_conn_hnode	hn[2];		/* [LB_DIR_IN] client side, [LB_DIR_OUT] RS side */
+	spinlock_t		lock;		/* state changes, timer arming */
+	u8			state;		/* enum lb_tcp_state; UDP: ESTABLISHED */
+	u8			toa_len;	/* TOA option to add, 0: none */
+	u16			flags;		/* NFT_FULLNAT_F_* of the service */
+	unsigned long		bits;		/* enum lvs_conn_bits */
+	unsigned long		expires;	/* jiffies; packets push it forward */
+	u32			seq_delta;	/* client seq + delta = seq the RS sees */
+	u32			rs_isn1;	/* RS ISN + 1: client acks it before data */
+	u32			est_timeout;	/* seconds; 0: namespace default */
+	struct timer_list	timer;
+	struct lvs_service	*svc;
+	struct lvs_rs		*rs;
+	struct lvs_net		*ln;
+	struct rcu_head		rcu;
+};
+
+static inline struct lvs_conn *lvs_hnode_conn(struct lvs_conn_hnode *hn)
+{
+	return container_of(hn - hn->dir, struct lvs_conn, hn[0]);
+}
+
+extern const struct rhashtable_params lvs_conn_params;
+
+int lvs_conn_table_init(struct lvs_net *ln);
+void lvs_conn_table_exit(struct lvs_net *ln);
+struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
+				       const struct lvs_tuple *t);
+struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
+				 const struct lvs_tuple *t, u32 client_isn,
+				 int *reason);
+void lvs_conn_set_state(struct lvs_conn *cp, u8 state);
+void lvs_conn_touch(struct lvs_conn *cp);
+int lvs_conn_kmem_init(void);
+void lvs_conn_kmem_exit(void);
+
+void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn);
+
+/* Translation and transmission (xlate.c, icmp.c). */
+struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
+			  __be32 daddr, __be32 saddr);
+unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net);
+bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
+		       const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
+		       unsigned int *verdict);
+unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    const struct nft_pktinfo *pkt);
+unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
+			   const struct nft_pktinfo *pkt, bool *handled);
+int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff, u8 proto,
+			struct lvs_tuple *t);
 
 #endif /* _NFT_LVS_H */

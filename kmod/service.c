@@ -214,6 +214,61 @@ static int lvs_parse_scalars(struct lvs_service *svc,
 	return 0;
 }
 
+/* Real-server objects and the scheduler: what the datapath needs. */
+static int lvs_service_bind(struct lvs_service *svc)
+{
+	unsigned int alen = lvs_addr_len(svc->family), i;
+	struct lb_sched_params params = {
+		.type		= svc->sched,
+		.addr_len	= alen,
+	};
+	size_t size;
+
+	svc->lb_rs = kvcalloc(svc->nr_dests, sizeof(*svc->lb_rs),
+			      GFP_KERNEL_ACCOUNT);
+	if (!svc->lb_rs)
+		return -ENOMEM;
+	for (i = 0; i < svc->nr_dests; i++) {
+		struct lvs_dest *dest = &svc->dests[i];
+
+		dest->rs = lvs_rs_get(svc->ln, svc->family, &dest->addr,
+				      dest->port);
+		if (!dest->rs)
+			return -ENOMEM;
+		svc->lb_rs[i].weight = dest->weight;
+		svc->lb_rs[i].key = lb_rs_key(&dest->addr, alen, dest->port);
+		svc->lb_rs[i].conns = &dest->rs->conns;
+	}
+
+	size = lb_sched_mem_size(&params, svc->nr_dests);
+	if (size) {
+		svc->sched_mem = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!svc->sched_mem)
+			return -ENOMEM;
+	}
+	if (lb_sched_init(&svc->scheduler, &params, svc->lb_rs, svc->nr_dests,
+			  svc->sched_mem, size) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Drops what lvs_service_bind() took; safe on a half-bound service. */
+static void lvs_service_release(struct lvs_service *svc)
+{
+	unsigned int i;
+
+	for (i = 0; i < svc->nr_dests; i++)
+		if (svc->dests[i].rs)
+			lvs_rs_put(svc->dests[i].rs);
+}
+
+static void lvs_service_free(struct lvs_service *svc)
+{
+	kvfree(svc->sched_mem);
+	kvfree(svc->lb_rs);
+	kvfree(svc);
+}
+
 struct lvs_service *lvs_service_create(const struct nft_ctx *ctx,
 				       const struct nlattr * const tb[])
 {
@@ -244,26 +299,63 @@ struct lvs_service *lvs_service_create(const struct nft_ctx *ctx,
 	svc->nr_laddrs = nr_laddrs;
 	svc->laddrs = (union nf_inet_addr *)&svc->dests[nr_dests];
 
+	svc->ln = lvs_pernet(ctx->net);
+	spin_lock_init(&svc->sched_lock);
+
 	err = lvs_parse_pool(svc, tb[NFTA_FULLNAT_POOL]);
 	if (!err)
 		err = lvs_parse_laddrs(svc, tb[NFTA_FULLNAT_LADDRS]);
 	if (!err)
 		err = lvs_parse_scalars(svc, tb);
+	if (!err)
+		err = lvs_service_bind(svc);
 	if (err < 0) {
-		kvfree(svc);
+		lvs_service_release(svc);
+		lvs_service_free(svc);
 		return ERR_PTR(err);
 	}
 	atomic_inc(&lvs_live_services);
 	return svc;
 }
 
+struct lvs_service *lvs_service_get(struct lvs_service *svc)
+{
+	refcount_inc(&svc->ref);
+	return svc;
+}
+
+static void lvs_service_free_rcu(struct rcu_head *head)
+{
+	lvs_service_free(container_of(head, struct lvs_service, rcu));
+}
+
+/*
+ * May run in softirq context: the last reference can be a connection
+ * freed from an RCU callback. Nothing can look at the service any more
+ * (rules and connections are gone), only the memory waits for readers.
+ */
 void lvs_service_put(struct lvs_service *svc)
 {
 	if (!refcount_dec_and_test(&svc->ref))
 		return;
+	lvs_service_release(svc);
 	atomic_dec(&lvs_live_services);
-	/* Packets may still be looking at it under RCU. */
-	kvfree_rcu(svc, rcu);
+	call_rcu(&svc->rcu, lvs_service_free_rcu);
+}
+
+int lvs_service_schedule(struct lvs_service *svc, const void *caddr,
+			 __be16 cport)
+{
+	int idx;
+
+	if (!lb_sched_needs_lock(svc->scheduler.type))
+		return lb_sched_pick(&svc->scheduler, svc->lb_rs, svc->nr_dests,
+				     caddr, cport);
+	spin_lock_bh(&svc->sched_lock);
+	idx = lb_sched_pick(&svc->scheduler, svc->lb_rs, svc->nr_dests, caddr,
+			    cport);
+	spin_unlock_bh(&svc->sched_lock);
+	return idx;
 }
 
 int lvs_service_leaks(void)

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection table of a namespace: one rhashtable holding two keys per
+ * connection, the client side (cip:cport -> vip:vport) and the real-server
+ * side (rip:rport -> lip:lport), so that a packet of either direction is
+ * found with one RCU lookup.
+ *
+ * Lifetime: packets only move conn->expires forward (a plain store); the
+ * per-connection timer, when it fires, re-arms itself to that time or kills
+ * the connection. Whoever sets LVS_CONN_DEAD (under conn->lock) owns the
+ * kill; the timer is never armed on a dead connection. Memory goes after
+ * an RCU grace period, so lookups take no references.
+ */
+#include <linux/slab.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/ktime.h>
+#include "nft_lvs.h"
+#include "core/tcpopt.h"
+
+static struct kmem_cache *lvs_conn_cachep __read_mostly;
+
+const struct rhashtable_params lvs_conn_params = {
+	.head_offset		= offsetof(struct lvs_conn_hnode, node),
+	.key_offset		= offsetof(struct lvs_conn_hnode, t),
+	.key_len		= sizeof(struct lvs_tuple),
+	.min_size		= 256,
+	.automatic_shrinking	= true,
+};
+
+/* Lookups during a port search try this many ports per local address. */
+#define LVS_LPORT_TRIES		64
+
+static unsigned long lvs_conn_timeout(const struct lvs_conn *cp, u8 state)
+{
+	const struct lvs_cfg *cfg = &cp->ln->cfg;
+	unsigned int secs;
+
+	if (cp->hn[0].t.proto == IPPROTO_UDP)
+		secs = cp->est_timeout ?: READ_ONCE(cfg->udp_timeout);
+	else if (state == LB_TCP_ESTABLISHED && cp->est_timeout)
+		secs = cp->est_timeout;
+	else
+		secs = READ_ONCE(cfg->tcp_timeout[state]);
+	return (unsigned long)secs * HZ;
+}
+
+static void lvs_conn_count(struct lvs_conn *cp, u8 state, int d)
+{
+	struct lb_rs_conns *c = &cp->rs->conns;
+
+	atomic_add(d, state == LB_TCP_ESTABLISHED ? &c->active : &c->inactive);
+}
+
+static void lvs_conn_free_rcu(struct rcu_head *head)
+{
+	struct lvs_conn *cp = container_of(head, struct lvs_conn, rcu);
+
+	lvs_service_put(cp->svc);
+	kmem_cache_free(lvs_conn_cachep, cp);
+}
+
+/* The caller set LVS_CONN_DEAD and made sure the timer will not run. */
+static void lvs_conn_unlink(struct lvs_conn *cp)
+{
+	struct lvs_net *ln = cp->ln;
+
+	rhashtable_remove_fast(&ln->conn_tab, &cp->hn[LB_DIR_IN].node,
+			       lvs_conn_params);
+	rhashtable_remove_fast(&ln->conn_tab, &cp->hn[LB_DIR_OUT].node,
+			       lvs_conn_params);
+	lvs_conn_count(cp, cp->state, -1);
+	atomic_dec(&ln->conn_count);
+	call_rcu(&cp->rcu, lvs_conn_free_rcu);
+}
+
+static bool lvs_conn_claim(struct lvs_conn *cp)
+{
+	bool won;
+
+	spin_lock_bh(&cp->lock);
+	won = !test_and_set_bit(LVS_CONN_DEAD, &cp->bits);
+	spin_unlock_bh(&cp->lock);
+	return won;
+}
+
+static void lvs_conn_expire(struct timer_list *t)
+{
+	struct lvs_conn *cp = from_timer(cp, t, timer);
+	unsigned long expires;
+
+	spin_lock(&cp->lock);
+	if (test_bit(LVS_CONN_DEAD, &cp->bits)) {
+		spin_unlock(&cp->lock);
+		return;
+	}
+	expires = READ_ONCE(cp->expires);
+	if (time_before(jiffies, expires)) {
+		mod_timer(&cp->timer, expires);
+		spin_unlock(&cp->lock);
+		return;
+	}
+	set_bit(LVS_CONN_DEAD, &cp->bits);
+	spin_unlock(&cp->lock);
+
+	lvs_stat_inc(cp->ln, LVS_STAT_CONN_EXPIRED);
+	lvs_conn_unlink(cp);
+}
+
+struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
+				       const struct lvs_tuple *t)
+{
+	return rhashtable_lookup(&ln->conn_tab, t, lvs_conn_params);
+}
+
+void lvs_conn_touch(struct lvs_conn *cp)
+{
+	unsigned long expires = jiffies + lvs_conn_timeout(cp, cp->state);
+
+	if (READ_ONCE(cp->expires) != expires)
+		WRITE_ONCE(cp->expires, expires);
+}
+
+/* State changes are rare (a few per connection): they may re-arm. */
+void lvs_conn_set_state(struct lvs_conn *cp, u8 state)
+{
+	unsigned long expires;
+
+	spin_lock_bh(&cp->lock);
+	if (test_bit(LVS_CONN_DEAD, &cp->bits) || cp->state == state) {
+		spin_unlock_bh(&cp->lock);
+		return;
+	}
+	lvs_conn_count(cp, cp->state, -1);
+	lvs_conn_count(cp, state, 1);
+	cp->state = state;
+	expires = jiffies + lvs_conn_timeout(cp, state);
+	WRITE_ONCE(cp->expires, expires);
+	mod_timer(&cp->timer, expires);
+	spin_unlock_bh(&cp->lock);
+}
+
+/* The RS side of @cp for local address @lip and port @lport. */
+static void lvs_conn_rs_tuple(struct lvs_conn *cp, const struct lvs_dest *dest,
+			      const union nf_inet_addr *lip, u16 lport)
+{
+	struct lvs_tuple *rt = &cp->hn[LB_DIR_OUT].t;
+	const struct lvs_tuple *ct = &cp->hn[LB_DIR_IN].t;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->src = dest->addr;
+	rt->dst = *lip;
+	rt->sport = dest->port ?: ct->dport;
+	rt->dport = htons(lport);
+	rt->proto = ct->proto;
+	rt->family = ct->family;
+}
+
+/*
+ * Find a free lip:lport for this real server: insert the RS-side key and
+ * take the first one the table accepts. Ports start at a random offset so
+ * that concurrent creations spread instead of racing for the same port.
+ */
+static int lvs_conn_bind_lport(struct lvs_conn *cp, struct lvs_service *svc,
+			       const struct lvs_dest *dest)
+{
+	u32 range = svc->port_max - svc->port_min + 1;
+	u32 tries = min_t(u32, range, LVS_LPORT_TRIES);
+	u32 lstart = reciprocal_scale(get_random_u32(), svc->nr_laddrs);
+	u32 pstart = reciprocal_scale(get_random_u32(), range);
+	u32 i, j;
+	int err;
+
+	for (i = 0; i < svc->nr_laddrs; i++) {
+		const union nf_inet_addr *lip =
+			&svc->laddrs[(lstart + i) % svc->nr_laddrs];
+
+		for (j = 0; j < tries; j++) {
+			u16 lport = svc->port_min + (pstart + j) % range;
+
+			lvs_conn_rs_tuple(cp, dest, lip, lport);
+			err = rhashtable_lookup_insert_fast(&svc->ln->conn_tab,
+					&cp->hn[LB_DIR_OUT].node, lvs_conn_params);
+			if (err != -EEXIST)
+				return err;
+			lvs_stat_inc(svc->ln, LVS_STAT_LPORT_CONFLICT);
+		}
+	}
+	return -EADDRINUSE;
+}
+
+/* A fresh secure ISN toward the RS, per lip:lport -> rip:rport. */
+static u32 lvs_conn_isn(const struct lvs_conn *cp)
+{
+	const struct lvs_tuple *rt = &cp->hn[LB_DIR_OUT].t;
+	u32 hash;
+
+	hash = siphash_3u32((__force u32)rt->dst.ip, (__force u32)rt->src.ip,
+			    (__force u32)rt->dport << 16 | (__force u32)rt->sport,
+			    &cp->ln->isn_key);
+	return hash + (u32)(ktime_get_real_ns() >> 6);
+}
+
+/*
+ * A client SYN on a connection in TIME_WAIT or CLOSE: same RS, same
+ * lip:lport, fresh sequence delta (a new ISN, later than the old one, so
+ * the RS's TIME_WAIT accepts it).
+ */
+void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn)
+{
+	spin_lock_bh(&cp->lock);
+	if (!test_bit(LVS_CONN_DEAD, &cp->bits) && lb_tcp_reusable(cp->state)) {
+		WRITE_ONCE(cp->seq_delta, lvs_conn_isn(cp) - client_isn);
+		WRITE_ONCE(cp->rs_isn1, 0);
+	}
+	spin_unlock_bh(&cp->lock);
+	lvs_conn_set_state(cp, LB_TCP_SYN_SENT);
+	lvs_stat_inc(cp->ln, LVS_STAT_CONN_REUSED);
+}
+
+/*
+ * Create a connection for the client tuple @t on @svc. Returns NULL with
+ * *reason set to the LVS_STAT_* that explains the refusal, or -1 when a
+ * concurrent creation won (the caller looks the connection up again).
+ */
+struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
+				 const struct lvs_tuple *t, u32 client_isn,
+				 int *reason)
+{
+	const struct lvs_dest *dest;
+	struct lvs_conn *cp;
+	int idx, err;
+
+	if (atomic_inc_return(&ln->conn_count) > READ_ONCE(ln->cfg.conn_max)) {
+		*reason = LVS_STAT_CONN_EXCEEDED;
+		goto err_count;
+	}
+	idx = lvs_service_schedule(svc, &t->src, t->sport);
+	if (idx < 0) {
+		*reason = LVS_STAT_CONN_SCHED_UNREACH;
+		goto err_count;
+	}
+	dest = &svc->dests[idx];
+
+	cp = kmem_cache_zalloc(lvs_conn_cachep, GFP_ATOMIC);
+	if (!cp) {
+		*reason = LVS_STAT_CONN_NOMEM;
+		goto err_count;
+	}
+	spin_lock_init(&cp->lock);
+	timer_setup(&cp->timer, lvs_conn_expire, 0);
+	cp->ln = ln;
+	cp->svc = lvs_service_get(svc);
+	cp->rs = dest->rs;
+	cp->flags = svc->flags;
+	if ((svc->flags & NFT_FULLNAT_F_TOA) && t->proto == IPPROTO_TCP)
+		cp->toa_len = TCPOPT_LEN_TOA;
+	cp->est_timeout = svc->timeout;
+	/* Only a SYN or a UDP packet creates a connection. */
+	cp->state = t->proto == IPPROTO_TCP ? LB_TCP_SYN_SENT : LB_TCP_ESTABLISHED;
+	cp->hn[LB_DIR_IN].t = *t;
+	cp->hn[LB_DIR_IN].dir = LB_DIR_IN;
+	cp->hn[LB_DIR_OUT].dir = LB_DIR_OUT;
+
+	/* RS side first: nothing can arrive there before we send. */
+	err = lvs_conn_bind_lport(cp, svc, dest);
+	if (err) {
+		*reason = err == -EADDRINUSE ? LVS_STAT_LPORT_EXHAUSTED :
+					       LVS_STAT_CONN_NOMEM;
+		goto err_free;
+	}
+	if (t->proto == IPPROTO_TCP)
+		cp->seq_delta = lvs_conn_isn(cp) - client_isn;
+	cp->expires = jiffies + lvs_conn_timeout(cp, cp->state);
+	lvs_conn_count(cp, cp->state, 1);
+
+	err = rhashtable_lookup_insert_fast(&ln->conn_tab, &cp->hn[LB_DIR_IN].node,
+					    lvs_conn_params);
+	if (err) {
+		/* Lost a race with another CPU creating the same connection. */
+		rhashtable_remove_fast(&ln->conn_tab, &cp->hn[LB_DIR_OUT].node,
+				       lvs_conn_params);
+		lvs_conn_count(cp, cp->state, -1);
+		atomic_dec(&ln->conn_count);
+		*reason = err == -EEXIST ? -1 : LVS_STAT_CONN_NOMEM;
+		call_rcu(&cp->rcu, lvs_conn_free_rcu);
+		return NULL;
+	}
+	mod_timer(&cp->timer, cp->expires);
+	atomic64_inc(&cp->rs->conns_total);
+	lvs_stat_inc(ln, LVS_STAT_CONN_NEW);
+	return cp;
+
+err_free:
+	lvs_service_put(cp->svc);
+	kmem_cache_free(lvs_conn_cachep, cp);
+err_count:
+	atomic_dec(&ln->conn_count);
+	return NULL;
+}
+
+int lvs_conn_table_init(struct lvs_net *ln)
+{
+	atomic_set(&ln->conn_count, 0);
+	return rhashtable_init(&ln->conn_tab, &lvs_conn_params);
+}
+
+/* Namespace exit (no rule can create connections any more) or unload. */
+void lvs_conn_table_exit(struct lvs_net *ln)
+{
+	struct rhashtable_iter iter;
+	struct lvs_conn_hnode *hn;
+	struct lvs_conn *cp;
+
+	rhashtable_walk_enter(&ln->conn_tab, &iter);
+	rhashtable_walk_start(&iter);
+	while ((hn = rhashtable_walk_next(&iter)) != NULL) {
+		if (IS_ERR(hn) || hn->dir != LB_DIR_IN)
+			continue;
+		cp = lvs_hnode_conn(hn);
+		if (!lvs_conn_claim(cp))
+			continue;
+		rhashtable_walk_stop(&iter);
+		timer_delete_sync(&cp->timer);
+		lvs_conn_unlink(cp);
+		rhashtable_walk_start(&iter);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+
+	/* Timers that claimed a connection just before us finish unlinking. */
+	while (atomic_read(&ln->conn_count))
+		schedule_timeout_uninterruptible(1);
+	/* Connections hold services, services hold real servers (in ln). */
+	rcu_barrier();
+	rhashtable_destroy(&ln->conn_tab);
+}
+
+int lvs_conn_kmem_init(void)
+{
+	lvs_conn_cachep = KMEM_CACHE(lvs_conn, SLAB_HWCACHE_ALIGN);
+	return lvs_conn_cachep ? 0 : -ENOMEM;
+}
+
+void lvs_conn_kmem_exit(void)
+{
+	kmem_cache_destroy(lvs_conn_cachep);
+}

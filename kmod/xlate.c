@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPv4 translation of a packet that belongs to a connection, and its
+ * transmission: routed on the new addresses and sent on the output path
+ * by us (NF_STOLEN), as IPVS does. Accepting a rewritten packet would not
+ * work at prerouting: its new source (lip toward the RS, VIP toward the
+ * client) is local, and input routing drops it as a martian.
+ */
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <net/ip.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/checksum.h>
+#include <net/netfilter/nf_conntrack.h>
+#include "nft_lvs.h"
+#include "core/tcpopt.h"
+#include "compat.h"
+
+int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff, u8 proto,
+			struct lvs_tuple *t)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	t->src.ip = iph->saddr;
+	t->dst.ip = iph->daddr;
+	t->sport = ports[0];
+	t->dport = ports[1];
+	t->proto = proto;
+	t->family = NFPROTO_IPV4;
+	return 0;
+}
+
+struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
+				 __be32 daddr, __be32 saddr)
+{
+	struct flowi4 fl4 = {
+		.daddr		= daddr,
+		.saddr		= saddr,
+		.flowi4_mark	= skb->mark,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	return IS_ERR(rt) ? NULL : rt;
+}
+
+/*
+ * ICMP about a packet we have not translated yet, from the address it was
+ * sent to (VIP or lip, both local). At prerouting the skb has no route,
+ * which icmp_send() needs to pick the source: look up the input route.
+ */
+static void lvs_icmp_reply4(struct sk_buff *skb, int type, int code, __be32 info)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_dst(skb) &&
+	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
+		return;
+	icmp_send(skb, type, code, info);
+}
+
+static bool lvs_too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || skb->ignore_df)
+		return false;
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return skb->len > mtu;
+}
+
+/* Hand the translated packet to the output path on its new route. */
+unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net)
+{
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	skb->dev = rt->dst.dev;
+	/* We keep the state: conntrack must leave these packets alone. */
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	skb_clear_tstamp(skb);
+	/* Checksums were fixed incrementally; a COMPLETE sum no longer holds. */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+	dst_output(net, skb->sk, skb);
+	return NF_STOLEN;
+}
+
+/*
+ * Insert the client address option (TOA) right after the fixed TCP header:
+ * move the IP header and TCP header toward the head by the option length,
+ * so the payload stays where it is.
+ */
+static void lvs_toa_insert4(struct lvs_conn *cp, struct sk_buff *skb,
+			    unsigned int thoff, unsigned int mtu)
+{
+	const struct lvs_tuple *ct = &cp->hn[LB_DIR_IN].t;
+	unsigned int olen = TCPOPT_LEN_TOA, hl, tcplen;
+	struct lvs_net *ln = cp->ln;
+	struct tcphdr *th;
+	u32 diff = 0;
+
+	if (skb_is_gso(skb)) {
+		lvs_stat_inc(ln, LVS_STAT_TOA_GSO);
+		return;
+	}
+	hl = ((struct tcphdr *)(skb->data + thoff))->doff * 4;
+	if (hl + olen > CORE_TCP_HDR_MAX) {
+		lvs_stat_inc(ln, LVS_STAT_TOA_HEAD_FULL);
+		return;
+	}
+	if (skb->len + olen > mtu) {
+		lvs_stat_inc(ln, LVS_STAT_TOA_FAIL_LEN);
+		return;
+	}
+	if (skb_network_offset(skb) != 0 || skb_cow_head(skb, olen)) {
+		lvs_stat_inc(ln, LVS_STAT_TOA_FAIL_MEM);
+		return;
+	}
+	tcplen = skb->len - thoff;
+	skb_push(skb, olen);
+	memmove(skb->data, skb->data + olen, thoff + hl);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, thoff);
+	skb_reset_mac_header(skb);
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		skb->csum_start -= olen;
+
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (tcpopt_toa_insert((u8 *)th, hl + olen, CORE_AF_INET, &ct->src.ip,
+			      ct->sport, &diff) != olen) {
+		/* Cannot happen after the checks above; undo nothing, count. */
+		lvs_stat_inc(ln, LVS_STAT_TOA_FAIL_MEM);
+		return;
+	}
+	ip_hdr(skb)->tot_len = htons(skb->len);
+	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false);
+	inet_proto_csum_replace4(&th->check, skb, htonl(tcplen),
+				 htonl(tcplen + olen), true);
+	lvs_stat_inc(ln, LVS_STAT_TOA_OK);
+}
+
+/* TCP-only work on a packet in @dir: sequence deltas and options. */
+static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
+			  struct sk_buff *skb)
+{
+	u8 flags = ((u8 *)th)[CORE_TCP_FLAGS_OFF];
+	bool options = th->doff > 5;
+	u32 diff = 0;
+
+	if (dir == LB_DIR_IN) {
+		if (options && (cp->flags & NFT_FULLNAT_F_TOA))
+			/* Only our TOA may reach the RS: drop a forged one. */
+			tcpopt_strip_toa((u8 *)th, &diff);
+		if (options && (flags & CORE_TCPF_SYN) &&
+		    (cp->flags & NFT_FULLNAT_F_STRIP_TS))
+			tcpopt_strip_timestamps((u8 *)th, &diff);
+		core_tcp_seq_add((u8 *)th, cp->seq_delta, &diff);
+	} else {
+		if ((flags & (CORE_TCPF_SYN | CORE_TCPF_ACK)) ==
+		    (CORE_TCPF_SYN | CORE_TCPF_ACK)) {
+			WRITE_ONCE(cp->rs_isn1, ntohl(th->seq) + 1);
+			if (options && cp->toa_len)
+				tcpopt_reduce_mss((u8 *)th, cp->toa_len, &diff);
+		}
+		core_tcp_ack_sub((u8 *)th, cp->seq_delta, &diff);
+	}
+	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false);
+}
+
+static bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
+{
+	u8 flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
+
+	/* Pre-response packets: the client still acks the RS's SYN. */
+	return cp->toa_len && (flags & CORE_TCPF_ACK) &&
+	       !(flags & (CORE_TCPF_SYN | CORE_TCPF_FIN | CORE_TCPF_RST)) &&
+	       ntohl(th->ack_seq) == READ_ONCE(cp->rs_isn1) &&
+	       cp->state >= LB_TCP_SYN_RECV;
+}
+
+static void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
+{
+	u8 flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
+	u8 state = READ_ONCE(cp->state);
+	u8 next = lb_tcp_next_state(state, dir, flags);
+
+	if (next != state)
+		lvs_conn_set_state(cp, next);
+	else
+		lvs_conn_touch(cp);
+}
+
+static void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
+{
+	struct lvs_rs_stats *rs = this_cpu_ptr(cp->rs->stats);
+
+	if (dir == LB_DIR_IN) {
+		lvs_stat_inc(cp->ln, LVS_STAT_PKTS_IN);
+		lvs_stat_add(cp->ln, LVS_STAT_BYTES_IN, len);
+		rs->pkts_in++;
+		rs->bytes_in += len;
+	} else {
+		lvs_stat_inc(cp->ln, LVS_STAT_PKTS_OUT);
+		lvs_stat_add(cp->ln, LVS_STAT_BYTES_OUT, len);
+		rs->pkts_out++;
+		rs->bytes_out += len;
+	}
+}
+
+/* Rewrite the L4 ports and the pseudo-header part of its checksum. */
+static void lvs_xlate_l4(struct sk_buff *skb, u8 proto, unsigned int thoff,
+			 const struct iphdr *iph, __be32 saddr, __be32 daddr,
+			 __be16 sport, __be16 dport)
+{
+	__sum16 *check;
+	__be16 *ports = (__be16 *)(skb->data + thoff);
+
+	if (proto == IPPROTO_TCP) {
+		check = &((struct tcphdr *)ports)->check;
+	} else {
+		check = &((struct udphdr *)ports)->check;
+		/* An IPv4 UDP checksum of 0 means none: keep it that way. */
+		if (!*check && skb->ip_summed != CHECKSUM_PARTIAL) {
+			ports[0] = sport;
+			ports[1] = dport;
+			return;
+		}
+	}
+	inet_proto_csum_replace4(check, skb, iph->saddr, saddr, true);
+	inet_proto_csum_replace4(check, skb, iph->daddr, daddr, true);
+	inet_proto_csum_replace2(check, skb, ports[0], sport, false);
+	inet_proto_csum_replace2(check, skb, ports[1], dport, false);
+	ports[0] = sport;
+	ports[1] = dport;
+	if (proto == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
+}
+
+/*
+ * Translate a TCP/UDP packet of @cp received in @dir and send it. The new
+ * tuple is the other direction's key reversed.
+ */
+unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    const struct nft_pktinfo *pkt)
+{
+	const struct lvs_tuple *other = &cp->hn[!dir].t;
+	__be32 saddr = other->dst.ip, daddr = other->src.ip;
+	u8 proto = cp->hn[LB_DIR_IN].t.proto;
+	unsigned int thoff = nft_thoff(pkt), hl, mtu, len = skb->len;
+	bool forwarded = nft_hook(pkt) == NF_INET_PRE_ROUTING;
+	struct lvs_net *ln = cp->ln;
+	struct tcphdr *th = NULL;
+	struct iphdr *iph;
+	struct rtable *rt;
+
+	if (forwarded && ip_hdr(skb)->ttl <= 1) {
+		lvs_icmp_reply4(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		lvs_stat_inc(ln, LVS_STAT_TTL_EXCEEDED);
+		return NF_DROP;
+	}
+	rt = lvs_route4(nft_net(pkt), skb, daddr, saddr);
+	if (!rt) {
+		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
+		return NF_DROP;
+	}
+	mtu = dst_mtu(&rt->dst);
+	if (lvs_too_big(skb, mtu)) {
+		lvs_icmp_reply4(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		lvs_stat_inc(ln, LVS_STAT_XMIT_FRAG_NEEDED);
+		goto drop;
+	}
+
+	hl = sizeof(struct udphdr);
+	if (proto == IPPROTO_TCP) {
+		if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
+			goto err;
+		hl = ((struct tcphdr *)(skb->data + thoff))->doff * 4;
+		if (hl < sizeof(struct tcphdr))
+			goto err;
+	}
+	if (skb_ensure_writable(skb, thoff + hl))
+		goto err;
+
+	iph = ip_hdr(skb);
+	if (proto == IPPROTO_TCP) {
+		th = (struct tcphdr *)(skb->data + thoff);
+		lvs_tcp_state(cp, dir, th);
+		lvs_xlate_tcp(cp, dir, th, skb);
+	} else {
+		lvs_conn_touch(cp);
+	}
+	lvs_xlate_l4(skb, proto, thoff, iph, saddr, daddr, other->dport,
+		     other->sport);
+	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))
+		lvs_toa_insert4(cp, skb, thoff, mtu);
+
+	iph = ip_hdr(skb);
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	if (forwarded)
+		iph->ttl--;
+	ip_send_check(iph);
+
+	lvs_count(cp, dir, len);
+	return lvs_xmit4(skb, rt, nft_net(pkt));
+
+err:
+	lvs_stat_inc(ln, LVS_STAT_XMIT_ERROR);
+drop:
+	ip_rt_put(rt);
+	return NF_DROP;
+}
+
+/*
+ * The fast path: if the packet belongs to a connection, translate and send
+ * it (true, *verdict set); otherwise false and evaluation goes on.
+ */
+bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
+		       const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
+		       unsigned int *verdict)
+{
+	struct lvs_conn_hnode *hn = lvs_conn_lookup(ln, t);
+	struct lvs_conn *cp;
+	struct tcphdr _th;
+	const struct tcphdr *th;
+
+	if (!hn)
+		return false;
+	cp = lvs_hnode_conn(hn);
+	if (t->proto == IPPROTO_TCP && hn->dir == LB_DIR_IN) {
+		th = skb_header_pointer(skb, nft_thoff(pkt), sizeof(_th), &_th);
+		if (!th) {
+			*verdict = NF_DROP;
+			return true;
+		}
+		/* A new SYN on a closed connection starts it over. */
+		if (th->syn && !th->ack && lb_tcp_reusable(READ_ONCE(cp->state)))
+			lvs_conn_reuse(cp, ntohl(th->seq));
+	}
+	*verdict = lvs_xlate_ipv4(cp, hn->dir, skb, pkt);
+	return true;
+}
