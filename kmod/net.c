@@ -17,6 +17,7 @@
 #include <linux/random.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include "nft_lvs.h"
 #include "compat.h"
 
@@ -25,6 +26,24 @@ static unsigned int lvs_net_id __read_mostly;
 struct lvs_net *lvs_pernet(const struct net *net)
 {
 	return net_generic(net, lvs_net_id);
+}
+
+/*
+ * Our chains see reassembled packets (defrag hooks at -400, before raw):
+ * a fragment carries no ports after the first, and a real server's large
+ * UDP reply arrives in fragments. The datapath is IPv4 only so far.
+ */
+int lvs_defrag_enable(struct net *net, u8 family)
+{
+	if (family != NFPROTO_IPV4 && family != NFPROTO_INET)
+		return 0;
+	return nf_defrag_ipv4_enable(net);
+}
+
+void lvs_defrag_disable(struct net *net, u8 family)
+{
+	if (family == NFPROTO_IPV4 || family == NFPROTO_INET)
+		nf_defrag_ipv4_disable(net);
 }
 
 static const char *const lvs_stat_names[LVS_STAT_MAX] = {

@@ -93,10 +93,16 @@ static int nft_fullnat_init(const struct nft_ctx *ctx,
 {
 	struct nft_fullnat *priv = nft_expr_priv(expr);
 	struct lvs_service *svc;
+	int err;
 
 	svc = lvs_service_create(ctx, tb);
 	if (IS_ERR(svc))
 		return PTR_ERR(svc);
+	err = lvs_defrag_enable(ctx->net, svc->family);
+	if (err) {
+		lvs_service_put(svc);
+		return err;
+	}
 	priv->svc = svc;
 	atomic_inc(&svc->ln->services);
 	return 0;
@@ -108,6 +114,7 @@ static void nft_fullnat_destroy(const struct nft_ctx *ctx,
 	struct nft_fullnat *priv = nft_expr_priv(expr);
 
 	atomic_dec(&priv->svc->ln->services);
+	lvs_defrag_disable(ctx->net, priv->svc->family);
 	lvs_service_put(priv->svc);
 }
 

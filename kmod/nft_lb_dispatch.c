@@ -47,7 +47,13 @@ static int nft_lb_dispatch_init(const struct nft_ctx *ctx,
 				const struct nft_expr *expr,
 				const struct nlattr * const tb[])
 {
-	return 0;
+	return lvs_defrag_enable(ctx->net, ctx->family);
+}
+
+static void nft_lb_dispatch_destroy(const struct nft_ctx *ctx,
+				    const struct nft_expr *expr)
+{
+	lvs_defrag_disable(ctx->net, ctx->family);
 }
 
 static int nft_lb_dispatch_dump(struct sk_buff *skb, const struct nft_expr *expr)
@@ -68,6 +74,7 @@ static const struct nft_expr_ops nft_lb_dispatch_ops = {
 	.size		= NFT_EXPR_SIZE(0),
 	.eval		= nft_lb_dispatch_eval,
 	.init		= nft_lb_dispatch_init,
+	.destroy	= nft_lb_dispatch_destroy,
 	.dump		= LVS_DUMP_OP(nft_lb_dispatch_dump),
 	.validate	= LVS_VALIDATE_OP(nft_lb_dispatch_validate),
 };

@@ -97,6 +97,8 @@ struct lvs_net {
 };
 
 struct lvs_net *lvs_pernet(const struct net *net);
+int lvs_defrag_enable(struct net *net, u8 family);
+void lvs_defrag_disable(struct net *net, u8 family);
 int lvs_net_init(void);
 void lvs_net_exit(void);
 

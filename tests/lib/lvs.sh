@@ -27,3 +27,54 @@ lvs_table() {	# lvs_table FAMILY [HOOK] [TABLE]
 	nft add table "$family" "$table" &&
 	nft add chain "$family" "$table" c "{ type filter hook $hook priority raw; policy accept; }"
 }
+
+LBTRAFFIC="/usr/bin/python3 $TOP/tests/lib/lbtraffic.py"
+
+# Start an echo server (tests/lib/lbtraffic.py) named after its namespace
+# in each of rs1..rs3 on PORT, and wait until they listen.
+lvs_start_servers() {	# lvs_start_servers PORT [--udp] [--hold S]
+	local port=$1 ns
+	shift
+	for ns in rs1 rs2 rs3; do
+		ip netns exec "$ns" $LBTRAFFIC serve "$ns" "$port" "$@" \
+			>"/tmp/server-$ns-$port.log" 2>&1 &
+	done
+	local kind=-ltnH
+	case " $* " in *" --udp "*) kind=-lunH ;; esac
+	for ns in rs1 rs2 rs3; do
+		for _ in $(seq 1 100); do
+			ip netns exec "$ns" ss "$kind" "sport = :$port" | grep -q . && break
+			sleep 0.1
+		done
+	done
+}
+
+# A prerouting table in lb: lb-dispatch first, then VIP:PORT/PROTO jumps to
+# chain "svc" (where the test puts its fullnat), anything else to the VIP
+# is dropped (the "defence" rule).
+lvs_service_table() {	# lvs_service_table VIP PORT [PROTO]
+	local vip=$1 port=$2 proto=${3:-tcp}
+	ip netns exec lb nft -f - <<NFT || return 1
+table ip lvs {
+	counter dropped {}
+	chain svc {
+	}
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+	}
+}
+NFT
+	ip netns exec lb "$LVSRULE" add ip lvs pre lb-dispatch &&
+	ip netns exec lb nft add rule ip lvs pre ip daddr "$vip" "$proto" dport "$port" jump svc &&
+	ip netns exec lb nft add rule ip lvs pre ip daddr "$vip" meta l4proto '{ tcp, udp }' \
+		counter name dropped drop
+}
+
+# Value of a counter in the lb namespace's /proc/net/nft_lvs/stats.
+lvs_stat() { ip netns exec lb awk -v k="$1" '$1 == k { print $2 }' /proc/net/nft_lvs/stats; }
+
+# Field of a JSON object on stdin: json_get KEY (nested: a.b).
+json_get() { /usr/bin/python3 -c 'import json,sys
+v=json.load(sys.stdin)
+for k in sys.argv[1].split("."): v=v.get(k, {}) if isinstance(v, dict) else {}
+print(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v)' "$1"; }

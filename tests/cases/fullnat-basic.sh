@@ -1,0 +1,59 @@
+#!/bin/bash
+# FULLNAT end to end, IPv4: TCP and UDP from clients through the LB to
+# three real servers on another subnet that have no route to the clients.
+# Every byte is checked both ways; the servers see a local address of the
+# LB as their peer; conntrack never sees the traffic.
+# timeout: 300
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+# FULLNAT's point: real servers need no route to the clients.
+for ns in rs1 rs2 rs3; do ip -n "$ns" route del default; done
+in_ns rs1 ping -c1 -W1 "$CLIENT4" >/dev/null 2>&1 && fail "rs1 can reach the client directly"
+
+lvs_start_servers 8080
+lvs_start_servers 5353 --udp
+lvs_service_table "$VIP4" 80 tcp || fail "service table"
+in_ns lb nft add chain ip lvs svc53 || fail "chain svc53"
+in_ns lb nft insert rule ip lvs pre ip daddr "$VIP4" udp dport 53 jump svc53 || fail "udp rule"
+in_ns lb "$LVSRULE" add ip lvs svc fullnat \
+	"pool=$RS4_1:8080,$RS4_2:8080,$RS4_3:8080" "laddrs=$LIP4_1,$LIP4_2" sched=rr ||
+	fail "add tcp fullnat"
+in_ns lb "$LVSRULE" add ip lvs svc53 fullnat \
+	"pool=$RS4_1:5353,$RS4_2:5353,$RS4_3:5353" "laddrs=$LIP4_1" sched=rr ||
+	fail "add udp fullnat"
+
+for offload in on off; do
+	topo_offloads "$offload"
+	log "offloads $offload: TCP"
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 30 --parallel 3 \
+		--sizes 1,1000,65536,1500000,17,300000) || fail "tcp ($offload): $out"
+	log "$out"
+	assert_eq 30 "$(json_get ok <<<"$out")" "tcp exchanges ok ($offload)"
+	assert_eq '{"rs1": 10, "rs2": 10, "rs3": 10}' "$(json_get rs <<<"$out")" "rr spread ($offload)"
+	peers=$(json_get peers <<<"$out")
+	case $peers in *"$CLIENT4"*) fail "a server saw the client address: $peers" ;; esac
+	for p in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])))' "$peers"); do
+		[ "$p" = "$LIP4_1" ] || [ "$p" = "$LIP4_2" ] || fail "server peer $p is not a local address"
+	done
+
+	log "offloads $offload: UDP"
+	out=$(in_ns client $LBTRAFFIC udp "$VIP4" 53 --count 30 --sizes 1,512,1400) ||
+		fail "udp ($offload): $out"
+	log "$out"
+	assert_eq 30 "$(json_get ok <<<"$out")" "udp exchanges ok ($offload)"
+	assert_eq "{\"$LIP4_1\": 30}" "$(json_get peers <<<"$out")" "udp peer ($offload)"
+done
+
+log "$(in_ns lb cat /proc/net/nft_lvs/stats)"
+[ "$(lvs_stat conn_new)" -ge 120 ] || fail "conn_new $(lvs_stat conn_new) < 120"
+assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
+assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
+# Nothing reached conntrack in lb.
+if in_ns lb test -r /proc/net/nf_conntrack; then
+	assert_eq 0 "$(in_ns lb grep -c "$VIP4" /proc/net/nf_conntrack)" "conntrack entries for the VIP"
+fi
+# The defence rule: a stray ACK to the VIP is not forwarded.
+in_ns lb cat /proc/net/nft_lvs/conns | head -5

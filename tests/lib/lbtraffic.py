@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""Traffic for load-balancer tests: real-server endpoints and clients.
+
+  lbtraffic.py serve NAME PORT [--udp]      echo server that says who it is
+  lbtraffic.py tcp HOST PORT [options]      TCP connections, checked end to end
+  lbtraffic.py udp HOST PORT [options]      UDP exchanges, checked end to end
+
+A server answers every connection (or datagram) with one header line,
+    {"rs": NAME, "peer": "IP:PORT", "len": N, "sha256": HEX}\n
+followed by the bytes it received, so the client can check that every
+byte went through unchanged in both directions and learn which real
+server answered and which address that server saw as its peer.
+
+The client prints one JSON object: per-server counts, peers seen, and
+failures. It exits 1 if any exchange failed. Every run is bounded by
+--count and --timeout.
+"""
+import argparse
+import hashlib
+import json
+import os
+import socket
+import socketserver
+import sys
+import threading
+import time
+
+
+def header(name, peer, data):
+    return (json.dumps({"rs": name, "peer": "%s:%d" % peer[:2],
+                        "len": len(data),
+                        "sha256": hashlib.sha256(data).hexdigest()})
+            + "\n").encode()
+
+
+def recv_all(sock):
+    chunks = []
+    while True:
+        b = sock.recv(1 << 16)
+        if not b:
+            return b"".join(chunks)
+        chunks.append(b)
+
+
+def serve(args):
+    name = args.name
+
+    class TCPHandler(socketserver.BaseRequestHandler):
+        def handle(self):
+            data = recv_all(self.request)
+            self.request.sendall(header(name, self.client_address, data) + data)
+            if args.hold:
+                time.sleep(args.hold)
+
+    class UDPHandler(socketserver.BaseRequestHandler):
+        def handle(self):
+            data, sock = self.request
+            sock.sendto(header(name, self.client_address, data) + data,
+                        self.client_address)
+
+    class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+        allow_reuse_address = True
+        daemon_threads = True
+        request_queue_size = 256
+
+    class UDPServer(socketserver.UDPServer):
+        allow_reuse_address = True
+
+    if args.udp:
+        srv = UDPServer(("0.0.0.0", args.port), UDPHandler)
+    else:
+        srv = TCPServer(("0.0.0.0", args.port), TCPHandler)
+    srv.serve_forever()
+
+
+def check_reply(reply, payload):
+    line, _, echo = reply.partition(b"\n")
+    info = json.loads(line)
+    ok = (echo == payload and info["len"] == len(payload)
+          and info["sha256"] == hashlib.sha256(payload).hexdigest())
+    return info, ok
+
+
+def tcp_once(args, payload, src):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(args.timeout)
+    try:
+        if src:
+            s.bind((src, 0))
+        s.connect((args.host, args.port))
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        return check_reply(recv_all(s), payload)
+    finally:
+        s.close()
+
+
+def udp_once(args, payload, src):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(args.timeout)
+    try:
+        s.bind((src or "0.0.0.0", 0))
+        s.sendto(payload, (args.host, args.port))
+        reply, _ = s.recvfrom(1 << 17)
+        return check_reply(reply, payload)
+    finally:
+        s.close()
+
+
+def client(args, once):
+    sources = args.src.split(",") if args.src else [None]
+    result = {"ok": 0, "failed": 0, "rs": {}, "peers": {}, "errors": []}
+    lock = threading.Lock()
+    todo = list(range(args.count))
+
+    def worker():
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i = todo.pop(0)
+            size = args.size
+            if args.sizes:
+                sizes = [int(x) for x in args.sizes.split(",")]
+                size = sizes[i % len(sizes)]
+            payload = os.urandom(size)
+            try:
+                info, ok = once(args, payload, sources[i % len(sources)])
+            except Exception as e:  # noqa: BLE001 - reported, not hidden
+                with lock:
+                    result["failed"] += 1
+                    result["errors"].append("%d: %s" % (i, e))
+                continue
+            with lock:
+                if ok:
+                    result["ok"] += 1
+                else:
+                    result["failed"] += 1
+                    result["errors"].append("%d: payload mismatch" % i)
+                result["rs"][info["rs"]] = result["rs"].get(info["rs"], 0) + 1
+                peer_ip = info["peer"].rsplit(":", 1)[0]
+                result["peers"][peer_ip] = result["peers"].get(peer_ip, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(args.parallel)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result["errors"] = result["errors"][:10]
+    json.dump(result, sys.stdout, sort_keys=True)
+    print()
+    return 0 if result["failed"] == 0 else 1
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("name")
+    s.add_argument("port", type=int)
+    s.add_argument("--udp", action="store_true")
+    s.add_argument("--hold", type=float, default=0,
+                   help="keep each TCP connection open this long after replying")
+    for cmd in ("tcp", "udp"):
+        c = sub.add_parser(cmd)
+        c.add_argument("host")
+        c.add_argument("port", type=int)
+        c.add_argument("--count", type=int, default=1)
+        c.add_argument("--size", type=int, default=100)
+        c.add_argument("--sizes", help="comma-separated sizes, used in turn")
+        c.add_argument("--parallel", type=int, default=1)
+        c.add_argument("--timeout", type=float, default=10)
+        c.add_argument("--src", help="comma-separated source addresses, used in turn")
+    args = p.parse_args()
+    if args.cmd == "serve":
+        serve(args)
+        return 0
+    return client(args, tcp_once if args.cmd == "tcp" else udp_once)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
