@@ -71,12 +71,13 @@ static const char *family_name(uint16_t family)
 }
 
 /* A clearer reason when the kernel refused one of our expressions. */
-static void kernel_reason(const struct stmt *st, char *msg, size_t size)
+static void kernel_reason(struct stmt *st, char *msg, size_t size)
 {
 	const char *rule = "Could not process rule: ";
 
 	if (!st || strncmp(msg, rule, strlen(rule)))
 		return;
+	st->reported = true;
 	switch (st->kernel_err) {
 	case ENOENT:
 		if (access("/sys/module/nft_lvs", F_OK))
@@ -166,6 +167,31 @@ static bool parse_header(const struct line *l, char *name, size_t nsize,
 	return true;
 }
 
+/*
+ * An error without a place (JSON input has none): if the kernel refused
+ * one of our statements, say so in the first message about a rule.
+ */
+static void print_unlocated(FILE *f, const struct line *l)
+{
+	const char *rule = "Could not process rule: ";
+	const char *m = memmem(l->s, l->len, rule, strlen(rule));
+	unsigned int i;
+	struct stmt *st;
+	char msg[1024];
+
+	for (i = 0; m && i < stmt_count(); i++) {
+		st = stmt_get(i);
+		if (!st->kernel_err || st->reported)
+			continue;
+		snprintf(msg, sizeof(msg), "%.*s", (int)(l->s + l->len - m), m);
+		kernel_reason(st, msg, sizeof(msg));
+		fprintf(f, "%.*s%s\n", (int)(m - l->s), l->s, msg);
+		return;
+	}
+	write_plain(f, l->s, l->len);
+	fputc('\n', f);
+}
+
 static void flush_pending(FILE *f, const struct line *lines,
 			  unsigned int from, unsigned int to)
 {
@@ -228,8 +254,7 @@ void errors_print(FILE *f, const char *text)
 		if (!s) {
 			flush_pending(f, lines, pending, pending + npending);
 			npending = 0;
-			write_plain(f, l->s, l->len);
-			fputc('\n', f);
+			print_unlocated(f, l);
 			continue;
 		}
 		if (!s->parent)

@@ -367,7 +367,7 @@ static void json_stmt(struct src *s, const struct jparser *p,
 
 	sstmt(&b, p, o);
 	if (b.bad) {
-		src_error(stderr, s, o->off, o->end - o->off, "out of memory");
+		src_error(s, o->off, o->end - o->off, "out of memory");
 		goto out;
 	}
 	text_pos(s->orig, s->orig_len, o->off, &line, &col, NULL);
@@ -382,7 +382,7 @@ static void json_stmt(struct src *s, const struct jparser *p,
 	if (!e)
 		goto out;
 	if (ts_peek(&ts)->type != T_EOF) {
-		src_error(stderr, &tmp, ts_peek(&ts)->off,
+		src_error(&tmp, ts_peek(&ts)->off,
 			  ts_peek(&ts)->loc_len, "%.*s: unknown option %.*s",
 			  (int)kw.len, kw.s, (int)ts_peek(&ts)->len,
 			  ts_peek(&ts)->s);
@@ -392,7 +392,7 @@ static void json_stmt(struct src *s, const struct jparser *p,
 	idx = stmt_add(e, NULL);
 	if (idx < 0 || placeholder_json(repl, sizeof(repl), idx) < 0 ||
 	    src_edit(s, o->off, o->end, repl, idx) < 0)
-		src_error(stderr, s, o->off, 1, "out of memory");
+		src_error(s, o->off, 1, "out of memory");
 out:
 	tmp.header = NULL;
 	free(b.s);

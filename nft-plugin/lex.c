@@ -228,13 +228,13 @@ int ts_expand(struct tsrc *ts, const struct token *var)
 	struct lexer *lx;
 
 	if (!value) {
-		src_error(stderr, ts->src, var->off, var->loc_len,
+		src_error(ts->src, var->off, var->loc_len,
 			  "unknown identifier '%.*s'", (int)var->len - 1,
 			  var->s + 1);
 		return -1;
 	}
 	if (ts->depth == TSRC_DEPTH_MAX) {
-		src_error(stderr, ts->src, var->off, var->loc_len,
+		src_error(ts->src, var->off, var->loc_len,
 			  "variables nested too deeply");
 		return -1;
 	}

@@ -83,8 +83,11 @@ size_t text_offset(const char *text, size_t len, unsigned int line,
  * An error at @len bytes from @off of @s's original text, printed as nft
  * prints its own: "FILE:LINE:COL-COL: Error: MSG", the line, carets.
  */
-void src_error(FILE *f, const struct src *s, size_t off, size_t len,
-	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void src_error(const struct src *s, size_t off, size_t len,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Where our own errors go: stderr unless set (unit tests). */
+extern FILE *nftlvs_errfp;
+FILE *err_out(void);
 void src_print_located(FILE *f, const struct src *s, size_t off, size_t len,
 		       const char *kind, const char *msg);
 
@@ -163,11 +166,13 @@ struct stmt {
 	struct nftlvs_expr	*expr;		/* NULL: could not be read */
 	char			name[16];
 	int			kernel_err;	/* errno the kernel answered */
+	bool			reported;	/* ... and we explained it */
 	uint16_t		family;		/* NFPROTO_* of that rule */
 };
 
 int stmt_add(struct nftlvs_expr *e, const char *name);	/* -1: no memory */
 struct stmt *stmt_get(unsigned int idx);
+unsigned int stmt_count(void);
 void stmt_free_all(void);
 void marker_init(void);
 /* The log prefix that stands for statement @idx. */

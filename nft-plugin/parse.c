@@ -40,7 +40,7 @@ void perr(struct pctx *p, const struct token *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	src_error(stderr, p->ts->src, t->off, t->loc_len, "%s", msg);
+	src_error(p->ts->src, t->off, t->loc_len, "%s", msg);
 	p->failed = true;
 }
 

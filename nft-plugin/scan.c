@@ -420,7 +420,7 @@ static int scan_src_in(struct src *s, enum blk kind, int family,
 	ts_init(&sc.ts, s, 0);
 	scan_block(&sc, kind, family);
 	if (src_finish(s) < 0) {
-		fprintf(stderr, "Error: %s\n", strerror(errno));
+		fprintf(err_out(), "Error: %s\n", strerror(errno));
 		nftlvs_errors++;
 	}
 	return nftlvs_errors == errors ? 0 : -1;

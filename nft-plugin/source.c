@@ -260,7 +260,14 @@ void src_print_located(FILE *f, const struct src *s, size_t off, size_t len,
 	fputc('\n', f);
 }
 
-void src_error(FILE *f, const struct src *s, size_t off, size_t len,
+FILE *nftlvs_errfp;
+
+FILE *err_out(void)
+{
+	return nftlvs_errfp ? nftlvs_errfp : stderr;
+}
+
+void src_error(const struct src *s, size_t off, size_t len,
 	       const char *fmt, ...)
 {
 	char msg[1024];
@@ -269,7 +276,7 @@ void src_error(FILE *f, const struct src *s, size_t off, size_t len,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	src_print_located(f, s, off, len, "Error", msg);
+	src_print_located(err_out(), s, off, len, "Error", msg);
 	nftlvs_errors++;
 }
 

@@ -98,6 +98,11 @@ struct stmt *stmt_get(unsigned int idx)
 	return idx < nstmts ? &stmts[idx] : NULL;
 }
 
+unsigned int stmt_count(void)
+{
+	return nstmts;
+}
+
 void stmt_free_all(void)
 {
 	unsigned int i;
