@@ -84,6 +84,26 @@ static bool lvs_conn_claim(struct lvs_conn *cp)
 	return won;
 }
 
+/*
+ * rst-on-expire: tell both ends that an idle established connection is
+ * gone, instead of letting their next packet hit the "defence" drop.
+ * Sequence numbers are the next ones each side expects.
+ */
+static void lvs_conn_reset(struct lvs_conn *cp)
+{
+	const struct lvs_tuple *c = &cp->hn[LB_DIR_IN].t;
+	const struct lvs_tuple *r = &cp->hn[LB_DIR_OUT].t;
+	struct net *net = cp->ln->net;
+
+	if (c->family != NFPROTO_IPV4)
+		return;
+	lvs_send_rst4(net, c->dst.ip, c->src.ip, c->dport, c->sport,
+		      READ_ONCE(cp->out_end));
+	lvs_send_rst4(net, r->dst.ip, r->src.ip, r->dport, r->sport,
+		      READ_ONCE(cp->in_end) + cp->seq_delta);
+	lvs_stat_inc(cp->ln, LVS_STAT_RST_ON_EXPIRE);
+}
+
 static void lvs_conn_expire(struct timer_list *t)
 {
 	struct lvs_conn *cp = from_timer(cp, t, timer);
@@ -103,6 +123,9 @@ static void lvs_conn_expire(struct timer_list *t)
 	set_bit(LVS_CONN_DEAD, &cp->bits);
 	spin_unlock(&cp->lock);
 
+	if ((cp->flags & NFT_FULLNAT_F_RST_ON_EXPIRE) &&
+	    cp->state == LB_TCP_ESTABLISHED)
+		lvs_conn_reset(cp);
 	lvs_stat_inc(cp->ln, LVS_STAT_CONN_EXPIRED);
 	lvs_conn_unlink(cp);
 }

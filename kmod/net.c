@@ -266,6 +266,7 @@ static int __net_init lvs_net_init_ns(struct net *net)
 	struct lvs_net *ln = lvs_pernet(net);
 	int err;
 
+	ln->net = net;
 	atomic_set(&ln->services, 0);
 	spin_lock_init(&ln->rs_lock);
 	INIT_LIST_HEAD(&ln->rs_list);

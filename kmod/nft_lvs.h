@@ -83,6 +83,7 @@ struct lvs_cfg {
 
 /* Per network namespace state (net.c). */
 struct lvs_net {
+	struct net		*net;
 	atomic_t		services;	/* fullnat rules in this netns */
 	atomic_t		conn_count;
 	struct rhashtable	conn_tab;	/* both keys of every connection */
@@ -210,6 +211,8 @@ struct lvs_conn {
 	unsigned long		expires;	/* jiffies; packets push it forward */
 	u32			seq_delta;	/* client seq + delta = seq the RS sees */
 	u32			rs_isn1;	/* RS ISN + 1: client acks it before data */
+	u32			in_end;		/* next client seq (client space) */
+	u32			out_end;	/* next RS seq (RS space) */
 	u32			est_timeout;	/* seconds; 0: namespace default */
 	struct timer_list	timer;
 	struct lvs_service	*svc;
@@ -243,6 +246,8 @@ void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn);
 struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
 			  __be32 daddr, __be32 saddr);
 unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net);
+void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
+		   __be16 sport, __be16 dport, u32 seq);
 bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 		       const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
 		       unsigned int *verdict);

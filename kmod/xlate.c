@@ -13,6 +13,7 @@
 #include <net/ip.h>
 #include <net/icmp.h>
 #include <net/route.h>
+#include <net/tcp.h>
 #include <net/checksum.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "nft_lvs.h"
@@ -187,6 +188,20 @@ static bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
 	       cp->state >= LB_TCP_SYN_RECV;
 }
 
+/* Remember where each side's sequence space ends (for rst-on-expire). */
+static void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
+			  unsigned int payload)
+{
+	u32 end = ntohl(th->seq) + payload + th->syn + th->fin;
+	u32 *last = dir == LB_DIR_IN ? &cp->in_end : &cp->out_end;
+	u32 cur = READ_ONCE(*last);
+
+	if (th->rst)
+		return;
+	if (!cur || core_seq_after(end, cur))
+		WRITE_ONCE(*last, end);
+}
+
 static void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
 {
 	u8 flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
@@ -293,6 +308,7 @@ unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	iph = ip_hdr(skb);
 	if (proto == IPPROTO_TCP) {
 		th = (struct tcphdr *)(skb->data + thoff);
+		lvs_tcp_track(cp, dir, th, skb->len - thoff - hl);
 		lvs_tcp_state(cp, dir, th);
 		lvs_xlate_tcp(cp, dir, th, skb);
 	} else {
@@ -348,4 +364,50 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 	}
 	*verdict = lvs_xlate_ipv4(cp, hn->dir, skb, pkt);
 	return true;
+}
+
+/* A bare RST from a local address (VIP or lip), routed and sent by us. */
+void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
+		   __be16 sport, __be16 dport, u32 seq)
+{
+	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+	struct rtable *rt;
+
+	skb = alloc_skb(LL_MAX_HEADER + len, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put_zero(skb, sizeof(*th));
+
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	th->check = tcp_v4_check(sizeof(*th), saddr, daddr,
+				 csum_partial(th, sizeof(*th), 0));
+
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tot_len = htons(len);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	ip_send_check(iph);
+
+	rt = lvs_route4(net, skb, daddr, saddr);
+	if (!rt) {
+		kfree_skb(skb);
+		return;
+	}
+	skb->protocol = htons(ETH_P_IP);
+	lvs_xmit4(skb, rt, net);
 }

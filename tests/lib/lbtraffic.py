@@ -4,6 +4,7 @@
   lbtraffic.py serve NAME PORT [--udp]      echo server that says who it is
   lbtraffic.py tcp HOST PORT [options]      TCP connections, checked end to end
   lbtraffic.py udp HOST PORT [options]      UDP exchanges, checked end to end
+  lbtraffic.py tcpopts PCAP                 TCP flags and options of each packet
 
 A server answers every connection (or datagram) with one header line,
     {"rs": NAME, "peer": "IP:PORT", "len": N, "sha256": HEX}\n
@@ -152,6 +153,54 @@ def client(args, once):
     return 0 if result["failed"] == 0 else 1
 
 
+def tcp_options(opts):
+    """(kind, bytes) of each option; stops at EOL or a malformed one."""
+    i, out = 0, []
+    while i < len(opts):
+        kind = opts[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            break
+        n = opts[i + 1]
+        out.append((kind, opts[i + 2:i + n]))
+        i += n
+    return out
+
+
+def tcpopts(args):
+    """One JSON line per IPv4 TCP packet of an Ethernet pcap (tcpdump -w)."""
+    import struct
+    with open(args.pcap, "rb") as f:
+        data = f.read()
+    endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    off = 24
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+        pkt = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if len(pkt) < 34 or pkt[12:14] != b"\x08\x00" or pkt[23] != 6:
+            continue
+        ip = pkt[14:]
+        th = ip[(ip[0] & 15) * 4:]
+        hl = (th[12] >> 4) * 4
+        flags = "".join(c for c, b in zip("FSRPAU", range(6)) if th[13] & (1 << b))
+        rec = {"src": socket.inet_ntoa(ip[12:16]), "dst": socket.inet_ntoa(ip[16:20]),
+               "sport": struct.unpack(">H", th[0:2])[0],
+               "dport": struct.unpack(">H", th[2:4])[0], "flags": flags}
+        for kind, val in tcp_options(th[20:hl]):
+            if kind == 2 and len(val) == 2:
+                rec["mss"] = struct.unpack(">H", val)[0]
+            elif kind == 254 and len(val) == 6:
+                rec["toa"] = "%s:%d" % (socket.inet_ntoa(val[2:6]),
+                                        struct.unpack(">H", val[0:2])[0])
+        print(json.dumps(rec, sort_keys=True))
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -171,7 +220,11 @@ def main():
         c.add_argument("--parallel", type=int, default=1)
         c.add_argument("--timeout", type=float, default=10)
         c.add_argument("--src", help="comma-separated source addresses, used in turn")
+    t = sub.add_parser("tcpopts")
+    t.add_argument("pcap")
     args = p.parse_args()
+    if args.cmd == "tcpopts":
+        return tcpopts(args)
     if args.cmd == "serve":
         serve(args)
         return 0

@@ -1,0 +1,91 @@
+#!/bin/bash
+# Limits and lifetimes: lport exhaustion with one lip and a two-port range,
+# a full table (conn_max), per-state timeouts expiring (short sysctls),
+# teardown by FIN and by RST, and reuse of a connection in TIME_WAIT.
+# timeout: 300
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+lvs_start_servers 8080 --hold 3
+lvs_start_servers 5353 --udp
+lvs_service_table "$VIP4" 80 tcp || fail "service table"
+in_ns lb nft add chain ip lvs svc53
+in_ns lb nft insert rule ip lvs pre ip daddr "$VIP4" udp dport 53 jump svc53
+in_ns lb "$LVSRULE" add ip lvs svc53 fullnat "pool=$RS4_1:5353" "laddrs=$LIP4_1" timeout=2 ||
+	fail "udp service"
+conns() { in_ns lb awk '$1 == "conns" { print $2 }' /proc/net/nft_lvs/stats; }
+wait_conns() {	# wait_conns N SECONDS
+	for _ in $(seq 1 $(($2 * 10))); do
+		[ "$(conns)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "expected $1 connections, have $(conns): $(in_ns lb cat /proc/net/nft_lvs/conns)"
+}
+
+# lport exhaustion: one lip, ports 5000-5001, three concurrent connections.
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" ports=5000-5001 ||
+	fail "tcp service"
+# The servers hold each connection 3 s; the third client gives up after 6 s,
+# while the two ports are still busy (TIME_WAIT 7 s).
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 3 --parallel 3 --timeout 6)
+log "exhaustion: $out"
+assert_eq 2 "$(json_get ok <<<"$out")" "connections with two local ports"
+[ "$(lvs_stat lport_exhausted)" -ge 1 ] || fail "lport_exhausted not counted"
+in_ns lb awk 'NR > 1 { split($4, a, ":"); print a[2] }' /proc/net/nft_lvs/conns | sort -u >/tmp/ports
+grep -qvE '^500[01]$' /tmp/ports && fail "a local port outside 5000-5001: $(cat /tmp/ports)"
+
+# Timeouts: short TIME_WAIT; everything drains.
+in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=1 net.nft_lvs.timeout_close=1 \
+	net.nft_lvs.timeout_fin_wait=2 net.nft_lvs.timeout_last_ack=2 net.nft_lvs.timeout_syn_sent=2
+wait_conns 0 15
+[ "$(lvs_stat conn_expired)" -ge 2 ] || fail "conn_expired $(lvs_stat conn_expired)"
+
+# UDP: the service's own timeout (2 s).
+out=$(in_ns client $LBTRAFFIC udp "$VIP4" 53 --count 2) || fail "udp: $out"
+assert_eq 2 "$(conns)" "UDP connections right after the exchange"
+wait_conns 0 6
+
+# A full table: conn_max 2 refuses the third connection.
+in_ns lb sysctl -qw net.nft_lvs.conn_max=2
+in_ns lb nft flush chain ip lvs svc
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" || fail "service"
+before=$(lvs_stat conn_exceeded)
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 3 --parallel 3 --timeout 6)
+log "conn_max: $out"
+assert_eq 2 "$(json_get ok <<<"$out")" "connections with conn_max 2"
+[ "$(lvs_stat conn_exceeded)" -gt "$before" ] || fail "conn_exceeded not counted"
+in_ns lb sysctl -qw net.nft_lvs.conn_max=1000
+wait_conns 0 15
+
+# FIN teardown walks to TIME_WAIT; RST goes to CLOSE.
+in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=30 net.nft_lvs.timeout_close=30
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1) || fail "fin: $out"
+sleep 4
+in_ns lb cat /proc/net/nft_lvs/conns >/tmp/c
+grep -q TIME_WAIT /tmp/c || fail "no TIME_WAIT after FIN teardown: $(cat /tmp/c)"
+# Reuse: the same client port again while in TIME_WAIT.
+port=$(awk 'NR == 2 { split($2, a, ":"); print a[2] }' /tmp/c)
+in_ns client /usr/bin/python3 - "$VIP4" "$port" <<'PY' || fail "reuse of a TIME_WAIT connection"
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[2]))); s.settimeout(10)
+s.connect((sys.argv[1], 80)); s.sendall(b"again"); s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    data += b
+assert data.endswith(b"again"), data
+PY
+[ "$(lvs_stat conn_reused)" -ge 1 ] || fail "conn_reused not counted"
+in_ns client /usr/bin/python3 - "$VIP4" <<'PY' || fail "rst client"
+import socket, struct, sys, time
+s = socket.socket(); s.settimeout(5); s.connect((sys.argv[1], 80))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+time.sleep(0.5); s.close()
+PY
+sleep 1
+in_ns lb grep -q ' CLOSE ' /proc/net/nft_lvs/conns ||
+	fail "no CLOSE after RST: $(in_ns lb cat /proc/net/nft_lvs/conns)"

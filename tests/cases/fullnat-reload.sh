@@ -1,0 +1,37 @@
+#!/bin/bash
+# Connections survive a ruleset reload: a transfer in flight completes,
+# open connections keep their server and stay counted, new connections
+# follow the new rules.
+# timeout: 300
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+lvs_start_servers 8080 --hold 6
+lvs_service_table "$VIP4" 80 tcp || fail "service table"
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080" "laddrs=$LIP4_1" sched=lc ||
+	fail "service"
+
+in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 4 --sizes 3000000 --timeout 30 \
+	>/tmp/first.json &
+first=$!
+sleep 3
+active() { in_ns lb awk -v rs="$1" '$1 == rs { print $3 + $4 }' /proc/net/nft_lvs/real; }
+a1=$(active "$RS4_1:8080") a2=$(active "$RS4_2:8080")
+log "before reload: rs1 $a1 rs2 $a2"
+
+# Whole ruleset replaced in one go, as a reload does.
+in_ns lb nft flush ruleset
+lvs_service_table "$VIP4" 80 tcp || fail "service table again"
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080,$RS4_3:8080" \
+	"laddrs=$LIP4_1" sched=lc || fail "service again"
+assert_eq "$a1" "$(active "$RS4_1:8080")" "rs1 connections counted after reload"
+assert_eq "$a2" "$(active "$RS4_2:8080")" "rs2 connections counted after reload"
+
+# lc sees the old connections: new ones go to rs3 first.
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1) || fail "new connection: $out"
+assert_eq '{"rs3": 1}' "$(json_get rs <<<"$out")" "lc after reload"
+
+wait "$first" || fail "transfers across the reload: $(cat /tmp/first.json)"
+assert_eq 4 "$(json_get ok </tmp/first.json)" "transfers completed across the reload"
