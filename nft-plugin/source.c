@@ -288,7 +288,9 @@ char *read_file(const char *path, size_t *len)
 	ssize_t r;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* nft's stdin: not every system has the /dev/stdin link. */
+	fd = strcmp(path, "/dev/stdin") ? open(path, O_RDONLY | O_CLOEXEC) :
+					  dup(STDIN_FILENO);
 	if (fd < 0 || !buf)
 		goto err;
 	for (;;) {

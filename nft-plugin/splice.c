@@ -35,16 +35,26 @@ struct rep {
 	int		stmt;
 };
 
-/* A message of the last batch that we changed. */
-struct splice_msg {
+/* The chain a message of the batch is about. */
+struct place {
 	uint32_t	seq;
 	uint16_t	family;
+	char		table[NFT_TABLE_MAXNAMELEN];
+	char		chain[NFT_CHAIN_MAXNAMELEN];
+};
+
+/* A message of the last batch that we changed. */
+struct splice_msg {
+	struct place	where;
 	struct rep	*reps;
 	unsigned int	nreps;
 };
 
 static struct splice_msg *msgs;
 static unsigned int nmsgs;
+/* The chains that the last batch created or changed. */
+static struct place *chains;
+static unsigned int nchains;
 
 void splice_forget(void)
 {
@@ -55,6 +65,44 @@ void splice_forget(void)
 	free(msgs);
 	msgs = NULL;
 	nmsgs = 0;
+	free(chains);
+	chains = NULL;
+	nchains = 0;
+}
+
+static void get_place(const struct nlmsghdr *nlh, uint16_t table_attr,
+		      uint16_t chain_attr, struct place *p)
+{
+	const struct nlattr *a;
+
+	memset(p, 0, sizeof(*p));
+	p->seq = nlh->nlmsg_seq;
+	p->family = ((const struct nfgenmsg *)
+		     mnl_nlmsg_get_payload(nlh))->nfgen_family;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		if (mnl_attr_get_type(a) == table_attr)
+			snprintf(p->table, sizeof(p->table), "%s",
+				 mnl_attr_get_str(a));
+		else if (mnl_attr_get_type(a) == chain_attr)
+			snprintf(p->chain, sizeof(p->chain), "%s",
+				 mnl_attr_get_str(a));
+	}
+}
+
+static void add_chain_msg(const struct nlmsghdr *nlh)
+{
+	struct place *p;
+
+	if (nlh->nlmsg_type != (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN) ||
+	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+		return;
+	p = realloc(chains, (nchains + 1) * sizeof(*p));
+	if (!p)
+		return;		/* only a less precise error message */
+	chains = p;
+	get_place(nlh, NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, &chains[nchains++]);
 }
 
 static bool is_rule_msg(const struct nlmsghdr *nlh, bool del_too)
@@ -273,9 +321,12 @@ int splice_batch(const void *buf, size_t len, void **outp, size_t *out_len)
 	for (nlh = buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (is_rule_msg(nlh, false))
 			n += count_placeholders(nlh, &growth);
+		add_chain_msg(nlh);
 	}
-	if (!n)
+	if (!n) {
+		splice_forget();
 		return 0;
+	}
 	out = malloc(len + growth + 64);
 	msgs = calloc(n, sizeof(*msgs));
 	if (!out || !msgs)
@@ -290,9 +341,7 @@ int splice_batch(const void *buf, size_t len, void **outp, size_t *out_len)
 			continue;
 		}
 		m = &msgs[nmsgs++];
-		m->seq = nlh->nlmsg_seq;
-		m->family = ((const struct nfgenmsg *)
-			     mnl_nlmsg_get_payload(nlh))->nfgen_family;
+		get_place(nlh, NFTA_RULE_TABLE, NFTA_RULE_CHAIN, &m->where);
 		if (rewrite_rule(o, nlh, out_elem, m) < 0)
 			goto err;
 		pos += o->nlmsg_len;
@@ -354,7 +403,34 @@ static struct splice_msg *msg_by_seq(uint32_t seq)
 	unsigned int i;
 
 	for (i = 0; i < nmsgs; i++) {
-		if (msgs[i].seq == seq)
+		if (msgs[i].where.seq == seq)
+			return &msgs[i];
+	}
+	return NULL;
+}
+
+/*
+ * The changed message an error is about. The kernel checks hooks when it
+ * validates a table, and when a chain and its rules come in one batch it
+ * may blame the chain's message: then the first rule of ours in that chain
+ * is the one to point at.
+ */
+static struct splice_msg *msg_for_error(const struct nlmsgerr *err)
+{
+	struct splice_msg *m = msg_by_seq(err->msg.nlmsg_seq);
+	const struct place *c = NULL;
+	unsigned int i;
+
+	if (m || err->error != -EOPNOTSUPP)
+		return m;
+	for (i = 0; i < nchains && !c; i++) {
+		if (chains[i].seq == err->msg.nlmsg_seq)
+			c = &chains[i];
+	}
+	for (i = 0; c && i < nmsgs; i++) {
+		if (msgs[i].where.family == c->family &&
+		    !strcmp(msgs[i].where.table, c->table) &&
+		    !strcmp(msgs[i].where.chain, c->chain))
 			return &msgs[i];
 	}
 	return NULL;
@@ -391,13 +467,18 @@ static void rewrite_error(struct nlmsghdr *out, const struct nlmsghdr *in)
 	struct splice_msg *m;
 	const struct nlattr *a;
 	size_t hlen;
+	bool offs = false, redirected;
 	int stmt = -1;
-	bool offs = false;
 
-	m = msg_by_seq(err->msg.nlmsg_seq);
+	m = msg_for_error(err);
+	redirected = m->where.seq != err->msg.nlmsg_seq;
 	memcpy(out, in, MNL_NLMSG_HDRLEN + sizeof(*err));
 	out->nlmsg_len = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*err));
 	out->nlmsg_flags |= NLM_F_CAPPED;
+	/* nft finds the command by the sequence number. */
+	out->nlmsg_seq = m->where.seq;
+	((struct nlmsgerr *)mnl_nlmsg_get_payload(out))->msg.nlmsg_seq =
+		m->where.seq;
 	hlen = sizeof(*err);
 	if (!(in->nlmsg_flags & NLM_F_CAPPED) &&
 	    err->msg.nlmsg_len >= MNL_NLMSG_HDRLEN)
@@ -405,6 +486,9 @@ static void rewrite_error(struct nlmsghdr *out, const struct nlmsghdr *in)
 	if (in->nlmsg_flags & NLM_F_ACK_TLVS &&
 	    MNL_NLMSG_HDRLEN + hlen <= in->nlmsg_len) {
 		mnl_attr_for_each(a, in, hlen) {
+			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS &&
+			    redirected)
+				continue;	/* an offset into the chain's */
 			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS &&
 			    mnl_attr_get_payload_len(a) == sizeof(uint32_t)) {
 				mnl_attr_put_u32(out, NLMSGERR_ATTR_OFFS,
@@ -423,7 +507,7 @@ static void rewrite_error(struct nlmsghdr *out, const struct nlmsghdr *in)
 	}
 	if (stmt >= 0) {
 		stmt_get(stmt)->kernel_err = -err->error;
-		stmt_get(stmt)->family = m->family;
+		stmt_get(stmt)->family = m->where.family;
 	}
 }
 
@@ -433,7 +517,7 @@ static bool is_spliced_error(const struct nlmsghdr *nlh)
 
 	return nlh->nlmsg_type == NLMSG_ERROR &&
 	       nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(*err) &&
-	       err->error && msg_by_seq(err->msg.nlmsg_seq);
+	       err->error && msg_for_error(err);
 }
 
 ssize_t splice_recv(void *buf, size_t len, size_t size)

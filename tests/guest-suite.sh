@@ -15,5 +15,6 @@ depmod -a "$kver"
 
 export TOP=$top
 export LVSRULE=$top/build/host/tests/tools/lvsrule
+export NFTLVS=$top/build/host/nft-plugin/nftlvs
 export NFT_LVS_KO=$ko
 exec "$top/tests/lib/runner.sh" "$results" "$@"

@@ -13,6 +13,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
 
 #include "../../nft-plugin/nftlvs.h"
@@ -361,12 +362,65 @@ static void test_errors(void)
 	splice_forget();
 }
 
+/*
+ * A chain and its rules in one batch: the kernel may blame the chain's
+ * message for our expression's hook; the error moves to our rule.
+ */
+static void test_chain_blamed(void)
+{
+	static char buf[1 << 16], ebuf[1 << 16];
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_expr *exprs[1];
+	struct nlmsghdr *nlh, *chain, *orig;
+	const struct nlattr *elems[4];
+	unsigned int n;
+	char names[64];
+	size_t len, out_len, off;
+	bool capped;
+	void *out;
+	int idx;
+
+	idx = stmt_add(nftlvs_expr_alloc(NFT_LVS_EXPR_DISPATCH), NULL);
+	exprs[0] = placeholder(idx);
+	len = batch(buf, exprs, 1, NFPROTO_IPV4);
+	/* Put a NEWCHAIN for lvs/pre (seq SEQ - 2) right after BEGIN. */
+	off = ((struct nlmsghdr *)buf)->nlmsg_len;
+	memmove(buf + off + 256, buf + off, len - off);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, "lvs");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, "pre");
+	chain = nftnl_nlmsg_build_hdr(buf + off, NFT_MSG_NEWCHAIN, NFPROTO_IPV4,
+				      NLM_F_CREATE, SEQ - 2);
+	nftnl_chain_nlmsg_build_payload(chain, c);
+	nftnl_chain_free(c);
+	CHECK(chain->nlmsg_len <= 256);
+	memset(buf + off + chain->nlmsg_len, 0, 256 - chain->nlmsg_len);
+	memmove(buf + off + chain->nlmsg_len, buf + off + 256, len - off);
+	len += chain->nlmsg_len;
+	CHECK(splice_batch(buf, len, &out, &out_len) == 0 && out);
+	orig = rule_of(buf, len);
+	rule_names(orig, names, sizeof(names), elems, &n);
+
+	put_error((struct nlmsghdr *)ebuf, chain, EOPNOTSUPP, true, 4);
+	splice_recv(ebuf, ((struct nlmsghdr *)ebuf)->nlmsg_len, sizeof(ebuf));
+	nlh = (struct nlmsghdr *)ebuf;
+	CHECK(nlh->nlmsg_seq == SEQ);
+	CHECK(error_offset(nlh, &capped) == (char *)elems[0] - (char *)orig);
+	CHECK(stmt_get(idx)->kernel_err == EOPNOTSUPP);
+	/* Other errors about the chain stay the chain's. */
+	put_error((struct nlmsghdr *)ebuf, chain, EEXIST, true, -1);
+	splice_recv(ebuf, ((struct nlmsghdr *)ebuf)->nlmsg_len, sizeof(ebuf));
+	CHECK(((struct nlmsghdr *)ebuf)->nlmsg_seq == SEQ - 2);
+	free(out);
+	splice_forget();
+}
+
 int main(void)
 {
 	marker_init();
 	test_out();
 	test_in();
 	test_errors();
+	test_chain_blamed();
 	splice_forget();
 	stmt_free_all();
 	return tests_finish();
