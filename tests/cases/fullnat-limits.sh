@@ -36,9 +36,11 @@ assert_eq 2 "$(json_get ok <<<"$out")" "connections with two local ports"
 in_ns lb awk 'NR > 1 { split($4, a, ":"); print a[2] }' /proc/net/nft_lvs/conns | sort -u >/tmp/ports
 grep -qvE '^500[01]$' /tmp/ports && fail "a local port outside 5000-5001: $(cat /tmp/ports)"
 
-# Timeouts: short TIME_WAIT; everything drains.
+# Timeouts: short TIME_WAIT and CLOSE; everything drains. (FIN_WAIT stays
+# longer than the servers' 3 s hold: a half-closed connection whose server
+# is silent for longer than timeout_fin_wait is forgotten, as in IPVS.)
 in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=1 net.nft_lvs.timeout_close=1 \
-	net.nft_lvs.timeout_fin_wait=2 net.nft_lvs.timeout_last_ack=2 net.nft_lvs.timeout_syn_sent=2
+	net.nft_lvs.timeout_last_ack=2
 wait_conns 0 15
 [ "$(lvs_stat conn_expired)" -ge 2 ] || fail "conn_expired $(lvs_stat conn_expired)"
 
@@ -47,38 +49,49 @@ out=$(in_ns client $LBTRAFFIC udp "$VIP4" 53 --count 2) || fail "udp: $out"
 assert_eq 2 "$(conns)" "UDP connections right after the exchange"
 wait_conns 0 6
 
-# A full table: conn_max 2 refuses the third connection.
+# A full table: conn_max 2 refuses a third connection while two are open
+# (the servers on 8082 hold each connection 5 s, less than timeout_fin_wait).
+lvs_start_servers 8082 --hold 5
 in_ns lb sysctl -qw net.nft_lvs.conn_max=2
 in_ns lb nft flush chain ip lvs svc
-in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" || fail "service"
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8082" "laddrs=$LIP4_1" || fail "service"
 before=$(lvs_stat conn_exceeded)
-out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 3 --parallel 3 --timeout 6)
-log "conn_max: $out"
-assert_eq 2 "$(json_get ok <<<"$out")" "connections with conn_max 2"
+in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 2 --parallel 2 --timeout 15 >/tmp/two.json &
+two=$!
+sleep 1
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1 --timeout 4)
+log "third: $out"
+assert_eq 0 "$(json_get ok <<<"$out")" "a third connection with conn_max 2"
 [ "$(lvs_stat conn_exceeded)" -gt "$before" ] || fail "conn_exceeded not counted"
+wait "$two" || fail "the two connections within conn_max: $(cat /tmp/two.json)"
 in_ns lb sysctl -qw net.nft_lvs.conn_max=1000
+in_ns lb nft flush chain ip lvs svc
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" || fail "service"
 wait_conns 0 15
 
-# FIN teardown walks to TIME_WAIT; RST goes to CLOSE.
+# FIN teardown walks to TIME_WAIT; a new SYN from the same client port
+# reuses the connection; RST goes to CLOSE.
 in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=30 net.nft_lvs.timeout_close=30
-out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1) || fail "fin: $out"
-sleep 4
-in_ns lb cat /proc/net/nft_lvs/conns >/tmp/c
-grep -q TIME_WAIT /tmp/c || fail "no TIME_WAIT after FIN teardown: $(cat /tmp/c)"
-# Reuse: the same client port again while in TIME_WAIT.
-port=$(awk 'NR == 2 { split($2, a, ":"); print a[2] }' /tmp/c)
-in_ns client /usr/bin/python3 - "$VIP4" "$port" <<'PY' || fail "reuse of a TIME_WAIT connection"
+in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
+same_port() {	# one exchange from client port 40000 (SO_REUSEADDR for the next one)
+	in_ns client /usr/bin/python3 - "$VIP4" "$1" <<'PY'
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[2]))); s.settimeout(10)
-s.connect((sys.argv[1], 80)); s.sendall(b"again"); s.shutdown(socket.SHUT_WR)
+s.bind(("0.0.0.0", 40000)); s.settimeout(10)
+s.connect((sys.argv[1], 80)); s.sendall(sys.argv[2].encode()); s.shutdown(socket.SHUT_WR)
 data = b""
 while True:
     b = s.recv(65536)
     if not b: break
     data += b
-assert data.endswith(b"again"), data
+assert data.endswith(sys.argv[2].encode()), data
 PY
+}
+same_port first || fail "first exchange from port 40000"
+sleep 4
+in_ns lb cat /proc/net/nft_lvs/conns >/tmp/c
+grep -q ':40000 .* TIME_WAIT' /tmp/c || fail "no TIME_WAIT after FIN teardown: $(cat /tmp/c)"
+same_port again || fail "reuse of a TIME_WAIT connection"
 [ "$(lvs_stat conn_reused)" -ge 1 ] || fail "conn_reused not counted"
 in_ns client /usr/bin/python3 - "$VIP4" <<'PY' || fail "rst client"
 import socket, struct, sys, time
