@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
@@ -39,6 +41,7 @@ struct rep {
 struct place {
 	uint32_t	seq;
 	uint16_t	family;
+	int		hook;	/* NF_INET_*, -1: none or not known */
 	char		table[NFT_TABLE_MAXNAMELEN];
 	char		chain[NFT_CHAIN_MAXNAMELEN];
 };
@@ -76,6 +79,7 @@ static void get_place(const struct nlmsghdr *nlh, uint16_t table_attr,
 	const struct nlattr *a;
 
 	memset(p, 0, sizeof(*p));
+	p->hook = -1;
 	p->seq = nlh->nlmsg_seq;
 	p->family = ((const struct nfgenmsg *)
 		     mnl_nlmsg_get_payload(nlh))->nfgen_family;
@@ -91,6 +95,21 @@ static void get_place(const struct nlmsghdr *nlh, uint16_t table_attr,
 	}
 }
 
+static void get_hook(const struct nlmsghdr *nlh, struct place *p)
+{
+	const struct nlattr *a, *h;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_CHAIN_HOOK)
+			continue;
+		mnl_attr_for_each_nested(h, a) {
+			if (mnl_attr_get_type(h) == NFTA_HOOK_HOOKNUM &&
+			    mnl_attr_get_payload_len(h) == sizeof(uint32_t))
+				p->hook = ntohl(mnl_attr_get_u32(h));
+		}
+	}
+}
+
 static void add_chain_msg(const struct nlmsghdr *nlh)
 {
 	struct place *p;
@@ -102,7 +121,8 @@ static void add_chain_msg(const struct nlmsghdr *nlh)
 	if (!p)
 		return;		/* only a less precise error message */
 	chains = p;
-	get_place(nlh, NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, &chains[nchains++]);
+	get_place(nlh, NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, &chains[nchains]);
+	get_hook(nlh, &chains[nchains++]);
 }
 
 static bool is_rule_msg(const struct nlmsghdr *nlh, bool del_too)
@@ -410,30 +430,21 @@ static struct splice_msg *msg_by_seq(uint32_t seq)
 }
 
 /*
- * The changed message an error is about. The kernel checks hooks when it
- * validates a table, and when a chain and its rules come in one batch it
- * may blame the chain's message: then the first rule of ours in that chain
- * is the one to point at.
+ * Our expressions are fine at these hooks: when the batch itself puts the
+ * rule's chain there, an EOPNOTSUPP is about something else.
  */
-static struct splice_msg *msg_for_error(const struct nlmsgerr *err)
+static bool hook_is_ours(const struct splice_msg *m)
 {
-	struct splice_msg *m = msg_by_seq(err->msg.nlmsg_seq);
-	const struct place *c = NULL;
 	unsigned int i;
 
-	if (m || err->error != -EOPNOTSUPP)
-		return m;
-	for (i = 0; i < nchains && !c; i++) {
-		if (chains[i].seq == err->msg.nlmsg_seq)
-			c = &chains[i];
+	for (i = 0; i < nchains; i++) {
+		if (chains[i].family == m->where.family &&
+		    !strcmp(chains[i].table, m->where.table) &&
+		    !strcmp(chains[i].chain, m->where.chain))
+			return chains[i].hook == NF_INET_PRE_ROUTING ||
+			       chains[i].hook == NF_INET_LOCAL_OUT;
 	}
-	for (i = 0; c && i < nmsgs; i++) {
-		if (msgs[i].where.family == c->family &&
-		    !strcmp(msgs[i].where.table, c->table) &&
-		    !strcmp(msgs[i].where.chain, c->chain))
-			return &msgs[i];
-	}
-	return NULL;
+	return false;
 }
 
 /* An offset into a message we changed, back into the one nft built. */
@@ -467,18 +478,13 @@ static void rewrite_error(struct nlmsghdr *out, const struct nlmsghdr *in)
 	struct splice_msg *m;
 	const struct nlattr *a;
 	size_t hlen;
-	bool offs = false, redirected;
+	bool offs = false;
 	int stmt = -1;
 
-	m = msg_for_error(err);
-	redirected = m->where.seq != err->msg.nlmsg_seq;
+	m = msg_by_seq(err->msg.nlmsg_seq);
 	memcpy(out, in, MNL_NLMSG_HDRLEN + sizeof(*err));
 	out->nlmsg_len = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*err));
 	out->nlmsg_flags |= NLM_F_CAPPED;
-	/* nft finds the command by the sequence number. */
-	out->nlmsg_seq = m->where.seq;
-	((struct nlmsgerr *)mnl_nlmsg_get_payload(out))->msg.nlmsg_seq =
-		m->where.seq;
 	hlen = sizeof(*err);
 	if (!(in->nlmsg_flags & NLM_F_CAPPED) &&
 	    err->msg.nlmsg_len >= MNL_NLMSG_HDRLEN)
@@ -486,9 +492,6 @@ static void rewrite_error(struct nlmsghdr *out, const struct nlmsghdr *in)
 	if (in->nlmsg_flags & NLM_F_ACK_TLVS &&
 	    MNL_NLMSG_HDRLEN + hlen <= in->nlmsg_len) {
 		mnl_attr_for_each(a, in, hlen) {
-			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS &&
-			    redirected)
-				continue;	/* an offset into the chain's */
 			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS &&
 			    mnl_attr_get_payload_len(a) == sizeof(uint32_t)) {
 				mnl_attr_put_u32(out, NLMSGERR_ATTR_OFFS,
@@ -500,7 +503,7 @@ static void rewrite_error(struct nlmsghdr *out, const struct nlmsghdr *in)
 			}
 		}
 	}
-	if (!offs && err->error == -EOPNOTSUPP && m->nreps) {
+	if (!offs && err->error == -EOPNOTSUPP && m->nreps && !hook_is_ours(m)) {
 		mnl_attr_put_u32(out, NLMSGERR_ATTR_OFFS, m->reps[0].orig_off);
 		out->nlmsg_flags |= NLM_F_ACK_TLVS;
 		stmt = m->reps[0].stmt;
@@ -517,7 +520,7 @@ static bool is_spliced_error(const struct nlmsghdr *nlh)
 
 	return nlh->nlmsg_type == NLMSG_ERROR &&
 	       nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(*err) &&
-	       err->error && msg_for_error(err);
+	       err->error && msg_by_seq(err->msg.nlmsg_seq);
 }
 
 ssize_t splice_recv(void *buf, size_t len, size_t size)

@@ -363,15 +363,16 @@ static void test_errors(void)
 }
 
 /*
- * A chain and its rules in one batch: the kernel may blame the chain's
- * message for our expression's hook; the error moves to our rule.
+ * A chain and its rules in one batch: an EOPNOTSUPP without a place is
+ * put on our expression, unless the batch puts the chain at a hook where
+ * our expressions are fine; errors about the chain stay the chain's.
  */
-static void test_chain_blamed(void)
+static void test_chain(int hook, bool blamed)
 {
 	static char buf[1 << 16], ebuf[1 << 16];
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nftnl_expr *exprs[1];
-	struct nlmsghdr *nlh, *chain, *orig;
+	struct nlmsghdr *nlh, *chain, *orig, *spliced;
 	const struct nlattr *elems[4];
 	unsigned int n;
 	char names[64];
@@ -388,27 +389,37 @@ static void test_chain_blamed(void)
 	memmove(buf + off + 256, buf + off, len - off);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, "lvs");
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, "pre");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, -300);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	chain = nftnl_nlmsg_build_hdr(buf + off, NFT_MSG_NEWCHAIN, NFPROTO_IPV4,
 				      NLM_F_CREATE, SEQ - 2);
 	nftnl_chain_nlmsg_build_payload(chain, c);
 	nftnl_chain_free(c);
 	CHECK(chain->nlmsg_len <= 256);
-	memset(buf + off + chain->nlmsg_len, 0, 256 - chain->nlmsg_len);
 	memmove(buf + off + chain->nlmsg_len, buf + off + 256, len - off);
 	len += chain->nlmsg_len;
 	CHECK(splice_batch(buf, len, &out, &out_len) == 0 && out);
 	orig = rule_of(buf, len);
+	spliced = rule_of(out, out_len);
 	rule_names(orig, names, sizeof(names), elems, &n);
 
-	put_error((struct nlmsghdr *)ebuf, chain, EOPNOTSUPP, true, 4);
+	stmt_get(idx)->kernel_err = 0;
+	put_error((struct nlmsghdr *)ebuf, spliced, EOPNOTSUPP, true, -1);
 	splice_recv(ebuf, ((struct nlmsghdr *)ebuf)->nlmsg_len, sizeof(ebuf));
 	nlh = (struct nlmsghdr *)ebuf;
 	CHECK(nlh->nlmsg_seq == SEQ);
-	CHECK(error_offset(nlh, &capped) == (char *)elems[0] - (char *)orig);
-	CHECK(stmt_get(idx)->kernel_err == EOPNOTSUPP);
-	/* Other errors about the chain stay the chain's. */
-	put_error((struct nlmsghdr *)ebuf, chain, EEXIST, true, -1);
-	splice_recv(ebuf, ((struct nlmsghdr *)ebuf)->nlmsg_len, sizeof(ebuf));
+	if (blamed) {
+		CHECK(error_offset(nlh, &capped) == (char *)elems[0] - (char *)orig);
+		CHECK(stmt_get(idx)->kernel_err == EOPNOTSUPP);
+	} else {
+		CHECK(error_offset(nlh, &capped) == -1);
+		CHECK(stmt_get(idx)->kernel_err == 0);
+	}
+	/* The chain's own refusal (a hook change, say) stays the chain's. */
+	put_error((struct nlmsghdr *)ebuf, chain, EOPNOTSUPP, true, -1);
+	len = ((struct nlmsghdr *)ebuf)->nlmsg_len;
+	CHECK(splice_recv(ebuf, len, sizeof(ebuf)) == (ssize_t)len);
 	CHECK(((struct nlmsghdr *)ebuf)->nlmsg_seq == SEQ - 2);
 	free(out);
 	splice_forget();
@@ -420,7 +431,8 @@ int main(void)
 	test_out();
 	test_in();
 	test_errors();
-	test_chain_blamed();
+	test_chain(NF_INET_LOCAL_IN, true);
+	test_chain(NF_INET_PRE_ROUTING, false);
 	splice_forget();
 	stmt_free_all();
 	return tests_finish();
