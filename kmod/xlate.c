@@ -78,9 +78,31 @@ static bool lvs_too_big(const struct sk_buff *skb, unsigned int mtu)
 	return skb->len > mtu;
 }
 
+/*
+ * A reply to a client on the LB itself: deliver it directly. Sent through
+ * loopback it would walk prerouting again, where the ruleset's "drop what
+ * else goes to the VIP" rule would eat it.
+ */
+static unsigned int lvs_deliver_local4(struct sk_buff *skb, struct rtable *rt,
+				       struct net *net)
+{
+	/* An output route to a local address delivers locally on input. */
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	skb->dev = rt->dst.dev;
+	skb->pkt_type = PACKET_HOST;
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	dst_input(skb);
+	return NF_STOLEN;
+}
+
 /* Hand the translated packet to the output path on its new route. */
 unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net)
 {
+	if (rt->rt_type == RTN_LOCAL)
+		return lvs_deliver_local4(skb, rt, net);
+
 	skb_dst_drop(skb);
 	skb_dst_set(skb, &rt->dst);
 	skb->dev = rt->dst.dev;

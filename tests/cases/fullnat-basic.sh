@@ -48,7 +48,8 @@ for offload in on off; do
 done
 
 log "$(in_ns lb cat /proc/net/nft_lvs/stats)"
-[ "$(lvs_stat conn_new)" -ge 120 ] || fail "conn_new $(lvs_stat conn_new) < 120"
+# UDP clients may reuse a source port within the UDP timeout (same connection).
+[ "$(lvs_stat conn_new)" -ge 100 ] || fail "conn_new $(lvs_stat conn_new) < 100"
 assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
 assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
 # Nothing reached conntrack in lb.

@@ -1,0 +1,33 @@
+#!/bin/bash
+# TCP through FULLNAT with the client's timestamps, SACK and window scaling
+# each on and off, over a lossy client link (netem), so that retransmissions
+# and SACK blocks (translated by the sequence delta) are exercised; every
+# byte is checked.
+# timeout: 400
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+lvs_start_servers 8080
+lvs_service_table "$VIP4" 80 tcp || fail "service table"
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080" "laddrs=$LIP4_1" sched=rr ||
+	fail "service"
+# Loss and reordering both ways on the client's link.
+in_ns client tc qdisc add dev "$CLIENT_IF" root netem loss 2% delay 2ms reorder 10% ||
+	skip "netem unavailable"
+in_ns lb tc qdisc add dev "$LB_IF_CLIENT" root netem loss 2% delay 2ms
+
+for ts in 1 0; do
+	for sack in 1 0; do
+		for ws in 1 0; do
+			in_ns client sysctl -qw net.ipv4.tcp_timestamps=$ts net.ipv4.tcp_sack=$sack \
+				net.ipv4.tcp_window_scaling=$ws
+			out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 2 \
+				--sizes 700000,3,2500000,64000 --timeout 60) ||
+				fail "timestamps=$ts sack=$sack wscale=$ws: $out"
+			assert_eq 4 "$(json_get ok <<<"$out")" "exchanges (ts=$ts sack=$sack ws=$ws)"
+		done
+	done
+done
+log "$(in_ns lb grep -E 'pkts|bytes|error' /proc/net/nft_lvs/stats)"
