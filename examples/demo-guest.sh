@@ -35,10 +35,7 @@ ip netns exec lb "$LVSRULE" add ip lvs svc fullnat \
 	"pool=$RS4_1:8080@3,$RS4_2:8080,$RS4_3:8080" "laddrs=$LIP4_1,$LIP4_2" sched=wrr flags=toa
 ip netns exec lb "$LVSRULE" add ip lvs dns fullnat \
 	"pool=$RS4_1:5353,$RS4_2:5353,$RS4_3:5353" "laddrs=$LIP4_1" sched=sh
-for chain in pre svc dns; do
-	echo "chain $chain:"
-	ip netns exec lb "$LVSRULE" list ip lvs "$chain" | sed 's/^/	/'
-done
+ip netns exec lb "$TOP/build/host/nft-plugin/nftlvs" list table ip lvs
 
 say "What the real servers see: capturing rs1's handshake ACKs"
 ip netns exec rs1 tcpdump -U -s 200 -i eth0 -w /tmp/rs1.pcap 'tcp dst port 8080' 2>/dev/null &
@@ -62,14 +59,17 @@ done
 
 kill "$dump"; wait "$dump" 2>/dev/null || true
 say "TOA: the client address inside TCP option 254, as rs1 received it"
-$LBTRAFFIC tcpopts /tmp/rs1.pcap | grep toa | head -n 3
+$LBTRAFFIC tcpopts /tmp/rs1.pcap >/tmp/rs1.txt
+grep -m 3 toa /tmp/rs1.txt
 
 say "Module counters (/proc/net/nft_lvs/stats) and real servers"
 ip netns exec lb grep -vE ' 0$' /proc/net/nft_lvs/stats
 ip netns exec lb column -t /proc/net/nft_lvs/real
 say "A few connections (/proc/net/nft_lvs/conns)"
-ip netns exec lb head -n 6 /proc/net/nft_lvs/conns | column -t
+ip netns exec lb cat /proc/net/nft_lvs/conns >/tmp/conns.txt
+head -n 6 /tmp/conns.txt | column -t
 
 say "The kernel refuses bad input (port 0)"
 ip netns exec lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:0" "laddrs=$LIP4_1" || true
+disown -a	# the servers die with their namespaces; no job notices
 topo_teardown
