@@ -70,15 +70,17 @@ case $out in
 *) fail "interactive: $out" ;;
 esac
 
-# monitor shows our statements too.
+# monitor shows our statements too (it may take a while to start listening).
 nftlvs monitor rules >"$CASE_TMP/monitor" 2>&1 &
 mon=$!
-sleep 1
-assert_ok nftlvs add rule ip lvs pre ip daddr 10.0.0.14 lb-dispatch
-sleep 1
+for i in $(seq 1 30); do
+	assert_ok nftlvs add rule ip lvs pre ip daddr "10.0.1.$i" lb-dispatch
+	sleep 1
+	grep -q 'lb-dispatch' "$CASE_TMP/monitor" && break
+done
 kill "$mon"
 wait "$mon" 2>/dev/null
-grep -q 'add rule ip lvs pre ip daddr 10.0.0.14 lb-dispatch' "$CASE_TMP/monitor" ||
+grep -qE '^add rule ip lvs pre ip daddr 10\.0\.1\.[0-9]+ lb-dispatch$' "$CASE_TMP/monitor" ||
 	fail "monitor: $(cat "$CASE_TMP/monitor")"
 
 # Stock nft 1.0.6 omits every rule it cannot parse: only nftlvs shows them.
