@@ -132,7 +132,7 @@ static bool parse_header(const struct line *l, char *name, size_t nsize,
 			 const char **msg)
 {
 	static const char *const kinds[] = { "Error", "Warning" };
-	const char *k = NULL, *p, *colon;
+	const char *k = NULL, *p;
 	unsigned int i;
 	char tag[16];
 
@@ -155,13 +155,11 @@ static bool parse_header(const struct line *l, char *name, size_t nsize,
 		;
 	if (p <= l->s || *p != ':' || sscanf(p + 1, "%u", c1) != 1)
 		return false;
-	colon = p;
 	for (p--; p > l->s && *p >= '0' && *p <= '9'; p--)
 		;
 	if (p <= l->s || *p != ':' || sscanf(p + 1, "%u", lineno) != 1 ||
 	    (size_t)(p - l->s) >= nsize)
 		return false;
-	(void)colon;
 	memcpy(name, l->s, p - l->s);
 	name[p - l->s] = '\0';
 	return true;

@@ -97,20 +97,22 @@ static bool jcontainer(struct jparser *p, struct jv *v, bool obj)
 				v->keys = k;
 			}
 		}
+		/* Counted before it is parsed, so that jv_free() frees it. */
 		memset(&v->kids[v->n], 0, sizeof(*v->kids));
-		if (obj) {
+		if (obj)
 			memset(&v->keys[v->n], 0, sizeof(*v->keys));
+		v->n++;
+		if (obj) {
 			jskip(p);
 			if (p->pos >= p->len || p->s[p->pos] != '"' ||
-			    !jparse(p, &v->keys[v->n]))
+			    !jparse(p, &v->keys[v->n - 1]))
 				return false;
 			jskip(p);
 			if (p->pos >= p->len || p->s[p->pos++] != ':')
 				return false;
 		}
-		if (!jparse(p, &v->kids[v->n]))
+		if (!jparse(p, &v->kids[v->n - 1]))
 			return false;
-		v->n++;
 		jskip(p);
 		if (p->pos >= p->len)
 			return false;

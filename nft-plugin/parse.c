@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The statements (../shared syntax contract, nftlvs(8)):
+ * The statements, as nftlvs(8) documents them:
  *
  *	lb-dispatch
  *	synproxy-lb [mss N] [wscale N] [sack-perm] [timestamp] [ttl N] [defer]

@@ -370,6 +370,48 @@ static void test_json(void)
 	result_free(&r);
 }
 
+/* Every prefix of valid input, and bytes of every value: no crash, no leak. */
+static void test_truncated(void)
+{
+	static const char *const inputs[] = {
+		"define p = { 10.1.0.1:80, [2001:db8::1]:80 }\n"
+		"table inet t {\n chain c {\n  type filter hook prerouting priority raw;\n"
+		"  ip daddr 1.2.3.4 synproxy-lb mss 1460 wscale 7 sack-perm timestamp ttl 9 defer fullnat to {\n"
+		"   $p, 10.1.0.2 weight 3 } via { 10.1.0.254 } ports 10-20 sched mh timeout 1h flags toa,rst-on-expire # c\n"
+		"  log prefix \"fullnat\" jump fullnat\n }\n}\n",
+		"{\"nftables\": [{\"rule\": {\"family\": \"inet\", \"expr\": [{\"fullnat\": {\"to\": [{\"addr\": \"10.1.0.1\", \"port\": 80, \"weight\": 2}], "
+		"\"via\": \"10.1.0.254\", \"ports\": {\"range\": [1, 2]}, \"flags\": [\"toa\"]}}, {\"synproxy-lb\": {\"flags\": [\"defer\"]}}]}}]}",
+	};
+	unsigned int i, k;
+	size_t len, n;
+	char *buf;
+
+	for (k = 0; k < ARRAY_SIZE(inputs); k++) {
+		len = strlen(inputs[k]);
+		buf = malloc(len + 1);
+		for (n = 0; n <= len; n++) {
+			struct result r;
+
+			memcpy(buf, inputs[k], n);
+			buf[n] = '\0';
+			r = scan("/t", buf, k == 1);
+			result_free(&r);
+			/* and the same with one byte changed */
+			if (n < len) {
+				for (i = 0; i < 3; i++) {
+					memcpy(buf, inputs[k], len + 1);
+					buf[n] = "{}\""[i];
+					r = scan("/t", buf, k == 1);
+					result_free(&r);
+				}
+			}
+		}
+		free(buf);
+		src_free_all();
+	}
+	CHECK(true);
+}
+
 int main(void)
 {
 	marker_init();
@@ -384,6 +426,7 @@ int main(void)
 	test_nft_errors();
 	test_json();
 	src_free_all();
+	test_truncated();
 	stmt_free_all();
 	defs_free_all();
 	return tests_finish();
