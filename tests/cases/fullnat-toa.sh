@@ -43,3 +43,20 @@ for offload in on off; do
 	assert_eq '"mss": 1452' "$mss" "MSS of the server's SYN-ACK at the client ($offload)"
 done
 [ "$(lvs_stat toa_ok)" -ge 10 ] || fail "toa_ok $(lvs_stat toa_ok)"
+
+# strip-timestamps: the client's SYN reaches the server without the
+# timestamp option, so neither side uses it; data still intact.
+in_ns lb nft flush chain ip lvs svc
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" flags=strip-timestamps ||
+	fail "add fullnat strip-timestamps"
+in_ns rs1 tcpdump -U -s 200 -i eth0 -w /tmp/rs.pcap 'tcp port 8080' 2>/dev/null &
+rs_dump=$!
+sleep 2
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 3 --sizes 10,200000) || fail "traffic: $out"
+sleep 1
+kill "$rs_dump"; wait "$rs_dump" 2>/dev/null
+$LBTRAFFIC tcpopts /tmp/rs.pcap >/tmp/rs.txt
+grep -q '"flags": "S"' /tmp/rs.txt || fail "no SYN captured"
+grep '"flags": "S"' /tmp/rs.txt | grep -q '"ts"' && fail "timestamps in a SYN with strip-timestamps"
+grep -q '"ts"' /tmp/rs.txt && fail "timestamps used on a connection with strip-timestamps"
+true

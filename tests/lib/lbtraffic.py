@@ -194,6 +194,8 @@ def tcpopts(args):
         for kind, val in tcp_options(th[20:hl]):
             if kind == 2 and len(val) == 2:
                 rec["mss"] = struct.unpack(">H", val)[0]
+            elif kind == 8:
+                rec["ts"] = True
             elif kind == 254 and len(val) == 6:
                 rec["toa"] = "%s:%d" % (socket.inet_ntoa(val[2:6]),
                                         struct.unpack(">H", val[0:2])[0])
