@@ -62,6 +62,14 @@ echo 'add rule ip lvs pre ip daddr 10.0.0.12 fullnat to 10.1.0.6 via 10.1.0.254'
 	fail "nftlvs -f -"
 rules | grep -qx 'ip daddr 10.0.0.12 fullnat to { 10.1.0.6 } via { 10.1.0.254 }' || fail "rule from stdin: $(rules)"
 
+# -o: nft's optimizer merges nft's rules and leaves ours alone.
+printf 'table ip opt {\n\tchain c {\n\t\ttype filter hook prerouting priority raw;\n\t\tip daddr 10.0.0.1 drop\n\t\tip daddr 10.0.0.2 drop\n\t\tip daddr 10.0.0.3 fullnat to 10.1.0.1 via 10.1.0.254\n\t}\n}\n' >"$CASE_TMP/opt.nft"
+assert_ok nftlvs -o -f "$CASE_TMP/opt.nft"
+assert_eq "ip daddr { 10.0.0.1, 10.0.0.2 } drop
+ip daddr 10.0.0.3 fullnat to { 10.1.0.1 } via { 10.1.0.254 }" \
+	"$(nftlvs list chain ip opt c | sed -n 's/^\t\t//p' | grep -v '^type ')" "rules after -o"
+assert_ok nftlvs delete table ip opt
+
 # -i: one command a line, variables kept between them.
 # shellcheck disable=SC2016 # nft's variables
 out=$(printf 'define lip = 10.1.0.253\nadd rule ip lvs pre ip daddr 10.0.0.13 fullnat to 10.1.0.7 via $lip\nlist chain ip lvs pre\n' | nftlvs -i)
