@@ -16,9 +16,14 @@ in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080" "laddr
 in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 4 --sizes 3000000 --timeout 30 \
 	>/tmp/first.json &
 first=$!
-sleep 3
 active() { in_ns lb awk -v rs="$1" '$1 == rs { print $3 + $4 }' /proc/net/nft_lvs/real; }
+# Reload while all four connections are open (the servers hold them 6 s).
+for _ in $(seq 1 150); do
+	[ "$(( $(active "$RS4_1:8080") + $(active "$RS4_2:8080") ))" = 4 ] && break
+	sleep 0.1
+done
 a1=$(active "$RS4_1:8080") a2=$(active "$RS4_2:8080")
+assert_eq 4 "$((a1 + a2))" "connections open before the reload"
 log "before reload: rs1 $a1 rs2 $a2"
 
 # Whole ruleset replaced in one go, as a reload does.
