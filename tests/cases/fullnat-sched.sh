@@ -36,14 +36,17 @@ assert_eq '{"rs1": 5, "rs2": 5}' "$(spread <<<"$out")" "rr with rs3 drained"
 
 # lc / wlc: concurrent connections held open by the servers (--hold 4).
 use 8080 lc 1 1 1
-out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 6 --parallel 6) || fail "lc traffic: $out"
+# Staggered starts: each pick sees the connections opened before it.
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 6 --parallel 6 --stagger 0.3) ||
+	fail "lc traffic: $out"
 log "lc: $out"
 assert_eq '{"rs1": 2, "rs2": 2, "rs3": 2}' "$(spread <<<"$out")" "lc over 6 open connections"
 in_ns lb awk 'NR > 1 { print $1, $3 + $4 }' /proc/net/nft_lvs/real >/tmp/real
 log "$(cat /tmp/real)"
 use 8080 wlc 2 1 1
 sleep 8	# the lc connections drain (time_wait 7 s)
-out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 8 --parallel 8) || fail "wlc traffic: $out"
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 8 --parallel 8 --stagger 0.3) ||
+	fail "wlc traffic: $out"
 log "wlc: $out"
 assert_eq '{"rs1": 4, "rs2": 2, "rs3": 2}' "$(spread <<<"$out")" "wlc 2:1:1 over 8 open connections"
 

@@ -114,7 +114,8 @@ def client(args, once):
     lock = threading.Lock()
     todo = list(range(args.count))
 
-    def worker():
+    def worker(n):
+        time.sleep(n * args.stagger)
         while True:
             with lock:
                 if not todo:
@@ -142,7 +143,8 @@ def client(args, once):
                 peer_ip = info["peer"].rsplit(":", 1)[0]
                 result["peers"][peer_ip] = result["peers"].get(peer_ip, 0) + 1
 
-    threads = [threading.Thread(target=worker) for _ in range(args.parallel)]
+    threads = [threading.Thread(target=worker, args=(n,))
+               for n in range(args.parallel)]
     for t in threads:
         t.start()
     for t in threads:
@@ -221,6 +223,8 @@ def main():
         c.add_argument("--sizes", help="comma-separated sizes, used in turn")
         c.add_argument("--parallel", type=int, default=1)
         c.add_argument("--timeout", type=float, default=10)
+        c.add_argument("--stagger", type=float, default=0,
+                       help="start parallel worker N after N times this many seconds")
         c.add_argument("--src", help="comma-separated source addresses, used in turn")
     t = sub.add_parser("tcpopts")
     t.add_argument("pcap")
