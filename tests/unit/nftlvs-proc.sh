@@ -34,16 +34,16 @@ expect 0 '{"stats": {"services": 3, "synproxy_syn": 100}}' -j list stats
 expect 1 "Error: this nft_lvs module has no connection table (no $dir/conns): it is older than the FULLNAT datapath" \
 	list connections
 
-printf 'proto state expires client virtual local real\n' >"$dir/conns"
-expect 0 "proto  state  expires  client  virtual  local  real" list connections
+printf 'proto client virtual local real state expires\n' >"$dir/conns"
+expect 0 "proto  client  virtual  local  real  state  expires" list connections
 expect 0 '{"connections": []}' -j list connections
-printf 'tcp ESTABLISHED 87 10.0.0.2:40312 10.0.0.10:80 10.1.0.254:5001 10.1.0.1:8080\n' >>"$dir/conns"
-printf 'udp UDP 300 [2001:db8::2]:5353 [2001:db8::10]:53 [2001:db8:1::254]:5002 [2001:db8:1::1]:53\n' >>"$dir/conns"
-expect 0 "proto  state        expires  client              virtual            local                   real
-tcp    ESTABLISHED  87       10.0.0.2:40312      10.0.0.10:80       10.1.0.254:5001         10.1.0.1:8080
-udp    UDP          300      [2001:db8::2]:5353  [2001:db8::10]:53  [2001:db8:1::254]:5002  [2001:db8:1::1]:53" \
+printf 'tcp 10.0.0.2:40312 10.0.0.10:80 10.1.0.254:5001 10.1.0.1:8080 ESTABLISHED 87\n' >>"$dir/conns"
+printf 'udp [2001:db8::2]:5353 [2001:db8::10]:53 [2001:db8:1::254]:5002 [2001:db8:1::1]:53 UDP 300\n' >>"$dir/conns"
+expect 0 "proto  client              virtual            local                   real                state        expires
+tcp    10.0.0.2:40312      10.0.0.10:80       10.1.0.254:5001         10.1.0.1:8080       ESTABLISHED  87
+udp    [2001:db8::2]:5353  [2001:db8::10]:53  [2001:db8:1::254]:5002  [2001:db8:1::1]:53  UDP          300" \
 	list connections
-expect 0 '{"connections": [{"proto": "tcp", "state": "ESTABLISHED", "expires": 87, "client": "10.0.0.2:40312", "virtual": "10.0.0.10:80", "local": "10.1.0.254:5001", "real": "10.1.0.1:8080"}, {"proto": "udp", "state": "UDP", "expires": 300, "client": "[2001:db8::2]:5353", "virtual": "[2001:db8::10]:53", "local": "[2001:db8:1::254]:5002", "real": "[2001:db8:1::1]:53"}]}' \
+expect 0 '{"connections": [{"proto": "tcp", "client": "10.0.0.2:40312", "virtual": "10.0.0.10:80", "local": "10.1.0.254:5001", "real": "10.1.0.1:8080", "state": "ESTABLISHED", "expires": 87}, {"proto": "udp", "client": "[2001:db8::2]:5353", "virtual": "[2001:db8::10]:53", "local": "[2001:db8:1::254]:5002", "real": "[2001:db8:1::1]:53", "state": "UDP", "expires": 300}]}' \
 	-j list connections
 
 rm -rf "$dir"
