@@ -328,12 +328,13 @@ int lvs_conn_table_init(struct lvs_net *ln)
 	return rhashtable_init(&ln->conn_tab, &lvs_conn_params);
 }
 
-/* Namespace exit (no rule can create connections any more) or unload. */
-void lvs_conn_table_exit(struct lvs_net *ln)
+/* Claim and unlink every connection one walk finds; returns how many. */
+static unsigned int lvs_conn_flush_walk(struct lvs_net *ln)
 {
 	struct rhashtable_iter iter;
 	struct lvs_conn_hnode *hn;
 	struct lvs_conn *cp;
+	unsigned int n = 0;
 
 	rhashtable_walk_enter(&ln->conn_tab, &iter);
 	rhashtable_walk_start(&iter);
@@ -346,14 +347,27 @@ void lvs_conn_table_exit(struct lvs_net *ln)
 		rhashtable_walk_stop(&iter);
 		timer_delete_sync(&cp->timer);
 		lvs_conn_unlink(cp);
+		n++;
 		rhashtable_walk_start(&iter);
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return n;
+}
 
-	/* Timers that claimed a connection just before us finish unlinking. */
-	while (atomic_read(&ln->conn_count))
-		schedule_timeout_uninterruptible(1);
+/*
+ * Namespace exit (no rule can create connections any more) or unload.
+ * A walk that removes entries as it goes may skip some (the bucket chain
+ * shifts under the iterator, a resize restarts it), so walk until the
+ * table is empty; timers that claimed a connection just before us finish
+ * unlinking it on their own meanwhile.
+ */
+void lvs_conn_table_exit(struct lvs_net *ln)
+{
+	while (atomic_read(&ln->conn_count)) {
+		if (!lvs_conn_flush_walk(ln))
+			schedule_timeout_uninterruptible(1);
+	}
 	/* Connections hold services, services hold real servers (in ln). */
 	rcu_barrier();
 	rhashtable_destroy(&ln->conn_tab);

@@ -17,4 +17,20 @@ export TOP=$top
 export LVSRULE=$top/build/host/tests/tools/lvsrule
 export NFTLVS=$top/build/host/nft-plugin/nftlvs
 export NFT_LVS_KO=$ko
+# After each case the runner has flushed the ruleset and deleted every namespace; once the
+# namespaces are gone (asynchronously) nothing may still hold the module: a reference left
+# over means a leak (a rule, a namespace or an object kept alive).
+module_refs_left() {
+	local refs _
+	for _ in $(seq 1 150); do
+		refs=$(awk '$1 == "nft_lvs" { print $3 }' /proc/modules)
+		[ -n "$refs" ] && [ "$refs" != 0 ] || return 0
+		sleep 0.1
+	done
+	echo "nft_lvs still has $refs reference(s) 15 s after the cleanup"
+	ip netns list
+	nft list ruleset | head -20
+}
+export -f module_refs_left
+export RUNNER_CHECK=module_refs_left
 exec "$top/tests/lib/runner.sh" "$results" "$@"

@@ -17,7 +17,9 @@
 # (this directory: ". $TESTS_LIB/assert.sh", ". $TESTS_LIB/topology.sh").
 # After every case, whatever it left is cleaned up so that cases are independent: processes
 # in its process group and in any network namespace, all namespaces, the nft ruleset, IPVS
-# services; then $RUNNER_CLEANUP (a shell command), if set.
+# services; then $RUNNER_CLEANUP (a shell command), if set. After the cleanup, $RUNNER_CHECK
+# (a shell command), if set, looks for what a case must not leave behind (a leaked module
+# reference, say): whatever it prints fails the case.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -131,6 +133,14 @@ for case_file in "$@"; do
 		printf 'runner: the kernel logged problems during this case:\n%s\n' \
 			"$problems" >> "$log"
 		rc=1
+	fi
+	if [ -n "${RUNNER_CHECK:-}" ]; then
+		problems=$(eval "$RUNNER_CHECK" 2>&1)
+		if [ -n "$problems" ]; then
+			printf 'runner: left behind after this case:\n%s\n' \
+				"$problems" >> "$log"
+			rc=1
+		fi
 	fi
 	case $rc in
 	0)
