@@ -56,6 +56,7 @@ static void lvs_conn_free_rcu(struct rcu_head *head)
 {
 	struct lvs_conn *cp = container_of(head, struct lvs_conn, rcu);
 
+	lvs_synproxy_free(cp->sp);
 	lvs_service_put(cp->svc);
 	kmem_cache_free(lvs_conn_cachep, cp);
 }
@@ -98,7 +99,7 @@ static void lvs_conn_reset(struct lvs_conn *cp)
 	if (c->family != NFPROTO_IPV4)
 		return;
 	lvs_send_rst4(net, c->dst.ip, c->src.ip, c->dport, c->sport,
-		      READ_ONCE(cp->out_end));
+		      READ_ONCE(cp->out_end) + (cp->sp ? cp->sp->syn_delta : 0));
 	lvs_send_rst4(net, r->dst.ip, r->src.ip, r->dport, r->sport,
 		      READ_ONCE(cp->in_end) + cp->seq_delta);
 	lvs_stat_inc(cp->ln, LVS_STAT_RST_ON_EXPIRE);
@@ -120,14 +121,37 @@ static void lvs_conn_expire(struct timer_list *t)
 		spin_unlock(&cp->lock);
 		return;
 	}
+	if (lvs_synproxy_retry(cp)) {
+		mod_timer(&cp->timer, cp->expires);
+		spin_unlock(&cp->lock);
+		lvs_synproxy_resend(cp);
+		return;
+	}
 	set_bit(LVS_CONN_DEAD, &cp->bits);
 	spin_unlock(&cp->lock);
+
+	lvs_synproxy_gone(cp);
 
 	if ((cp->flags & NFT_FULLNAT_F_RST_ON_EXPIRE) &&
 	    cp->state == LB_TCP_ESTABLISHED)
 		lvs_conn_reset(cp);
 	lvs_stat_inc(cp->ln, LVS_STAT_CONN_EXPIRED);
 	lvs_conn_unlink(cp);
+}
+
+/*
+ * End @cp now, from the packet path (a SYN that starts a closed connection
+ * over behind SYNPROXY, an RS that refused). False if someone else already
+ * ends it. The timer, if it is running meanwhile, finds the connection
+ * dead and leaves it; the memory outlives it by the RCU grace period.
+ */
+bool lvs_conn_kill(struct lvs_conn *cp)
+{
+	if (!lvs_conn_claim(cp))
+		return false;
+	timer_delete(&cp->timer);
+	lvs_conn_unlink(cp);
+	return true;
 }
 
 struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
@@ -242,13 +266,14 @@ void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn)
 }
 
 /*
- * Create a connection for the client tuple @t on @svc. Returns NULL with
- * *reason set to the LVS_STAT_* that explains the refusal, or -1 when a
- * concurrent creation won (the caller looks the connection up again).
+ * Create a connection for the client tuple @t on @svc, behind SYNPROXY if
+ * @sp is given (it becomes the connection's on success only). Returns NULL
+ * with *reason set to the LVS_STAT_* that explains the refusal, or -1 when
+ * a concurrent creation won (the caller looks the connection up again).
  */
 struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 				 const struct lvs_tuple *t, u32 client_isn,
-				 int *reason)
+				 struct lvs_synproxy *sp, int *reason)
 {
 	const struct lvs_dest *dest;
 	struct lvs_conn *cp;
@@ -294,8 +319,10 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	}
 	if (t->proto == IPPROTO_TCP)
 		cp->seq_delta = lvs_conn_isn(cp) - client_isn;
-	cp->expires = jiffies + lvs_conn_timeout(cp, cp->state);
+	/* Behind SYNPROXY the timer first paces the SYNs to the RS. */
+	cp->expires = jiffies + (sp ? HZ : lvs_conn_timeout(cp, cp->state));
 	lvs_conn_count(cp, cp->state, 1);
+	cp->sp = sp;
 
 	err = rhashtable_lookup_insert_fast(&ln->conn_tab, &cp->hn[LB_DIR_IN].node,
 					    lvs_conn_params);
@@ -306,10 +333,15 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 		lvs_conn_count(cp, cp->state, -1);
 		atomic_dec(&ln->conn_count);
 		*reason = err == -EEXIST ? -1 : LVS_STAT_CONN_NOMEM;
+		cp->sp = NULL;
 		call_rcu(&cp->rcu, lvs_conn_free_rcu);
 		return NULL;
 	}
-	mod_timer(&cp->timer, cp->expires);
+	/* Visible now: a packet may already have killed it (lvs_conn_kill). */
+	spin_lock_bh(&cp->lock);
+	if (!test_bit(LVS_CONN_DEAD, &cp->bits))
+		mod_timer(&cp->timer, cp->expires);
+	spin_unlock_bh(&cp->lock);
 	atomic64_inc(&cp->rs->conns_total);
 	lvs_stat_inc(ln, LVS_STAT_CONN_NEW);
 	return cp;

@@ -50,11 +50,18 @@ static void lvs_icmp_rewrite(struct sk_buff *skb, unsigned int thoff,
 	inner->daddr = other->dst.ip;
 	ports[0] = other->sport;
 	ports[1] = other->dport;
-	if (inner->protocol == IPPROTO_TCP && dir == LB_DIR_OUT) {
-		/* It carried the client's data shifted into the RS's space. */
+	if (inner->protocol == IPPROTO_TCP) {
 		__be32 *seq = (__be32 *)(ports + 2);
 
-		*seq = htonl(ntohl(*seq) - cp->seq_delta);
+		/*
+		 * Toward the client it quoted the client's data shifted into
+		 * the RS's space; toward the RS, behind SYNPROXY, the RS's
+		 * data shifted into the space of the client's cookie ISN.
+		 */
+		if (dir == LB_DIR_OUT)
+			*seq = htonl(ntohl(*seq) - cp->seq_delta);
+		else if (cp->sp)
+			*seq = htonl(ntohl(*seq) - cp->sp->syn_delta);
 	}
 	ip_send_check(inner);
 

@@ -72,6 +72,15 @@ static const char *const lvs_stat_names[LVS_STAT_MAX] = {
 	[LVS_STAT_TOA_FAIL_MEM]		= "toa_fail_mem",
 	[LVS_STAT_TOA_GSO]		= "toa_skip_gso",
 	[LVS_STAT_RST_ON_EXPIRE]	= "rst_on_expire",
+	[LVS_STAT_SP_SYN]		= "synproxy_syn",
+	[LVS_STAT_SP_OK_ACK]		= "synproxy_ok_ack",
+	[LVS_STAT_SP_BAD_ACK]		= "synproxy_bad_ack",
+	[LVS_STAT_SP_NULL_ACK]		= "synproxy_null_ack",
+	[LVS_STAT_SP_STRAY]		= "synproxy_stray",
+	[LVS_STAT_SP_SYN_RETRY]		= "synproxy_syn_retry",
+	[LVS_STAT_SP_RS_ERROR]		= "synproxy_rs_error",
+	[LVS_STAT_SP_QUEUE_FULL]	= "synproxy_queue_full",
+	[LVS_STAT_SP_ACKSTORM]		= "synproxy_ackstorm",
 };
 
 static int lvs_stats_show(struct seq_file *seq, void *v)
@@ -272,6 +281,7 @@ static int __net_init lvs_net_init_ns(struct net *net)
 	INIT_LIST_HEAD(&ln->rs_list);
 	lvs_cfg_defaults(&ln->cfg);
 	get_random_bytes(&ln->isn_key, sizeof(ln->isn_key));
+	get_random_bytes(&ln->cookie_key, sizeof(ln->cookie_key));
 
 	ln->stats = __alloc_percpu_gfp(LVS_STAT_MAX * sizeof(u64),
 				       sizeof(u64), GFP_KERNEL_ACCOUNT);

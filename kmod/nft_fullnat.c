@@ -13,19 +13,32 @@ struct nft_fullnat {
 	struct lvs_service	*svc;
 };
 
-/* Only a SYN (or, later, a validated SYNPROXY ACK) opens a TCP connection. */
-static bool nft_fullnat_schedulable(const struct nft_pktinfo *pkt, u32 *isn)
+/*
+ * Only a SYN, or an ACK whose cookie the synproxy-lb before us validated,
+ * opens a TCP connection; @pass is filled in the second case.
+ */
+static bool nft_fullnat_schedulable(const struct nft_pktinfo *pkt, u32 *isn,
+				    struct lvs_synproxy_pass *pass,
+				    bool *proxied)
 {
 	struct tcphdr _th;
 	const struct tcphdr *th;
 
 	*isn = 0;
+	*proxied = false;
 	if (pkt->tprot == IPPROTO_UDP)
 		return true;
 	th = skb_header_pointer(pkt->skb, nft_thoff(pkt), sizeof(_th), &_th);
-	if (!th || !th->syn || th->ack || th->rst || th->fin)
+	if (!th || th->rst)
 		return false;
-	*isn = ntohl(th->seq);
+	if (th->syn && !th->ack && !th->fin) {
+		*isn = ntohl(th->seq);
+		return true;
+	}
+	if (th->syn || !lvs_synproxy_take(pkt->skb, th, pass))
+		return false;
+	*isn = pass->seq - 1;
+	*proxied = true;
 	return true;
 }
 
@@ -37,9 +50,12 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 	struct lvs_service *svc = priv->svc;
 	struct lvs_net *ln = svc->ln;
 	struct sk_buff *skb = pkt->skb;
+	struct lvs_synproxy_pass pass;
+	struct lvs_synproxy *sp = NULL;
 	unsigned int verdict;
 	struct lvs_tuple t;
 	struct lvs_conn *cp;
+	bool proxied;
 	int reason;
 	u32 isn;
 
@@ -53,13 +69,23 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 	/* Packets of existing connections, when no lb-dispatch came first. */
 	if (lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
 		goto out;
-	if (!nft_fullnat_schedulable(pkt, &isn)) {
+	if (!nft_fullnat_schedulable(pkt, &isn, &pass, &proxied)) {
 		lvs_stat_inc(ln, LVS_STAT_NOT_SCHEDULABLE);
 		goto nomatch;
 	}
+	if (proxied) {
+		sp = lvs_synproxy_alloc(&pass,
+					nft_hook(pkt) == NF_INET_PRE_ROUTING);
+		if (!sp) {
+			lvs_stat_inc(ln, LVS_STAT_CONN_NOMEM);
+			verdict = NF_DROP;
+			goto out;
+		}
+	}
 
-	cp = lvs_conn_create(ln, svc, &t, isn, &reason);
+	cp = lvs_conn_create(ln, svc, &t, isn, sp, &reason);
 	if (!cp) {
+		lvs_synproxy_free(sp);
 		/* Another CPU created it first: use that one. */
 		if (reason < 0 && lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
 			goto out;
@@ -68,7 +94,13 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 		verdict = NF_DROP;
 		goto out;
 	}
-	verdict = lvs_xlate_ipv4(cp, LB_DIR_IN, skb, pkt);
+	if (sp) {
+		/* The packet waits in the connection for the RS's SYN-ACK. */
+		lvs_synproxy_start(cp, skb);
+		verdict = NF_STOLEN;
+	} else {
+		verdict = lvs_xlate_ipv4(cp, LB_DIR_IN, skb, pkt);
+	}
 out:
 	regs->verdict.code = verdict;
 	return;

@@ -5,12 +5,14 @@
 
 #include <linux/netfilter.h>
 #include <linux/refcount.h>
+#include <linux/tcp.h>
 #include <net/netfilter/nf_tables.h>
 #include <linux/rhashtable.h>
 #include <linux/siphash.h>
 #include <nft_lvs.h>
 #include "core/sched.h"
 #include "core/tcpstate.h"
+#include "core/synproxy.h"
 
 /* The table families our expressions are registered for. */
 #define LVS_NFAMILIES	3
@@ -71,6 +73,15 @@ enum lvs_stat {
 	LVS_STAT_TOA_FAIL_MEM,		/* TOA skipped: no memory */
 	LVS_STAT_TOA_GSO,		/* TOA skipped: GSO packet */
 	LVS_STAT_RST_ON_EXPIRE,		/* RST pairs sent for expired connections */
+	LVS_STAT_SP_SYN,		/* synproxy: SYNs answered with a cookie */
+	LVS_STAT_SP_OK_ACK,		/* synproxy: ACKs with a valid cookie */
+	LVS_STAT_SP_BAD_ACK,		/* synproxy: ACKs with a bad cookie, dropped */
+	LVS_STAT_SP_NULL_ACK,		/* synproxy defer: valid ACK without data */
+	LVS_STAT_SP_STRAY,		/* synproxy: RST/FIN/other without connection */
+	LVS_STAT_SP_SYN_RETRY,		/* synproxy: SYNs resent to the RS */
+	LVS_STAT_SP_RS_ERROR,		/* synproxy: RS reset or never answered */
+	LVS_STAT_SP_QUEUE_FULL,		/* synproxy: client packet dropped, RS not there yet */
+	LVS_STAT_SP_ACKSTORM,		/* synproxy: duplicate RS ACK dropped */
 	LVS_STAT_MAX
 };
 
@@ -90,6 +101,7 @@ struct lvs_net {
 	u64 __percpu		*stats;		/* [LVS_STAT_MAX] */
 	struct lvs_cfg		cfg;
 	siphash_key_t		isn_key;
+	siphash_key_t		cookie_key;
 	spinlock_t		rs_lock;	/* rs_list changes */
 	struct list_head	rs_list;	/* struct lvs_rs */
 	struct proc_dir_entry	*proc_dir;
@@ -214,11 +226,38 @@ struct lvs_conn {
 	u32			in_end;		/* next client seq (client space) */
 	u32			out_end;	/* next RS seq (RS space) */
 	u32			est_timeout;	/* seconds; 0: namespace default */
+	struct lvs_synproxy	*sp;		/* NULL unless opened by synproxy-lb */
 	struct timer_list	timer;
 	struct lvs_service	*svc;
 	struct lvs_rs		*rs;
 	struct lvs_net		*ln;
 	struct rcu_head		rcu;
+};
+
+/*
+ * What a connection opened behind a SYN cookie needs on top: the second
+ * sequence delta, window scale and timestamp translation, and until the
+ * RS answers, the client's packets and the SYN to repeat.
+ */
+struct lvs_synproxy {
+	u32			syn_delta;	/* cookie ISN - RS ISN */
+	u32			ts_delta;	/* our SYN-ACK tsval - RS's tsval */
+	u32			cookie_isn;	/* the ISN the client saw */
+	u32			client_isn;
+	u32			client_tsval;	/* for the SYN to the RS */
+	u16			client_mss;
+	u16			client_win;
+	u8			client_wscale;	/* SYNCOOKIE_WSCALE_NONE: none */
+	u8			our_wscale;	/* announced to the client */
+	u8			ws_in_from, ws_in_to;	/* client -> RS windows */
+	u8			ws_out_from, ws_out_to;	/* RS -> client windows */
+	u8			syn_tries;	/* SYNs sent to the RS */
+	bool			sack;		/* negotiated with the client */
+	bool			ts;		/* negotiated with the client */
+	bool			rs_answered;	/* RS SYN-ACK seen (under cp->lock) */
+	bool			forwarded;	/* queued packets came in at prerouting */
+	struct ackstorm		storm;
+	struct sk_buff_head	queue;		/* client packets until the RS answers */
 };
 
 static inline struct lvs_conn *lvs_hnode_conn(struct lvs_conn_hnode *hn)
@@ -234,13 +273,44 @@ struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
 				       const struct lvs_tuple *t);
 struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 				 const struct lvs_tuple *t, u32 client_isn,
-				 int *reason);
+				 struct lvs_synproxy *sp, int *reason);
 void lvs_conn_set_state(struct lvs_conn *cp, u8 state);
 void lvs_conn_touch(struct lvs_conn *cp);
 int lvs_conn_kmem_init(void);
 void lvs_conn_kmem_exit(void);
 
 void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn);
+bool lvs_conn_kill(struct lvs_conn *cp);
+
+/* SYNPROXY (synproxy.c). */
+#define LVS_SYNPROXY_QUEUE_MAX		4	/* the client's ACK and 3 more */
+#define LVS_SYNPROXY_SYN_RETRIES	3
+#define LVS_SYNPROXY_ACKSTORM		10
+
+/* A cookie ACK synproxy-lb validated, handed to the fullnat after it. */
+struct lvs_synproxy_pass {
+	const struct sk_buff	*skb;
+	u32			seq, ack;
+	struct syn_opts		client;
+	u16			win;
+	u8			our_wscale;
+};
+
+void lvs_synproxy_pass_set(const struct lvs_synproxy_pass *pass);
+bool lvs_synproxy_take(const struct sk_buff *skb, const struct tcphdr *th,
+		       struct lvs_synproxy_pass *pass);
+struct lvs_synproxy *lvs_synproxy_alloc(const struct lvs_synproxy_pass *pass,
+					bool forwarded);
+void lvs_synproxy_start(struct lvs_conn *cp, struct sk_buff *skb);
+void lvs_synproxy_free(struct lvs_synproxy *sp);
+enum { LVS_SP_XLATE, LVS_SP_DONE, LVS_SP_GONE };
+int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			  unsigned int thoff, unsigned int *verdict);
+bool lvs_synproxy_retry(struct lvs_conn *cp);
+void lvs_synproxy_resend(struct lvs_conn *cp);
+void lvs_synproxy_gone(struct lvs_conn *cp);
+u32 lvs_syncookie_mac(const struct lvs_net *ln, const struct lvs_tuple *t,
+		      u32 client_isn, u32 period, u8 data);
 
 /* Translation and transmission (xlate.c, icmp.c). */
 struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
@@ -253,6 +323,13 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 		       unsigned int *verdict);
 unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    const struct nft_pktinfo *pkt);
+unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			unsigned int thoff, struct net *net, bool forwarded);
+struct sk_buff *lvs_tcp_build4(__be32 saddr, __be32 daddr, __be16 sport,
+			       __be16 dport, u32 seq, u32 ack, u8 flags,
+			       u16 win, const u8 *opts, unsigned int optlen,
+			       u8 ttl);
+void lvs_tcp_send4(struct net *net, struct sk_buff *skb);
 unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt, bool *handled);
 int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff, u8 proto,

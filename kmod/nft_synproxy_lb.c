@@ -5,7 +5,11 @@
  * statement that follows it in the same rule.
  */
 #include <linux/module.h>
+#include <linux/tcp.h>
+#include <linux/timekeeping.h>
+#include <net/ip.h>
 #include "nft_lvs.h"
+#include "core/tcpopt.h"
 #include "compat.h"
 
 struct nft_synproxy_lb {
@@ -15,14 +19,157 @@ struct nft_synproxy_lb {
 	u32	flags;
 };
 
+static u32 lvs_syncookie_period(void)
+{
+	return (u32)(ktime_get_seconds() >> SYNCOOKIE_PERIOD_SHIFT);
+}
+
+/* Answer a SYN with a cookie SYN-ACK that offers what both sides can do. */
+static void nft_synproxy_lb_syn(const struct nft_synproxy_lb *priv,
+				struct lvs_net *ln, const struct lvs_tuple *t,
+				const struct tcphdr *th)
+{
+	u32 isn = ntohl(th->seq), cookie, tsval;
+	u8 opts[SYNPROXY_OPTS_MAX], data, wscale;
+	struct tcpopt_info o;
+	struct syn_opts client;
+	unsigned int optlen;
+	struct sk_buff *skb;
+	u16 mss;
+
+	tcpopt_parse((const u8 *)th, &o);
+	client.mss = o.present & TCPOPT_F_MSS ? o.mss : 536;
+	client.wscale = o.present & TCPOPT_F_WSCALE ?
+			min_t(u8, o.wscale, SYNPROXY_WSCALE_MAX) :
+			SYNCOOKIE_WSCALE_NONE;
+	client.sack_perm = (o.present & TCPOPT_F_SACK_PERM) &&
+			   (priv->flags & NFT_SYNPROXY_LB_F_SACK_PERM);
+	client.ts = (o.present & TCPOPT_F_TS) &&
+		    (priv->flags & NFT_SYNPROXY_LB_F_TIMESTAMP);
+
+	data = syncookie_data(&client);
+	cookie = syncookie_make(lvs_syncookie_mac(ln, t, isn,
+						  lvs_syncookie_period(), data),
+				data);
+	/* Never more than the client can take, nor than it offered. */
+	mss = min_t(u16, priv->mss, client.mss);
+	wscale = client.wscale == SYNCOOKIE_WSCALE_NONE ?
+		 SYNCOOKIE_WSCALE_NONE : priv->wscale;
+	tsval = (u32)ktime_to_ms(ktime_get());
+	optlen = synproxy_build_options(opts, mss, wscale, client.sack_perm,
+					client.ts, tsval, o.tsval);
+	/*
+	 * The window lets the client send no more than the connection keeps
+	 * while the RS is being reached; the RS's own window follows with
+	 * its first segment.
+	 */
+	skb = lvs_tcp_build4(t->dst.ip, t->src.ip, t->dport, t->sport, cookie,
+			     isn + 1, CORE_TCPF_SYN | CORE_TCPF_ACK,
+			     min_t(u32, 0xffff, (LVS_SYNPROXY_QUEUE_MAX - 1) * mss),
+			     opts, optlen, priv->ttl);
+	if (!skb)
+		return;
+	lvs_tcp_send4(ln->net, skb);
+	lvs_stat_inc(ln, LVS_STAT_SP_SYN);
+}
+
+/*
+ * An ACK without connection: valid if it acknowledges a cookie of ours
+ * for this tuple and the client's ISN, made in this clock period or the
+ * one before. Then the fullnat after us gets what the cookie carried.
+ */
+static bool nft_synproxy_lb_ack(const struct nft_synproxy_lb *priv,
+				struct lvs_net *ln, const struct lvs_tuple *t,
+				const struct sk_buff *skb,
+				const struct tcphdr *th, unsigned int payload)
+{
+	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
+	u32 cookie = ack - 1, period = lvs_syncookie_period();
+	u8 data = syncookie_data_of(cookie);
+	struct lvs_synproxy_pass pass = {
+		.skb	= skb,
+		.seq	= seq,
+		.ack	= ack,
+		.win	= ntohs(th->window),
+		.our_wscale = priv->wscale,
+	};
+	struct tcpopt_info o;
+
+	if (!syncookie_data_decode(data, &pass.client) ||
+	    (!syncookie_mac_ok(cookie, lvs_syncookie_mac(ln, t, seq - 1,
+							 period, data)) &&
+	     !syncookie_mac_ok(cookie, lvs_syncookie_mac(ln, t, seq - 1,
+							 period - 1, data)))) {
+		lvs_stat_inc(ln, LVS_STAT_SP_BAD_ACK);
+		return false;
+	}
+	if ((priv->flags & NFT_SYNPROXY_LB_F_DEFER) && !payload) {
+		/* A handshake alone costs no RS connection: wait for data. */
+		lvs_stat_inc(ln, LVS_STAT_SP_NULL_ACK);
+		return false;
+	}
+	tcpopt_parse((const u8 *)th, &o);
+	pass.client.ts = (priv->flags & NFT_SYNPROXY_LB_F_TIMESTAMP) &&
+			 (o.present & TCPOPT_F_TS);
+	pass.client.tsval = o.tsval;
+	pass.client.tsecr = o.tsecr;
+	lvs_synproxy_pass_set(&pass);
+	lvs_stat_inc(ln, LVS_STAT_SP_OK_ACK);
+	return true;
+}
+
 static void nft_synproxy_lb_eval(const struct nft_expr *expr,
 				 struct nft_regs *regs,
 				 const struct nft_pktinfo *pkt)
 {
-	/*
-	 * The cookie datapath is not implemented yet: packets pass to the
-	 * next statement unchanged.
-	 */
+	const struct nft_synproxy_lb *priv = nft_expr_priv(expr);
+	struct lvs_net *ln = lvs_pernet(nft_net(pkt));
+	struct sk_buff *skb = pkt->skb;
+	unsigned int thoff, hl, verdict;
+	u8 _th[CORE_TCP_HDR_MAX], flags;
+	const struct tcphdr *th;
+	struct lvs_tuple t;
+
+	/* UDP and the rest go on to fullnat as they are. */
+	if (nft_pf(pkt) != NFPROTO_IPV4 || !(pkt->flags & NFT_PKTINFO_L4PROTO) ||
+	    pkt->tprot != IPPROTO_TCP || ip_is_fragment(ip_hdr(skb)))
+		return;
+	thoff = nft_thoff(pkt);
+	if (lvs_tuple_from_ipv4(skb, thoff, IPPROTO_TCP, &t))
+		goto drop;
+
+	/* Packets of connections, when no lb-dispatch came first. */
+	if (lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict)) {
+		regs->verdict.code = verdict;
+		return;
+	}
+
+	th = skb_header_pointer(skb, thoff, sizeof(struct tcphdr), _th);
+	if (!th || th->doff < 5)
+		goto drop;
+	hl = th->doff * 4;
+	th = skb_header_pointer(skb, thoff, hl, _th);
+	if (!th)
+		goto drop;
+	flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
+
+	switch (flags & (CORE_TCPF_SYN | CORE_TCPF_ACK | CORE_TCPF_RST)) {
+	case CORE_TCPF_SYN:
+		nft_synproxy_lb_syn(priv, ln, &t, th);
+		consume_skb(skb);
+		regs->verdict.code = NF_STOLEN;
+		return;
+	case CORE_TCPF_ACK:
+		if (flags & CORE_TCPF_FIN && skb->len == thoff + hl)
+			break;	/* a bare FIN: nothing to connect */
+		if (nft_synproxy_lb_ack(priv, ln, &t, skb, th,
+					skb->len - thoff - hl))
+			return;
+		goto drop;
+	}
+	lvs_stat_inc(ln, LVS_STAT_SP_STRAY);
+drop:
+	regs->verdict.code = NF_DROP;
 }
 
 static const struct nla_policy nft_synproxy_lb_policy[NFTA_SYNPROXY_LB_MAX + 1] = {

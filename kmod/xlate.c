@@ -171,11 +171,16 @@ static void lvs_toa_insert4(struct lvs_conn *cp, struct sk_buff *skb,
 	lvs_stat_inc(ln, LVS_STAT_TOA_OK);
 }
 
-/* TCP-only work on a packet in @dir: sequence deltas and options. */
+/*
+ * TCP-only work on a packet in @dir: sequence deltas and options. Behind
+ * SYNPROXY the client and the RS each saw an ISN of their own from us, so
+ * both numbers move, and timestamps and windows are translated too.
+ */
 static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 			  struct sk_buff *skb)
 {
 	u8 flags = ((u8 *)th)[CORE_TCP_FLAGS_OFF];
+	const struct lvs_synproxy *sp = cp->sp;
 	bool options = th->doff > 5;
 	u32 diff = 0;
 
@@ -186,7 +191,25 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 		if (options && (flags & CORE_TCPF_SYN) &&
 		    (cp->flags & NFT_FULLNAT_F_STRIP_TS))
 			tcpopt_strip_timestamps((u8 *)th, &diff);
-		core_tcp_seq_add((u8 *)th, cp->seq_delta, &diff);
+		if (sp) {
+			core_tcp_translate((u8 *)th, cp->seq_delta,
+					   -sp->syn_delta, &diff);
+			if (options && sp->ts)
+				synproxy_tcp_ts_adjust((u8 *)th, 0, -sp->ts_delta,
+						       &diff);
+			synproxy_tcp_rescale((u8 *)th, sp->ws_in_from,
+					     sp->ws_in_to, &diff);
+		} else {
+			core_tcp_seq_add((u8 *)th, cp->seq_delta, &diff);
+		}
+	} else if (sp) {
+		/* The RS's SYN-ACK never gets here: synproxy consumed it. */
+		core_tcp_translate((u8 *)th, sp->syn_delta, -cp->seq_delta,
+				   &diff);
+		if (options && sp->ts)
+			synproxy_tcp_ts_adjust((u8 *)th, sp->ts_delta, 0, &diff);
+		synproxy_tcp_rescale((u8 *)th, sp->ws_out_from, sp->ws_out_to,
+				     &diff);
 	} else {
 		if ((flags & (CORE_TCPF_SYN | CORE_TCPF_ACK)) ==
 		    (CORE_TCPF_SYN | CORE_TCPF_ACK)) {
@@ -286,14 +309,13 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 proto, unsigned int thoff,
  * Translate a TCP/UDP packet of @cp received in @dir and send it. The new
  * tuple is the other direction's key reversed.
  */
-unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			    const struct nft_pktinfo *pkt)
+unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			unsigned int thoff, struct net *net, bool forwarded)
 {
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	__be32 saddr = other->dst.ip, daddr = other->src.ip;
 	u8 proto = cp->hn[LB_DIR_IN].t.proto;
-	unsigned int thoff = nft_thoff(pkt), hl, mtu, len = skb->len;
-	bool forwarded = nft_hook(pkt) == NF_INET_PRE_ROUTING;
+	unsigned int hl, mtu, len = skb->len;
 	struct lvs_net *ln = cp->ln;
 	struct tcphdr *th = NULL;
 	struct iphdr *iph;
@@ -304,7 +326,7 @@ unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		lvs_stat_inc(ln, LVS_STAT_TTL_EXCEEDED);
 		return NF_DROP;
 	}
-	rt = lvs_route4(nft_net(pkt), skb, daddr, saddr);
+	rt = lvs_route4(net, skb, daddr, saddr);
 	if (!rt) {
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
@@ -349,13 +371,20 @@ unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	ip_send_check(iph);
 
 	lvs_count(cp, dir, len);
-	return lvs_xmit4(skb, rt, nft_net(pkt));
+	return lvs_xmit4(skb, rt, net);
 
 err:
 	lvs_stat_inc(ln, LVS_STAT_XMIT_ERROR);
 drop:
 	ip_rt_put(rt);
 	return NF_DROP;
+}
+
+unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    const struct nft_pktinfo *pkt)
+{
+	return lvs_xlate4(cp, dir, skb, nft_thoff(pkt), nft_net(pkt),
+			  nft_hook(pkt) == NF_INET_PRE_ROUTING);
 }
 
 /*
@@ -374,6 +403,15 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 	if (!hn)
 		return false;
 	cp = lvs_hnode_conn(hn);
+	if (cp->sp) {
+		switch (lvs_synproxy_dispatch(cp, hn->dir, skb, nft_thoff(pkt),
+					      verdict)) {
+		case LVS_SP_DONE:
+			return true;
+		case LVS_SP_GONE:
+			return false;
+		}
+	}
 	if (t->proto == IPPROTO_TCP && hn->dir == LB_DIR_IN) {
 		th = skb_header_pointer(skb, nft_thoff(pkt), sizeof(_th), &_th);
 		if (!th) {
@@ -388,48 +426,78 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 	return true;
 }
 
-/* A bare RST from a local address (VIP or lip), routed and sent by us. */
-void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
-		   __be16 sport, __be16 dport, u32 seq)
+/*
+ * A TCP segment of our own (cookie SYN-ACK, SYN or ACK to an RS, RST),
+ * from a local address (VIP or lip): headers and options only, no data.
+ * @flags are CORE_TCPF_*; @optlen a multiple of 4.
+ */
+struct sk_buff *lvs_tcp_build4(__be32 saddr, __be32 daddr, __be16 sport,
+			       __be16 dport, u32 seq, u32 ack, u8 flags,
+			       u16 win, const u8 *opts, unsigned int optlen,
+			       u8 ttl)
 {
-	unsigned int len = sizeof(struct iphdr) + sizeof(struct tcphdr);
+	unsigned int tcplen = sizeof(struct tcphdr) + optlen;
+	unsigned int len = sizeof(struct iphdr) + tcplen;
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
-	struct rtable *rt;
 
 	skb = alloc_skb(LL_MAX_HEADER + len, GFP_ATOMIC);
 	if (!skb)
-		return;
+		return NULL;
 	skb_reserve(skb, LL_MAX_HEADER);
 	skb_reset_network_header(skb);
 	iph = skb_put_zero(skb, sizeof(*iph));
 	skb_set_transport_header(skb, sizeof(*iph));
-	th = skb_put_zero(skb, sizeof(*th));
+	th = skb_put_zero(skb, tcplen);
+	skb->protocol = htons(ETH_P_IP);
 
 	th->source = sport;
 	th->dest = dport;
 	th->seq = htonl(seq);
-	th->doff = sizeof(*th) / 4;
-	th->rst = 1;
-	th->check = tcp_v4_check(sizeof(*th), saddr, daddr,
-				 csum_partial(th, sizeof(*th), 0));
+	th->ack_seq = htonl(ack);
+	th->doff = tcplen / 4;
+	((u8 *)th)[CORE_TCP_FLAGS_OFF] = flags;
+	th->window = htons(win);
+	if (optlen)
+		memcpy(th + 1, opts, optlen);
+	th->check = tcp_v4_check(tcplen, saddr, daddr,
+				 csum_partial(th, tcplen, 0));
 
 	iph->version = 4;
 	iph->ihl = sizeof(*iph) / 4;
 	iph->tot_len = htons(len);
 	iph->frag_off = htons(IP_DF);
-	iph->ttl = 64;
+	iph->ttl = ttl;
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
 	ip_send_check(iph);
+	return skb;
+}
 
-	rt = lvs_route4(net, skb, daddr, saddr);
+/* Route a segment from lvs_tcp_build4() and send it; it is consumed. */
+void lvs_tcp_send4(struct net *net, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct rtable *rt;
+
+	rt = lvs_route4(net, skb, iph->daddr, iph->saddr);
 	if (!rt) {
 		kfree_skb(skb);
 		return;
 	}
-	skb->protocol = htons(ETH_P_IP);
 	lvs_xmit4(skb, rt, net);
+}
+
+/* A bare RST from a local address (VIP or lip), routed and sent by us. */
+void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
+		   __be16 sport, __be16 dport, u32 seq)
+{
+	struct sk_buff *skb;
+
+	skb = lvs_tcp_build4(saddr, daddr, sport, dport, seq, 0, CORE_TCPF_RST,
+			     0, NULL, 0, 64);
+	if (skb)
+		lvs_tcp_send4(net, skb);
 }

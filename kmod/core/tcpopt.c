@@ -91,6 +91,20 @@ int tcpopt_parse(const u8 *th, struct tcpopt_info *info)
 	return off;
 }
 
+/* Whether the header carries SACK blocks (a cheaper tcpopt_parse()). */
+bool tcpopt_has_sack(const u8 *th)
+{
+	struct tcpopt_walk w;
+	int off;
+
+	if (tcpopt_walk_init(&w, th) <= CORE_TCP_HDR_MIN)
+		return false;
+	while ((off = tcpopt_walk_next(&w)) > 0)
+		if (th[off] == TCPOPT_KIND_SACK && sack_len_ok(th[off + 1]))
+			return true;
+	return false;
+}
+
 /* Rewrite every valid MSS option to min(mss - dec, max); 1 if changed. */
 static int mss_rewrite(u8 *th, u16 max_mss, u16 dec, u32 *diff)
 {

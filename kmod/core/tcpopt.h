@@ -143,6 +143,7 @@ struct tcpopt_info {
 };
 
 int tcpopt_parse(const u8 *th, struct tcpopt_info *info);
+bool tcpopt_has_sack(const u8 *th);
 
 /* Option rewriting; see the top of this file for @diff and errors. */
 int tcpopt_clamp_mss(u8 *th, u16 max_mss, u32 *diff);

@@ -7,45 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define CORE_TEST_SEED	0x9e3779b97f4a7c15ull
+#include "core_harness.h"
 #include "csum.h"
-
-static unsigned int passed, failed;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stdout, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stdout, __VA_ARGS__);				\
-		fputc(0x0a, stdout);					\
-	}								\
-} while (0)
-
-/* Checks inside random loops count once per loop, not once per round. */
-#define LOOP_CHECK(bad, cond, ...) do {					\
-	if (!(cond) && (bad)++ < 5) {					\
-		fprintf(stdout, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stdout, __VA_ARGS__);				\
-		fputc(0x0a, stdout);					\
-	}								\
-} while (0)
-
-static u64 rng_state = 0x9e3779b97f4a7c15ull;
-
-static u32 rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
-}
-
-static void rnd_bytes(u8 *p, size_t len)
-{
-	while (len--)
-		*p++ = (u8)rnd();
-}
 
 /* Reference: RFC 1071 over big-endian words, result as two bytes. */
 static void ref_csum(const u8 *p, size_t len, size_t check_off, u8 out[2])
@@ -331,6 +295,5 @@ int main(void)
 	test_random_updates();
 	test_negative_zero();
 	test_pseudo_v6();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return core_test_report();
 }

@@ -9,30 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define CORE_TEST_SEED	0x853c49e6748fea9bull
+#include "core_harness.h"
 #include "sched.h"
-
-static unsigned int passed, failed;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
-		printf(__VA_ARGS__);					\
-		putchar('\n');						\
-	}								\
-} while (0)
-
-static u64 rng_state = 0x853c49e6748fea9bull;
-
-static u32 rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
-}
 
 #define MAXN	1100
 
@@ -696,6 +675,5 @@ int main(void)
 	test_mh_weight_change();
 	test_errors();
 	free(pa.mem);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return core_test_report();
 }

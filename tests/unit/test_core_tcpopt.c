@@ -9,39 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define CORE_TEST_SEED	0x2545f4914f6cdd1dull
+#include "core_harness.h"
 #include "csum.h"
 #include "tcpopt.h"
-
-static unsigned int passed, failed;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
-		printf(__VA_ARGS__);					\
-		putchar('\n');						\
-	}								\
-} while (0)
-
-#define LOOP_CHECK(bad, cond, ...) do {					\
-	if (!(cond) && (bad)++ < 5) {					\
-		printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);	\
-		printf(__VA_ARGS__);					\
-		putchar('\n');						\
-	}								\
-} while (0)
-
-static u64 rng_state = 0x2545f4914f6cdd1dull;
-
-static u32 rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (u32)(rng_state >> 16);
-}
 
 static void hexdump(const char *what, const u8 *p, size_t len)
 {
@@ -763,6 +734,5 @@ int main(void)
 	test_seq();
 	test_icmp_quote();
 	test_fuzz();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return core_test_report();
 }
