@@ -1,5 +1,6 @@
 #!/bin/sh
 # Install the Debian packages that building and testing nftlvs need, when missing.
+#   tests/setup-deps.sh [EXTRA_PKG...]   EXTRA_PKG: more packages a caller needs (bench/run.sh)
 # Adds bookworm-backports (for the second test kernel, 6.12.x) by reusing the mirror
 # URI that the machine's own Debian apt source already uses.
 set -eu
@@ -55,7 +56,7 @@ missing() {
 
 UPDATED=1
 add_backports || true
-need=$(missing $BUILD_PKGS $VM_PKGS)
+need=$(missing $BUILD_PKGS $VM_PKGS "$@")
 if [ -n "$need" ] || [ "$UPDATED" = 0 ]; then
 	apt-get update -qq
 fi

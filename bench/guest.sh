@@ -1,0 +1,417 @@
+#!/bin/bash
+# guest.sh RESULTS_DIR KO
+#
+# The benchmark proper; runs inside the VM that bench/run.sh boots, once per kernel. Every
+# variant gets a fresh topology (tests/lib/topology.sh), so no variant inherits another's
+# hooks, conntrack or IPVS state:
+#   a  plain IP forwarding through lb (the ceiling)
+#   b  IPVS NAT (ipvsadm, rr)
+#   c  nft conntrack dnat + snat on one conntrack entry (numgen rr, as nftlb writes it)
+#   d  nftlvs lb-dispatch + fullnat (rr)
+#   e  nftlvs lb-dispatch + synproxy-lb + fullnat (rr)
+#   s  stock nft synproxy in the forward hook (SYN-flood comparison only)
+# Services: UDP VIP:9000 and TCP VIP:80 onto rs1..rs3 (same port).
+#
+# Results: RESULTS_DIR/raw.tsv, lines "METRIC VARIANT KEY VALUE" (tab-separated), read by
+# bench/report.py. Knobs come from RESULTS_DIR/params.sh (written by bench/run.sh).
+# Every traffic run is bounded in count and time, and stays inside the VM's namespaces.
+set -eu -o pipefail
+
+out=$1 ko=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$top/build/bench/bin
+NFTLVS=$top/build/host/nft-plugin/nftlvs
+
+if [ "${VM_GUEST:-0}" != 1 ]; then
+	echo "guest.sh: runs only inside the benchmark VM (bench/run.sh)" >&2
+	exit 2
+fi
+
+# Defaults; params.sh may override them.
+PKTS=300000		# pktgen packets per measured run (64-byte UDP)
+FLOWS=1000		# UDP flows (source ports) of the packet-rate runs
+PPS_REPS=2		# packet-rate runs per variant; the best one counts
+CPS_SECS=8		# connection-rate run length
+CPS_CONC=16		# connections in flight
+FLOOD_SECS=8		# SYN flood length
+FLOOD_MAX=2000000	# SYN flood count bound
+FILL1=100000		# connection-table sizes: first fill ...
+FILL2=900000		# ... and the rest, up to ~1M
+# shellcheck source=/dev/null
+[ ! -f "$out/params.sh" ] || . "$out/params.sh"
+
+# shellcheck source=../tests/lib/topology.sh
+. "$top/tests/lib/topology.sh"
+
+raw=$out/raw.tsv
+: > "$raw"
+rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$raw"; }
+say() { echo "bench[$(uname -r)]: $*"; }
+
+UDP_PORT=9000
+TCP_PORT=80
+RS_ALL="$RS4_1 $RS4_2 $RS4_3"
+
+# ---------------------------------------------------------------- variants
+
+# Counters at every real server: delivered UDP (then dropped: no ICMP back, no socket) and
+# SYNs that reached the server.
+rs_tables() {
+	local ns
+	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+		ip netns exec "$ns" nft -f - <<-EOF
+			table ip bench {
+				counter rx {}
+				counter syn {}
+				chain pre {
+					type filter hook prerouting priority -300; policy accept;
+					udp dport $UDP_PORT counter name rx drop
+					tcp flags & (syn | ack) == syn counter name syn
+				}
+			}
+		EOF
+	done
+}
+
+rs_counter() {	# rs_counter NAME: summed over rs1..rs3
+	local ns n=0 v
+	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+		v=$(ip netns exec "$ns" nft list counter ip bench "$1" | awk '$1 == "packets" { print $2 }')
+		n=$((n + v))
+	done
+	echo "$n"
+}
+
+nftlvs_rules() {	# nftlvs_rules "SYNPROXY_STMT" "LIPS"
+	ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
+		table ip lvs {
+			chain pre {
+				type filter hook prerouting priority raw; policy accept;
+				lb-dispatch
+				ip daddr $VIP4 udp dport $UDP_PORT fullnat to { $RS4_1, $RS4_2, $RS4_3 } via { $2 } sched rr
+				ip daddr $VIP4 tcp dport $TCP_PORT $1 fullnat to { $RS4_1, $RS4_2, $RS4_3 } via { $2 } sched rr
+			}
+		}
+	EOF
+}
+
+setup_variant() {
+	topo_setup
+	rs_tables
+	case $1 in
+	a) ;;
+	b)
+		ip netns exec "$NS_LB" ipvsadm -R <<-EOF
+			-A -u $VIP4:$UDP_PORT -s rr
+			-a -u $VIP4:$UDP_PORT -r $RS4_1:$UDP_PORT -m
+			-a -u $VIP4:$UDP_PORT -r $RS4_2:$UDP_PORT -m
+			-a -u $VIP4:$UDP_PORT -r $RS4_3:$UDP_PORT -m
+			-A -t $VIP4:$TCP_PORT -s rr
+			-a -t $VIP4:$TCP_PORT -r $RS4_1:$TCP_PORT -m
+			-a -t $VIP4:$TCP_PORT -r $RS4_2:$TCP_PORT -m
+			-a -t $VIP4:$TCP_PORT -r $RS4_3:$TCP_PORT -m
+		EOF
+		;;
+	c)
+		ip netns exec "$NS_LB" nft -f - <<-EOF
+			table ip nat {
+				chain pre {
+					type nat hook prerouting priority dstnat; policy accept;
+					ip daddr $VIP4 meta l4proto { tcp, udp } th dport { $UDP_PORT, $TCP_PORT } dnat to numgen inc mod 3 map { 0 : $RS4_1, 1 : $RS4_2, 2 : $RS4_3 }
+				}
+				chain post {
+					type nat hook postrouting priority srcnat; policy accept;
+					oifname "$LB_IF_RS" ip daddr { $RS4_1, $RS4_2, $RS4_3 } ct status dnat snat to $LIP4_1
+				}
+			}
+		EOF
+		;;
+	d) nftlvs_rules "" "$LIP4_1, $LIP4_2" ;;
+	e) nftlvs_rules "synproxy-lb mss 1460 wscale 7 sack-perm timestamp" "$LIP4_1, $LIP4_2" ;;
+	s)
+		# The stock SYNPROXY recipe: SYNs untracked, the proxy answers them and the
+		# handshake-completing ACK (invalid while loose tracking is off) in forward.
+		ip netns exec "$NS_LB" nft -f - <<-EOF
+			table ip sp {
+				chain pre {
+					type filter hook prerouting priority raw; policy accept;
+					tcp dport $TCP_PORT tcp flags & (syn | ack) == syn notrack
+				}
+				chain proxy {
+					type filter hook forward priority filter; policy accept;
+					tcp dport $TCP_PORT ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm
+					ct state invalid drop
+				}
+			}
+		EOF
+		ip netns exec "$NS_LB" sh -c 'echo 0 > /proc/sys/net/netfilter/nf_conntrack_tcp_loose'
+		;;
+	esac
+}
+
+# Where clients send: the VIP, or (plain forwarding and stock synproxy) the servers.
+targets() {	# targets VARIANT PORT
+	local a
+	case $1 in
+	a) for a in $RS_ALL; do printf '%s:%s ' "$a" "$2"; done ;;
+	s) printf '%s:%s' "$RS4_1" "$2" ;;
+	*) printf '%s:%s' "$VIP4" "$2" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- pktgen
+
+# pktgen COUNT SRC_MIN SRC_MAX DST_MIN DST_MAX SPORT_MIN SPORT_MAX
+# 64-byte UDP frames from the client's eth0 to lb; prints "USEC SENT". The source port runs
+# SPORT_MIN..SPORT_MAX-1 and the source address SRC_MIN..SRC_MAX, both stepping by one per
+# packet, so coprime range lengths give distinct flows for the whole product of the two.
+pktgen() {
+	local mac limit=$(($1 / 2000 + 60))
+	mac=$(ip -n "$NS_LB" -br link show "$LB_IF_CLIENT" | awk '{ print $3 }')
+	ip netns exec "$NS_CLIENT" timeout -s INT "$limit" sh -eu -c '
+		cd /proc/net/pktgen
+		[ -e eth0 ] || echo "add_device eth0" > kpktgend_0
+		for c in "count $1" "clone_skb 0" "pkt_size 64" "delay 0" "burst 1" \
+			 "src_min $2" "src_max $3" "dst_min $4" "dst_max $5" \
+			 "udp_src_min $6" "udp_src_max $7" \
+			 "udp_dst_min '$UDP_PORT'" "udp_dst_max '$UDP_PORT'" "dst_mac $8"; do
+			echo "$c" > eth0
+		done
+		echo start > pgctrl
+		sed -n "s/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p" eth0
+	' pktgen "$@" "$mac"
+}
+
+# pps_measure METRIC VARIANT [TAG]: warm up (every flow seen twice: connections exist, ARP
+# resolved), then PPS_REPS measured runs of PKTS packets over FLOWS flows; records
+# delivered/elapsed of the best run.
+pps_measure() {
+	local m=$1 v=$2 tag=${3:-} dmin=$VIP4 dmax=$VIP4 best=0 rep res before after pps
+	local sport_max=$((10000 + FLOWS))
+	[ "$v" != a ] || { dmin=$RS4_1; dmax=$RS4_3; }
+	pktgen $((FLOWS * 2)) "$CLIENT4" "$CLIENT4" "$dmin" "$dmax" 10000 "$sport_max" >/dev/null
+	sleep 0.5
+	for rep in $(seq 1 "$PPS_REPS"); do
+		before=$(rs_counter rx)
+		res=$(pktgen "$PKTS" "$CLIENT4" "$CLIENT4" "$dmin" "$dmax" 10000 "$sport_max")
+		after=$(rs_counter rx)
+		set -- $res
+		[ -n "${1:-}" ] && [ "$1" -gt 0 ] || { say "pktgen gave no result"; return 1; }
+		pps=$(( (after - before) * 1000000 / $1 ))
+		say "$m $v$tag run $rep: sent $2 delivered $((after - before)) in $1 us: $pps pps"
+		rec "$m" "$v" "pps$tag.run$rep" "$pps"
+		rec "$m" "$v" "delivered$tag.run$rep" "$((after - before))"
+		[ "$pps" -le "$best" ] || best=$pps
+	done
+	rec "$m" "$v" "pps$tag" "$best"
+}
+
+# ---------------------------------------------------------------- connections
+
+start_servers() {	# start_servers SECONDS
+	local ns
+	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+		# In a subshell: this shell does not track them, nor report their end.
+		(ip netns exec "$ns" "$bin/connsrv" "$TCP_PORT" "$1" >/dev/null &)
+	done
+	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+		for _ in $(seq 1 50); do
+			ip netns exec "$ns" ss -ltnH "sport = :$TCP_PORT" | grep -q . && break
+			sleep 0.1
+		done
+	done
+}
+
+json_field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
+
+cps_measure() {	# cps_measure VARIANT
+	local v=$1 res
+	# shellcheck disable=SC2046
+	res=$(ip netns exec "$NS_CLIENT" timeout $((CPS_SECS + 20)) "$bin/connload" \
+		-c "$CPS_CONC" -t "$CPS_SECS" -w 3000 $(targets "$v" "$TCP_PORT"))
+	say "cps $v: $res"
+	rec cps "$v" rate "$(echo "$res" | json_field rate)"
+	rec cps "$v" ok "$(echo "$res" | json_field ok)"
+	rec cps "$v" failed "$(( $(echo "$res" | json_field failed) + $(echo "$res" | json_field timeout) ))"
+}
+
+# ---------------------------------------------------------------- phases
+
+# 1 + 2: established-flow packet rate and new connections per second, per variant.
+phase_variants() {
+	local v
+	for v in a b c d e; do
+		setup_variant "$v"
+		start_servers $((CPS_SECS + 60))
+		# synproxy-lb is for TCP: established UDP in (e) is the same lb-dispatch path as (d).
+		[ "$v" = e ] || pps_measure pps "$v"
+		cps_measure "$v"
+		[ "$v" != c ] || rec info c conntrack_entries \
+			"$(ip netns exec "$NS_LB" cat /proc/sys/net/netfilter/nf_conntrack_count)"
+		if [ "$v" = d ] || [ "$v" = e ]; then
+			rec info "$v" lvs_conn_new "$(lvs_stat conn_new)"
+			rec info "$v" lvs_pkts_in "$(lvs_stat pkts_in)"
+		fi
+	done
+	topo_teardown
+}
+
+lvs_stat() { ip netns exec "$NS_LB" awk -v k="$1" '$1 == k { print $2 }' /proc/net/nft_lvs/stats; }
+
+# 3: spoofed SYNs (random sources in 10.2.0.0/16, routed back to the client namespace where
+# the SYN-ACKs are counted) against synproxy-lb + fullnat and stock nft synproxy, with a real
+# client connecting meanwhile.
+phase_flood() {
+	local v res real sent synack lbsyn rssyn ns
+	for v in e s; do
+		setup_variant "$v"
+		start_servers $((FLOOD_SECS + 60))
+		ip -n "$NS_LB" route add 10.2.0.0/16 via "$CLIENT4"
+		ip netns exec "$NS_CLIENT" nft -f - <<-EOF
+			table ip bench {
+				counter synack {}
+				chain pre {
+					type filter hook prerouting priority -300; policy accept;
+					ip daddr 10.2.0.0/16 tcp flags & (syn | ack) == syn | ack counter name synack drop
+				}
+			}
+		EOF
+		ip netns exec "$NS_LB" nft -f - <<-EOF
+			table ip benchsyn {
+				counter syn {}
+				chain pre {
+					type filter hook prerouting priority -450; policy accept;
+					ip saddr 10.2.0.0/16 tcp flags & (syn | ack) == syn counter name syn
+				}
+			}
+		EOF
+		# One SYN-ACK per SYN from a server too: a SYN cookie proxy never retransmits
+		# them, and retransmissions would count as extra answers.
+		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+			ip netns exec "$ns" sh -c 'echo 0 > /proc/sys/net/ipv4/tcp_synack_retries'
+		done
+		# shellcheck disable=SC2046
+		ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/connload" \
+			-c 2 -t "$FLOOD_SECS" -w 3000 $(targets "$v" "$TCP_PORT") > /tmp/real-client.json &
+		real=$!
+		res=$(ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/synflood" \
+			10.2.0.0/16 "$(targets "$v" "$TCP_PORT")" "$FLOOD_MAX" "$FLOOD_SECS")
+		wait "$real"
+		sleep 1
+		sent=$(echo "$res" | json_field sent)
+		synack=$(ip netns exec "$NS_CLIENT" nft list counter ip bench synack | awk '$1 == "packets" { print $2 }')
+		lbsyn=$(ip netns exec "$NS_LB" nft list counter ip benchsyn syn | awk '$1 == "packets" { print $2 }')
+		rssyn=$(rs_counter syn)
+		say "flood $v: $res; SYNs at lb $lbsyn, SYN-ACKs back $synack, SYNs at servers $rssyn;" \
+		    "real client $(cat /tmp/real-client.json)"
+		rec flood "$v" sent "$sent"
+		rec flood "$v" seconds "$(echo "$res" | json_field seconds)"
+		rec flood "$v" offered_rate "$(echo "$res" | json_field rate)"
+		rec flood "$v" syn_at_lb "$lbsyn"
+		rec flood "$v" synack "$synack"
+		rec flood "$v" syn_at_rs "$rssyn"
+		rec flood "$v" client_ok "$(json_field ok < /tmp/real-client.json)"
+		rec flood "$v" client_failed "$(( $(json_field failed < /tmp/real-client.json) + $(json_field timeout < /tmp/real-client.json) ))"
+		if [ "$v" = e ]; then
+			# Counters of the SYN-cookie front, if this module has them.
+			ip netns exec "$NS_LB" awk '$1 ~ /^synproxy_/ { print $1, $2 }' \
+				/proc/net/nft_lvs/stats > /tmp/sp-stats
+			say "flood e: $(tr '\n' ' ' < /tmp/sp-stats)"
+			rec flood e synproxy_counters "$(grep -c . /tmp/sp-stats || true)"
+			while read -r k n; do rec flood e "$k" "$n"; done < /tmp/sp-stats
+			rec flood e lvs_conn_new "$(lvs_stat conn_new)"
+		fi
+	done
+	topo_teardown
+}
+
+# Kernel memory that a connection table can take: unreclaimable slab (the lvs_conn cache and
+# kmalloc'ed hash buckets) and vmalloc (large bucket arrays), in kB.
+kmem_kb() { awk '$1 == "SUnreclaim:" || $1 == "VmallocUsed:" { n += $2 } END { print n }' /proc/meminfo; }
+
+# "NUM_SLABS PAGES_PER_SLAB OBJSIZE" of the lvs_conn cache (booted with slab_nomerge, so the
+# cache is not folded into another one of the same size).
+conn_slab() { awk '$1 == "lvs_conn" { print $15, $6, $4; f = 1 } END { if (!f) print 0, 0, 0 }' /proc/slabinfo; }
+
+settle_conns() {	# wait until the connection count stops moving, then for hash resizes
+	local prev=-1 cur
+	for _ in $(seq 1 60); do
+		cur=$(lvs_stat conns)
+		[ "$cur" != "$prev" ] || break
+		prev=$cur
+		sleep 1
+	done
+	sleep 2
+	echo "$cur"
+}
+
+# 4: memory per connection at ~100k and ~1M entries, and the packet rate at 1M vs 1k.
+phase_table() {
+	local lips="" i c0 c k0 k s0 s label res step
+	setup_variant a
+	# 16 local addresses: 16 x 3 servers x 60k ports leaves lport search easy at 1M.
+	for i in $(seq 239 254); do
+		[ "10.1.0.$i" = "$LIP4_1" ] || [ "10.1.0.$i" = "$LIP4_2" ] ||
+			ip -n "$NS_LB" addr add "10.1.0.$i/24" dev "$LB_IF_RS"
+		lips="$lips${lips:+, }10.1.0.$i"
+	done
+	ip netns exec "$NS_LB" sh -c 'echo 4194304 > /proc/sys/net/nft_lvs/conn_max;
+		echo 3600 > /proc/sys/net/nft_lvs/timeout_udp'
+	nftlvs_rules "" "$lips"
+	pps_measure table d .1k
+	c0=$(settle_conns)
+	k0=$(kmem_kb)
+	set -- $(conn_slab)
+	s0=$(($1 * $2 * 4096))
+	rec table d objsize "$3"
+	for step in 1 2; do
+		# 1024 addresses x 1023 ports: a million distinct flows before one repeats.
+		if [ "$step" = 1 ]; then
+			res=$(pktgen "$FILL1" 10.2.0.0 10.2.3.255 "$VIP4" "$VIP4" 20000 21023)
+			label=100k
+		else
+			res=$(pktgen "$FILL2" 10.3.0.0 10.3.3.255 "$VIP4" "$VIP4" 20000 21023)
+			label=1M
+		fi
+		c=$(settle_conns)
+		set -- $res
+		rec table d "fill_rate.$label" "$(( $2 * 1000000 / $1 ))"
+		k=$(kmem_kb)
+		set -- $(conn_slab)
+		s=$(($1 * $2 * 4096))
+		say "table $label: $c connections, kernel memory +$((k - k0)) kB, lvs_conn slab +$(( (s - s0) / 1024 )) kB"
+		rec table d "conns.$label" "$c"
+		rec table d "slab_bytes_per_conn.$label" "$(( (s - s0) / (c - c0) ))"
+		rec table d "kmem_bytes_per_conn.$label" "$(( (k - k0) * 1024 / (c - c0) ))"
+	done
+	rec table d conn_exceeded "$(lvs_stat conn_exceeded)"
+	rec table d lport_exhausted "$(lvs_stat lport_exhausted)"
+	pps_measure table d .1M
+	# Deleting a million connections takes the emulated CPU a while; the VM powers off
+	# instead.
+}
+
+# ---------------------------------------------------------------- main
+
+say "loading modules"
+modprobe -a nf_tables nf_defrag_ipv4 pktgen ip_vs ip_vs_rr
+insmod "$ko"
+rec info host kernel "$(uname -r)"
+rec info host cpus "$(nproc)"
+
+t0=$(date +%s)
+for phase in ${BENCH_PHASES:-variants flood table}; do
+	say "phase $phase"
+	# A subshell in the background keeps "set -e" in force inside the phase, and a failed
+	# phase does not stop the others.
+	( "phase_$phase" ) &
+	if wait $!; then
+		rec info phase "$phase" ok
+	else
+		say "phase $phase FAILED"
+		rec info phase "$phase" failed
+		topo_teardown
+	fi
+done
+rec info host seconds $(( $(date +%s) - t0 ))
+say "done in $(( $(date +%s) - t0 )) s"

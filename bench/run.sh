@@ -1,0 +1,70 @@
+#!/bin/bash
+# bench/run.sh - nftlvs side by side with plain forwarding, IPVS NAT, nft conntrack NAT and
+# stock nft synproxy, on every test kernel. One command, from a fresh Debian 12 machine:
+#   1. installs the packages it needs (tests/setup-deps.sh, plus ipvsadm, valgrind,
+#      python3-matplotlib),
+#   2. builds userspace, the benchmark tools and nft_lvs.ko for each kernel,
+#   3. boots one QEMU guest per kernel and measures all variants in that boot
+#      (bench/guest.sh): packet rate, connection rate, SYN flood, connection-table cost,
+#   4. counts instructions of the portable core's operations with callgrind (bench_core),
+#   5. prints the table and writes results.json, results.csv, table.md and plot.png.
+#
+#   bench/run.sh                 everything, results in build/bench/results-DATE/
+#   KERNELS="6.1.0-56-amd64"     restricts the kernels
+#   BENCH_PHASES="variants"      guest phases to run (variants flood table)
+#   BENCH_QUICK=1                small counts, to try the command out (numbers meaningless)
+#
+# The guest is emulated (TCG): compare the variants of one run with each other; absolute
+# numbers depend on the host and its load.
+set -eu -o pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+tests/setup-deps.sh ipvsadm valgrind python3-matplotlib
+
+echo "== building userspace"
+mkdir -p build
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	autoreconf -fi >build/autoreconf.log 2>&1 || { cat build/autoreconf.log; exit 1; }
+fi
+mkdir -p build/host
+(cd build/host &&
+ { [ -f Makefile ] || ../../configure --quiet --disable-kmod; } &&
+ make -s -j"$(nproc)")
+mkdir -p build/bench/bin
+for tool in connsrv connload synflood; do
+	cc -O2 -Wall -Wextra -Werror -o "build/bench/bin/$tool" "bench/$tool.c"
+done
+
+out=$top/build/bench/results-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+ln -sfn "$(basename "$out")" build/bench/latest
+
+kernels=${KERNELS:-$(tests/vm/kernels.sh)}
+[ -n "$kernels" ] || { echo "bench: no kernel to boot" >&2; exit 1; }
+for kver in $kernels; do
+	echo "== kernel $kver"
+	ko=$(tests/build-kmod.sh "$kver")
+	mkdir -p "$out/$kver"
+	{
+		[ -z "${BENCH_PHASES:-}" ] || echo "BENCH_PHASES=\"$BENCH_PHASES\""
+		if [ -n "${BENCH_QUICK:-}" ]; then
+			echo "PKTS=30000 PPS_REPS=1 CPS_SECS=3 FLOOD_SECS=3 FILL1=20000 FILL2=30000"
+		fi
+	} > "$out/$kver/params.sh"
+	# slab_nomerge: the lvs_conn cache keeps its own line in /proc/slabinfo.
+	# Memory: a million connections plus the rest of the guest.
+	status=0
+	VM_APPEND="slab_nomerge" tests/vm/run.sh -k "$kver" -o "$out/$kver" -t 1200 -m 2048 -- \
+		"$top/bench/guest.sh" "$out/$kver" "$ko" || status=$?
+	echo "$status" > "$out/$kver/vm-status"
+	[ "$status" = 0 ] || echo "bench: the VM for $kver ended with status $status" >&2
+done
+
+echo "== callgrind (portable core, host)"
+bench/callgrind.sh "$top/build/host/tests/bench/bench_core" "$out/callgrind.tsv"
+
+echo "== report"
+/usr/bin/python3 bench/report.py "$out"
+echo "results: $out"
