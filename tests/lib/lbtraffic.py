@@ -192,10 +192,15 @@ def tcpopts(args):
         flags = "".join(c for c, b in zip("FSRPAU", range(6)) if th[13] & (1 << b))
         rec = {"src": socket.inet_ntoa(ip[12:16]), "dst": socket.inet_ntoa(ip[16:20]),
                "sport": struct.unpack(">H", th[0:2])[0],
-               "dport": struct.unpack(">H", th[2:4])[0], "flags": flags}
+               "dport": struct.unpack(">H", th[2:4])[0], "flags": flags,
+               "ttl": ip[8]}
         for kind, val in tcp_options(th[20:hl]):
             if kind == 2 and len(val) == 2:
                 rec["mss"] = struct.unpack(">H", val)[0]
+            elif kind == 3 and len(val) == 1:
+                rec["ws"] = val[0]
+            elif kind == 4:
+                rec["sackok"] = True
             elif kind == 8:
                 rec["ts"] = True
             elif kind == 254 and len(val) == 6:

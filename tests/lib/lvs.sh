@@ -70,6 +70,33 @@ NFT
 		counter name dropped drop
 }
 
+# Count the TCP SYNs (without ACK) that arrive at PORT in each of rs1..rs3.
+lvs_rs_count_syns() {	# lvs_rs_count_syns PORT
+	local ns
+	for ns in rs1 rs2 rs3; do
+		ip netns exec "$ns" nft -f - <<NFT || return 1
+table inet cap {
+	counter syns {}
+	chain in {
+		type filter hook input priority 0; policy accept;
+		tcp dport $1 tcp flags & (syn | ack) == syn counter name syns
+	}
+}
+NFT
+	done
+}
+
+# The SYNs counted since lvs_rs_count_syns, all real servers together.
+lvs_rs_syns() {
+	local n=0 ns v
+	for ns in rs1 rs2 rs3; do
+		v=$(ip netns exec "$ns" nft list counter inet cap syns |
+			awk '$1 == "packets" { print $2 }')
+		n=$((n + ${v:-0}))
+	done
+	echo $n
+}
+
 # Value of a counter in the lb namespace's /proc/net/nft_lvs/stats.
 lvs_stat() { ip netns exec lb awk -v k="$1" '$1 == k { print $2 }' /proc/net/nft_lvs/stats; }
 

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SYNPROXY in front of FULLNAT: every combination of the client's options
+# (timestamps, SACK, window scaling) and real servers whose window scale
+# differs from the one announced, with multi-megabyte transfers checked
+# byte for byte both ways; the RS sees exactly one SYN per connection,
+# and only after the client completed its handshake with the cookie.
+# timeout: 500
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+lvs_start_servers 8080
+lvs_rs_count_syns 8080 || fail "RS SYN counters"
+
+# rs1 takes a small window scale (a small receive buffer), rs2 a large one;
+# the proxy announces 7 to clients.
+in_ns rs1 sysctl -qw net.ipv4.tcp_rmem="4096 65536 131072"
+in_ns rs2 sysctl -qw net.ipv4.tcp_rmem="4096 131072 16777216"
+
+in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
+table ip lvs {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip daddr $VIP4 tcp dport 80 synproxy-lb mss 1452 wscale 7 sack-perm timestamp fullnat to { $RS4_1:8080, $RS4_2:8080 } via { $LIP4_1 } sched rr
+		ip daddr $VIP4 drop
+	}
+}
+NFT
+
+total=0
+for ts in 1 0; do
+	for sack in 1 0; do
+		for ws in 1 0; do
+			in_ns client sysctl -qw net.ipv4.tcp_timestamps=$ts net.ipv4.tcp_sack=$sack \
+				net.ipv4.tcp_window_scaling=$ws
+			out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 2 \
+				--sizes 3000000,5,1500000,70000 --timeout 90) ||
+				fail "timestamps=$ts sack=$sack wscale=$ws: $out"
+			assert_eq 4 "$(json_get ok <<<"$out")" "exchanges (ts=$ts sack=$sack ws=$ws)"
+			assert_eq '{"rs1": 2, "rs2": 2}' "$(json_get rs <<<"$out")" \
+				"both real servers served (ts=$ts sack=$sack ws=$ws)"
+			total=$((total + 4))
+		done
+	done
+done
+
+log "$(in_ns lb grep -E 'conn_new|synproxy|pkts|error' /proc/net/nft_lvs/stats)"
+assert_eq "$total" "$(lvs_rs_syns)" "SYNs seen by the real servers"
+assert_eq "$total" "$(lvs_stat conn_new)" "connections"
+[ "$(lvs_stat synproxy_syn)" -ge "$total" ] || fail "cookie SYN-ACKs: $(lvs_stat synproxy_syn)"
+[ "$(lvs_stat synproxy_ok_ack)" -ge "$total" ] || fail "good cookie ACKs: $(lvs_stat synproxy_ok_ack)"
+assert_eq 0 "$(lvs_stat synproxy_bad_ack)" "bad cookie ACKs"
+assert_eq 0 "$(lvs_stat synproxy_rs_error)" "RS errors"
