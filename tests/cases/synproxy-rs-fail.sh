@@ -1,0 +1,54 @@
+#!/bin/bash
+# SYNPROXY when the real server does not take the connection: the client,
+# which completed its handshake with the cookie, is reset at the sequence
+# number it expects, both when the server refuses (RST) and when it never
+# answers (after the SYN was repeated 3 times).
+# timeout: 200
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+# Nothing listens on rs1:9999; 10.1.0.99 does not exist.
+in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
+table ip lvs {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip daddr $VIP4 tcp dport 80 synproxy-lb fullnat to { $RS4_1:9999 } via { $LIP4_1 }
+		ip daddr $VIP4 tcp dport 81 synproxy-lb fullnat to { 10.1.0.99:8080 } via { $LIP4_1 }
+		ip daddr $VIP4 drop
+	}
+}
+NFT
+
+# connect_and_read PORT TIMEOUT - prints how the connection ended.
+connect_and_read() {
+	in_ns client /usr/bin/python3 -c '
+import socket, sys
+# The reset may come before connect() even returns: the handshake with the
+# cookie is over as soon as the client sent its ACK.
+try:
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])),
+                                 timeout=float(sys.argv[3]))
+    s.sendall(b"hello")
+    print("data" if s.recv(100) else "eof")
+except ConnectionResetError:
+    print("reset")
+except socket.timeout:
+    print("timeout")' "$VIP4" "$1" "$2"
+}
+
+assert_eq reset "$(connect_and_read 80 10)" "client of a refusing server"
+assert_eq 1 "$(lvs_stat synproxy_rs_error)" "RS errors after a refusal"
+assert_eq 0 "$(lvs_stat synproxy_syn_retry)" "no SYN repeated to a refusing server"
+
+start=$(date +%s)
+assert_eq reset "$(connect_and_read 81 40)" "client of a silent server"
+took=$(( $(date +%s) - start ))
+log "silent server: reset after ${took}s"
+assert_eq 3 "$(lvs_stat synproxy_syn_retry)" "SYNs repeated to a silent server"
+assert_eq 2 "$(lvs_stat synproxy_rs_error)" "RS errors"
+[ "$took" -ge 10 ] || fail "the client was reset after ${took}s, before the retries ran out"
+sleep 1
+assert_eq 0 "$(lvs_stat conns)" "connections left"
