@@ -11,7 +11,9 @@
  * Bounded: no new connection starts after MAX connections or SECONDS, and
  * a connection that has not finished within TIMEOUT_MS counts as failed.
  * Destinations are used in turn. Prints one JSON object:
- *   {"ok": N, "failed": N, "timeout": N, "seconds": S, "rate": ok/S}
+ *   {"ok": N, "failed": N, "timeout": N, "seconds": S, "rate": R}
+ * where R is ok connections per second up to the last one that succeeded,
+ * so that a straggler waiting out its timeout does not dilute the rate.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +43,7 @@ static struct sockaddr_in dsts[MAX_DST];
 static unsigned int ndst, next_dst;
 static struct slot slots[MAX_CONC];
 static unsigned long launched, ok, failed, timedout;
+static double last_ok;
 static int ep;
 
 static double now(void)
@@ -127,7 +130,12 @@ static void step(struct slot *s, unsigned int idx)
 		}
 		if (n < 0 && errno == EAGAIN)
 			return;
-		finish(s, n == 0 && s->got ? &ok : &failed);
+		if (n == 0 && s->got) {
+			last_ok = now();
+			finish(s, &ok);
+		} else {
+			finish(s, &failed);
+		}
 		return;
 	}
 }
@@ -180,7 +188,7 @@ int main(int argc, char **argv)
 	} while (active);
 	t = now() - t0;
 	printf("{\"ok\": %lu, \"failed\": %lu, \"timeout\": %lu, \"seconds\": %.3f, \"rate\": %.1f}\n",
-	       ok, failed, timedout, t, ok / t);
+	       ok, failed, timedout, t, ok ? ok / (last_ok - t0) : 0.0);
 	return 0;
 usage:
 	fprintf(stderr, "usage: connload [-c CONCURRENT] [-n MAX] [-t SECONDS] [-w TIMEOUT_MS] ADDR:PORT...\n");

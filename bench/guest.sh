@@ -10,6 +10,9 @@
 #   d  nftlvs lb-dispatch + fullnat (rr)
 #   e  nftlvs lb-dispatch + synproxy-lb + fullnat (rr)
 #   s  stock nft synproxy in the forward hook (SYN-flood comparison only)
+# and, for packet rate only, two steps from (a) towards (d) that show where the time goes:
+#   n  plain forwarding through an nft prerouting chain at priority raw (one rule, no match)
+#   m  plain forwarding through lb-dispatch (every packet looks up the table and misses)
 # Services: UDP VIP:9000 and TCP VIP:80 onto rs1..rs3 (same port).
 #
 # Results: RESULTS_DIR/raw.tsv, lines "METRIC VARIANT KEY VALUE" (tab-separated), read by
@@ -30,10 +33,12 @@ fi
 # Defaults; params.sh may override them.
 PKTS=300000		# pktgen packets per measured run (64-byte UDP)
 FLOWS=1000		# UDP flows (source ports) of the packet-rate runs
-PPS_REPS=2		# packet-rate runs per variant; the best one counts
-CPS_SECS=8		# connection-rate run length
+PPS_REPS=3		# packet-rate runs per variant; the best one counts
+CPS_SECS=4		# connection-rate run length ...
+CPS_ROUNDS=2		# ... and runs per variant; the best one counts
 CPS_CONC=16		# connections in flight
-FLOOD_SECS=8		# SYN flood length
+FLOOD_SECS=5		# SYN flood length ...
+FLOOD_ROUNDS=2		# ... and floods per variant (alternating)
 FLOOD_MAX=2000000	# SYN flood count bound
 FILL1=100000		# connection-table sizes: first fill ...
 FILL2=900000		# ... and the rest, up to ~1M
@@ -100,6 +105,26 @@ setup_variant() {
 	rs_tables
 	case $1 in
 	a) ;;
+	n)
+		ip netns exec "$NS_LB" nft -f - <<-EOF
+			table ip diag {
+				chain pre {
+					type filter hook prerouting priority raw; policy accept;
+					ip daddr $VIP4 udp dport 1 drop
+				}
+			}
+		EOF
+		;;
+	m)
+		ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
+			table ip lvs {
+				chain pre {
+					type filter hook prerouting priority raw; policy accept;
+					lb-dispatch
+				}
+			}
+		EOF
+		;;
 	b)
 		ip netns exec "$NS_LB" ipvsadm -R <<-EOF
 			-A -u $VIP4:$UDP_PORT -s rr
@@ -153,7 +178,7 @@ setup_variant() {
 targets() {	# targets VARIANT PORT
 	local a
 	case $1 in
-	a) for a in $RS_ALL; do printf '%s:%s ' "$a" "$2"; done ;;
+	a|m|n) for a in $RS_ALL; do printf '%s:%s ' "$a" "$2"; done ;;
 	s) printf '%s:%s' "$RS4_1" "$2" ;;
 	*) printf '%s:%s' "$VIP4" "$2" ;;
 	esac
@@ -182,29 +207,36 @@ pktgen() {
 	' pktgen "$@" "$mac"
 }
 
-# pps_measure METRIC VARIANT [TAG]: warm up (every flow seen twice: connections exist, ARP
-# resolved), then PPS_REPS measured runs of PKTS packets over FLOWS flows; records
-# delivered/elapsed of the best run.
-pps_measure() {
-	local m=$1 v=$2 tag=${3:-} dmin=$VIP4 dmax=$VIP4 best=0 rep res before after pps
-	local sport_max=$((10000 + FLOWS))
-	[ "$v" != a ] || { dmin=$RS4_1; dmax=$RS4_3; }
-	pktgen $((FLOWS * 2)) "$CLIENT4" "$CLIENT4" "$dmin" "$dmax" 10000 "$sport_max" >/dev/null
-	sleep 0.5
-	for rep in $(seq 1 "$PPS_REPS"); do
-		before=$(rs_counter rx)
-		res=$(pktgen "$PKTS" "$CLIENT4" "$CLIENT4" "$dmin" "$dmax" 10000 "$sport_max")
-		after=$(rs_counter rx)
-		set -- $res
-		[ -n "${1:-}" ] && [ "$1" -gt 0 ] || { say "pktgen gave no result"; return 1; }
-		pps=$(( (after - before) * 1000000 / $1 ))
-		say "$m $v$tag run $rep: sent $2 delivered $((after - before)) in $1 us: $pps pps"
-		rec "$m" "$v" "pps$tag.run$rep" "$pps"
-		rec "$m" "$v" "delivered$tag.run$rep" "$((after - before))"
-		[ "$pps" -le "$best" ] || best=$pps
-	done
-	rec "$m" "$v" "pps$tag" "$best"
+pps_dst() {	# pps_dst VARIANT: "DST_MIN DST_MAX"
+	case $1 in
+	a|m|n) echo "$RS4_1 $RS4_3" ;;
+	*) echo "$VIP4 $VIP4" ;;
+	esac
 }
+
+# pps_warm VARIANT: every flow seen twice, so connections exist and ARP is resolved.
+pps_warm() {
+	pktgen $((FLOWS * 2)) "$CLIENT4" "$CLIENT4" $(pps_dst "$1") 10000 $((10000 + FLOWS)) >/dev/null
+}
+
+# pps_once METRIC VARIANT KEY: one run of PKTS packets over FLOWS flows; records
+# delivered/elapsed under KEY and prints it.
+pps_once() {
+	local before after res pps
+	before=$(rs_counter rx)
+	res=$(pktgen "$PKTS" "$CLIENT4" "$CLIENT4" $(pps_dst "$2") 10000 $((10000 + FLOWS)))
+	after=$(rs_counter rx)
+	set -- "$1" "$2" "$3" $res
+	[ -n "${4:-}" ] && [ "$4" -gt 0 ] || { say "pktgen gave no result" >&2; return 1; }
+	pps=$(( (after - before) * 1000000 / $4 ))
+	say "$1 $2 $3: sent $5 delivered $((after - before)) in $4 us: $pps pps" >&2
+	rec "$1" "$2" "$3" "$pps"
+	rec "$1" "$2" "delivered.$3" "$((after - before))"
+	echo "$pps"
+}
+
+# Best of a list of rates: other guests on the host can only slow a run down.
+best_of() { printf '%s\n' "$@" | sort -n | tail -n1; }
 
 # ---------------------------------------------------------------- connections
 
@@ -224,105 +256,191 @@ start_servers() {	# start_servers SECONDS
 
 json_field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
-cps_measure() {	# cps_measure VARIANT
+cps_once() {	# cps_once VARIANT ROUND
 	local v=$1 res
 	# shellcheck disable=SC2046
 	res=$(ip netns exec "$NS_CLIENT" timeout $((CPS_SECS + 20)) "$bin/connload" \
 		-c "$CPS_CONC" -t "$CPS_SECS" -w 3000 $(targets "$v" "$TCP_PORT"))
-	say "cps $v: $res"
-	rec cps "$v" rate "$(echo "$res" | json_field rate)"
-	rec cps "$v" ok "$(echo "$res" | json_field ok)"
-	rec cps "$v" failed "$(( $(echo "$res" | json_field failed) + $(echo "$res" | json_field timeout) ))"
+	say "cps $v round $2: $res"
+	rec cps "$v" "rate.run$2" "$(echo "$res" | json_field rate)"
+	rec cps "$v" "ok.run$2" "$(echo "$res" | json_field ok)"
+	rec cps "$v" "failed.run$2" "$(( $(echo "$res" | json_field failed) + $(echo "$res" | json_field timeout) ))"
+	eval "cps_$v=\"\${cps_$v:-} $(echo "$res" | json_field rate)\""
 }
 
 # ---------------------------------------------------------------- phases
 
-# 1 + 2: established-flow packet rate and new connections per second, per variant.
+# use_topo VARIANT: make the variant's namespaces (prefix "VARIANT-") the current topology.
+use_topo() {
+	TOPO_PREFIX=${1:+$1-}
+	# shellcheck source=../tests/lib/topology.sh
+	. "$top/tests/lib/topology.sh"
+}
+
+# 1 + 2: established-flow packet rate and new connections per second. Every variant has its
+# own set of namespaces, all present at once, and the runs go round the variants in turn, so
+# that a change in the host's load hits every variant alike.
+PPS_VARIANTS="a n m b c d"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
+CPS_VARIANTS="a b c d e"
 phase_variants() {
-	local v
-	for v in a b c d e; do
+	local v rep r
+	for v in a n m b c d e; do
+		use_topo "$v"
 		setup_variant "$v"
-		start_servers $((CPS_SECS + 60))
-		# synproxy-lb is for TCP: established UDP in (e) is the same lb-dispatch path as (d).
-		[ "$v" = e ] || pps_measure pps "$v"
-		cps_measure "$v"
-		[ "$v" != c ] || rec info c conntrack_entries \
-			"$(ip netns exec "$NS_LB" cat /proc/sys/net/netfilter/nf_conntrack_count)"
-		if [ "$v" = d ] || [ "$v" = e ]; then
-			rec info "$v" lvs_conn_new "$(lvs_stat conn_new)"
-			rec info "$v" lvs_pkts_in "$(lvs_stat pkts_in)"
-		fi
 	done
-	topo_teardown
+	for v in $PPS_VARIANTS; do
+		use_topo "$v"
+		pps_warm "$v"
+	done
+	for rep in $(seq 1 "$PPS_REPS"); do
+		for v in $PPS_VARIANTS; do
+			use_topo "$v"
+			r=$(pps_once pps "$v" "pps.run$rep")
+			eval "pps_$v=\"\${pps_$v:-} $r\""
+		done
+	done
+	for v in $PPS_VARIANTS; do
+		eval "r=\$pps_$v"
+		# shellcheck disable=SC2086
+		rec pps "$v" pps "$(best_of $r)"
+	done
+
+	for v in $CPS_VARIANTS; do
+		use_topo "$v"
+		start_servers $((CPS_SECS * CPS_ROUNDS * 6 + 120))
+	done
+	for rep in $(seq 1 "$CPS_ROUNDS"); do
+		for v in $CPS_VARIANTS; do
+			use_topo "$v"
+			cps_once "$v" "$rep"
+		done
+	done
+	for v in $CPS_VARIANTS; do
+		eval "r=\$cps_$v"
+		# shellcheck disable=SC2086
+		rec cps "$v" rate "$(best_of $r)"
+	done
+
+	use_topo c
+	rec info c conntrack_entries \
+		"$(ip netns exec "$NS_LB" cat /proc/sys/net/netfilter/nf_conntrack_count)"
+	for v in d e; do
+		use_topo "$v"
+		rec info "$v" lvs_conn_new "$(lvs_stat conn_new)"
+		rec info "$v" lvs_pkts_in "$(lvs_stat pkts_in)"
+		ip netns exec "$NS_LB" cat /proc/net/nft_lvs/stats > "$out/lvs-stats-$v.txt"
+	done
+	for v in a n m b c d e; do
+		use_topo "$v"
+		topo_teardown
+	done
+	use_topo ""
 }
 
 lvs_stat() { ip netns exec "$NS_LB" awk -v k="$1" '$1 == k { print $2 }' /proc/net/nft_lvs/stats; }
 
 # 3: spoofed SYNs (random sources in 10.2.0.0/16, routed back to the client namespace where
 # the SYN-ACKs are counted) against synproxy-lb + fullnat and stock nft synproxy, with a real
-# client connecting meanwhile.
-phase_flood() {
-	local v res real sent synack lbsyn rssyn ns
-	for v in e s; do
-		setup_variant "$v"
-		start_servers $((FLOOD_SECS + 60))
-		ip -n "$NS_LB" route add 10.2.0.0/16 via "$CLIENT4"
-		ip netns exec "$NS_CLIENT" nft -f - <<-EOF
-			table ip bench {
-				counter synack {}
-				chain pre {
-					type filter hook prerouting priority -300; policy accept;
-					ip daddr 10.2.0.0/16 tcp flags & (syn | ack) == syn | ack counter name synack drop
-				}
+# client connecting meanwhile. Both set-ups exist side by side (namespaces "fe-*", "fs-*")
+# and the floods alternate between them, FLOOD_ROUNDS each; the totals are recorded.
+pkts_of() {	# pkts_of NS TABLE COUNTER
+	ip netns exec "$1" nft list counter ip "$2" "$3" | awk '$1 == "packets" { print $2 }'
+}
+
+flood_setup() {	# flood_setup VARIANT
+	local ns
+	setup_variant "$1"
+	start_servers $(( (FLOOD_SECS + 10) * FLOOD_ROUNDS * 2 + 120 ))
+	ip -n "$NS_LB" route add 10.2.0.0/16 via "$CLIENT4"
+	ip netns exec "$NS_CLIENT" nft -f - <<-EOF
+		table ip bench {
+			counter synack {}
+			chain pre {
+				type filter hook prerouting priority -300; policy accept;
+				ip daddr 10.2.0.0/16 tcp flags & (syn | ack) == syn | ack counter name synack drop
 			}
-		EOF
-		ip netns exec "$NS_LB" nft -f - <<-EOF
-			table ip benchsyn {
-				counter syn {}
-				chain pre {
-					type filter hook prerouting priority -450; policy accept;
-					ip saddr 10.2.0.0/16 tcp flags & (syn | ack) == syn counter name syn
-				}
+		}
+	EOF
+	ip netns exec "$NS_LB" nft -f - <<-EOF
+		table ip benchsyn {
+			counter syn {}
+			chain pre {
+				type filter hook prerouting priority -450; policy accept;
+				ip saddr 10.2.0.0/16 tcp flags & (syn | ack) == syn counter name syn
 			}
-		EOF
-		# One SYN-ACK per SYN from a server too: a SYN cookie proxy never retransmits
-		# them, and retransmissions would count as extra answers.
-		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
-			ip netns exec "$ns" sh -c 'echo 0 > /proc/sys/net/ipv4/tcp_synack_retries'
-		done
-		# shellcheck disable=SC2046
-		ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/connload" \
-			-c 2 -t "$FLOOD_SECS" -w 3000 $(targets "$v" "$TCP_PORT") > /tmp/real-client.json &
-		real=$!
-		res=$(ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/synflood" \
-			10.2.0.0/16 "$(targets "$v" "$TCP_PORT")" "$FLOOD_MAX" "$FLOOD_SECS")
-		wait "$real"
-		sleep 1
-		sent=$(echo "$res" | json_field sent)
-		synack=$(ip netns exec "$NS_CLIENT" nft list counter ip bench synack | awk '$1 == "packets" { print $2 }')
-		lbsyn=$(ip netns exec "$NS_LB" nft list counter ip benchsyn syn | awk '$1 == "packets" { print $2 }')
-		rssyn=$(rs_counter syn)
-		say "flood $v: $res; SYNs at lb $lbsyn, SYN-ACKs back $synack, SYNs at servers $rssyn;" \
-		    "real client $(cat /tmp/real-client.json)"
-		rec flood "$v" sent "$sent"
-		rec flood "$v" seconds "$(echo "$res" | json_field seconds)"
-		rec flood "$v" offered_rate "$(echo "$res" | json_field rate)"
-		rec flood "$v" syn_at_lb "$lbsyn"
-		rec flood "$v" synack "$synack"
-		rec flood "$v" syn_at_rs "$rssyn"
-		rec flood "$v" client_ok "$(json_field ok < /tmp/real-client.json)"
-		rec flood "$v" client_failed "$(( $(json_field failed < /tmp/real-client.json) + $(json_field timeout < /tmp/real-client.json) ))"
-		if [ "$v" = e ]; then
-			# Counters of the SYN-cookie front, if this module has them.
-			ip netns exec "$NS_LB" awk '$1 ~ /^synproxy_/ { print $1, $2 }' \
-				/proc/net/nft_lvs/stats > /tmp/sp-stats
-			say "flood e: $(tr '\n' ' ' < /tmp/sp-stats)"
-			rec flood e synproxy_counters "$(grep -c . /tmp/sp-stats || true)"
-			while read -r k n; do rec flood e "$k" "$n"; done < /tmp/sp-stats
-			rec flood e lvs_conn_new "$(lvs_stat conn_new)"
-		fi
+		}
+	EOF
+	# One SYN-ACK per SYN from a server too: a SYN cookie proxy never retransmits them,
+	# and retransmissions would count as extra answers.
+	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+		ip netns exec "$ns" sh -c 'echo 0 > /proc/sys/net/ipv4/tcp_synack_retries'
 	done
-	topo_teardown
+}
+
+flood_once() {	# flood_once VARIANT ROUND
+	local v=$1 res real synack0 lbsyn0 rssyn0 synack lbsyn rssyn
+	synack0=$(pkts_of "$NS_CLIENT" bench synack)
+	lbsyn0=$(pkts_of "$NS_LB" benchsyn syn)
+	rssyn0=$(rs_counter syn)
+	# shellcheck disable=SC2046
+	ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/connload" \
+		-c 2 -t "$FLOOD_SECS" -w 3000 $(targets "$v" "$TCP_PORT") > /tmp/real-client.json &
+	real=$!
+	res=$(ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/synflood" \
+		10.2.0.0/16 "$(targets "$v" "$TCP_PORT")" "$FLOOD_MAX" "$FLOOD_SECS")
+	wait "$real"
+	sleep 1
+	synack=$(( $(pkts_of "$NS_CLIENT" bench synack) - synack0 ))
+	lbsyn=$(( $(pkts_of "$NS_LB" benchsyn syn) - lbsyn0 ))
+	rssyn=$(( $(rs_counter syn) - rssyn0 ))
+	say "flood $v round $2: $res; SYNs at lb $lbsyn, SYN-ACKs back $synack, SYNs at servers" \
+	    "$rssyn; real client $(cat /tmp/real-client.json)"
+	flood_add "$v" sent "$(echo "$res" | json_field sent)"
+	flood_add "$v" seconds "$(echo "$res" | json_field seconds)"
+	flood_add "$v" syn_at_lb "$lbsyn"
+	flood_add "$v" synack "$synack"
+	flood_add "$v" syn_at_rs "$rssyn"
+	flood_add "$v" client_ok "$(json_field ok < /tmp/real-client.json)"
+	flood_add "$v" client_failed "$(( $(json_field failed < /tmp/real-client.json) + $(json_field timeout < /tmp/real-client.json) ))"
+	rec flood "$v" "offered_rate.run$2" "$(echo "$res" | json_field rate)"
+	rec flood "$v" "synack.run$2" "$synack"
+}
+
+# Totals over the rounds, kept in a file (key value) per variant.
+flood_add() {	# flood_add VARIANT KEY VALUE
+	echo "$2 $3" >> "/tmp/flood-$1"
+}
+
+phase_flood() {
+	local v rep
+	for v in e s; do
+		rm -f "/tmp/flood-$v"
+		use_topo "f$v"
+		flood_setup "$v"
+	done
+	for rep in $(seq 1 "$FLOOD_ROUNDS"); do
+		for v in e s; do
+			use_topo "f$v"
+			flood_once "$v" "$rep"
+		done
+	done
+	for v in e s; do
+		awk '{ t[$1] += $2 } END { for (k in t) print k, t[k] }' "/tmp/flood-$v" |
+			while read -r k n; do rec flood "$v" "$k" "$n"; done
+	done
+	# Counters of the SYN-cookie front.
+	use_topo fe
+	ip netns exec "$NS_LB" cat /proc/net/nft_lvs/stats > "$out/lvs-stats-flood-e.txt"
+	awk '$1 ~ /^synproxy_/ { print $1, $2 }' "$out/lvs-stats-flood-e.txt" > /tmp/sp-stats
+	say "flood e: $(tr '\n' ' ' < /tmp/sp-stats)"
+	rec flood e synproxy_counters "$(grep -c . /tmp/sp-stats || true)"
+	while read -r k n; do rec flood e "$k" "$n"; done < /tmp/sp-stats
+	rec flood e lvs_conn_new "$(lvs_stat conn_new)"
+	for v in e s; do
+		use_topo "f$v"
+		topo_teardown
+	done
+	use_topo ""
 }
 
 # Kernel memory that a connection table can take: unreclaimable slab (the lvs_conn cache and
@@ -345,11 +463,11 @@ settle_conns() {	# wait until the connection count stops moving, then for hash r
 	echo "$cur"
 }
 
-# 4: memory per connection at ~100k and ~1M entries, and the packet rate at 1M vs 1k.
-phase_table() {
-	local lips="" i c0 c k0 k s0 s label res step
+# The service of the table phase: 16 local addresses, so that 16 x 3 servers x 60k ports
+# leave the lport search easy at 1M connections; a limit and a UDP timeout above the fill.
+table_setup() {
+	local lips="" i
 	setup_variant a
-	# 16 local addresses: 16 x 3 servers x 60k ports leaves lport search easy at 1M.
 	for i in $(seq 239 254); do
 		[ "10.1.0.$i" = "$LIP4_1" ] || [ "10.1.0.$i" = "$LIP4_2" ] ||
 			ip -n "$NS_LB" addr add "10.1.0.$i/24" dev "$LB_IF_RS"
@@ -358,7 +476,18 @@ phase_table() {
 	ip netns exec "$NS_LB" sh -c 'echo 4194304 > /proc/sys/net/nft_lvs/conn_max;
 		echo 3600 > /proc/sys/net/nft_lvs/timeout_udp'
 	nftlvs_rules "" "$lips"
-	pps_measure table d .1k
+	pps_warm d
+}
+
+# 4: memory per connection at ~100k and ~1M entries, and the packet rate at 1M vs 1k: two
+# identical set-ups side by side, "tk" with the 1k connections of the measured flows and
+# "tm" filled up to 1M, measured in turn.
+phase_table() {
+	local c0 c k0 k s0 s label res step rep r k1 m1
+	use_topo tk
+	table_setup
+	use_topo tm
+	table_setup
 	c0=$(settle_conns)
 	k0=$(kmem_kb)
 	set -- $(conn_slab)
@@ -386,9 +515,24 @@ phase_table() {
 	done
 	rec table d conn_exceeded "$(lvs_stat conn_exceeded)"
 	rec table d lport_exhausted "$(lvs_stat lport_exhausted)"
-	pps_measure table d .1M
+	k1="" m1=""
+	for rep in $(seq 1 "$PPS_REPS"); do
+		use_topo tk
+		r=$(pps_once table d "pps.1k.run$rep")
+		k1="$k1 $r"
+		use_topo tm
+		r=$(pps_once table d "pps.1M.run$rep")
+		m1="$m1 $r"
+	done
+	# shellcheck disable=SC2086
+	rec table d pps.1k "$(best_of $k1)"
+	# shellcheck disable=SC2086
+	rec table d pps.1M "$(best_of $m1)"
 	# Deleting a million connections takes the emulated CPU a while; the VM powers off
 	# instead.
+	use_topo tk
+	topo_teardown
+	use_topo ""
 }
 
 # ---------------------------------------------------------------- main

@@ -40,6 +40,11 @@ done
 out=$top/build/bench/results-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 ln -sfn "$(basename "$out")" build/bench/latest
+# What was measured: the commit, and whether the module's sources differ from it.
+{
+	git describe --always --dirty 2>/dev/null || echo unknown
+	git status --short -- kmod uapi Kbuild 2>/dev/null
+} > "$out/source.txt"
 
 kernels=${KERNELS:-$(tests/vm/kernels.sh)}
 [ -n "$kernels" ] || { echo "bench: no kernel to boot" >&2; exit 1; }
@@ -50,7 +55,7 @@ for kver in $kernels; do
 	{
 		[ -z "${BENCH_PHASES:-}" ] || echo "BENCH_PHASES=\"$BENCH_PHASES\""
 		if [ -n "${BENCH_QUICK:-}" ]; then
-			echo "PKTS=30000 PPS_REPS=1 CPS_SECS=3 FLOOD_SECS=3 FILL1=20000 FILL2=30000"
+			echo "PKTS=30000 PPS_REPS=1 CPS_SECS=2 CPS_ROUNDS=1 FLOOD_SECS=2 FLOOD_ROUNDS=1 FILL1=20000 FILL2=30000"
 		fi
 	} > "$out/$kver/params.sh"
 	# slab_nomerge: the lvs_conn cache keeps its own line in /proc/slabinfo.

@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+"""report.py RESULTS_DIR - the benchmark's table, machine-readable results and plot.
+
+Reads RESULTS_DIR/KERNEL/raw.tsv (bench/guest.sh, one per kernel) and
+RESULTS_DIR/callgrind.tsv (bench/callgrind.sh); writes into RESULTS_DIR:
+  results.json  everything measured, by kernel, metric, variant, key
+  results.csv   the same, one value a line: kernel,metric,variant,key,value
+  table.md      the summary tables (the README's Performance section)
+  plot.png      the main comparisons
+and prints table.md. Nothing here is a measurement: it only divides.
+"""
+import csv
+import json
+import os
+import sys
+
+VARIANTS = {
+    "a": "(a) forward",
+    "b": "(b) IPVS NAT",
+    "c": "(c) nft ct NAT",
+    "d": "(d) nftlvs fullnat",
+    "e": "(e) nftlvs synproxy-lb",
+    "s": "(s) nft synproxy",
+}
+COLS = "abcdes"
+
+
+def load(outdir):
+    kernels = {}
+    for name in sorted(os.listdir(outdir)):
+        raw = os.path.join(outdir, name, "raw.tsv")
+        if not os.path.isfile(raw):
+            continue
+        k = {}
+        with open(raw) as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) != 4:
+                    continue
+                metric, variant, key, value = parts
+                try:
+                    value = float(value) if "." in value else int(value)
+                except ValueError:
+                    pass
+                k.setdefault(metric, {}).setdefault(variant, {})[key] = value
+        status = os.path.join(outdir, name, "vm-status")
+        if os.path.isfile(status):
+            k.setdefault("info", {}).setdefault("host", {})["vm_status"] = \
+                int(open(status).read().strip() or -1)
+        kernels[name] = k
+    cg = []
+    path = os.path.join(outdir, "callgrind.tsv")
+    if os.path.isfile(path):
+        with open(path) as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                cg.append({"op": row["op"], "iters": int(row["iters"]),
+                           "instructions_per_op": float(row["instructions_per_op"]),
+                           "ns_per_op": float(row["ns_per_op"] or 0)})
+    return kernels, cg
+
+
+def get(k, metric, variant, key):
+    v = k.get(metric, {}).get(variant, {}).get(key)
+    return v if isinstance(v, (int, float)) else None
+
+
+def ratio(x, y):
+    return x / y if x is not None and y else None
+
+
+def fmt_n(x):
+    if x is None:
+        return "n/a"
+    if x >= 10000:
+        return "%.1fk" % (x / 1000)
+    if x >= 100:
+        return "%.0f" % x
+    return "%.3g" % x
+
+
+def fmt_r(r):
+    return "n/a" if r is None else "%.2fx" % r
+
+
+def fmt_pct(x):
+    return "n/a" if x is None else "%.2f%%" % (100 * x)
+
+
+def flood(k, v):
+    """SYN-ACKs per second, share answered, real-client success."""
+    secs = get(k, "flood", v, "seconds")
+    sent = get(k, "flood", v, "sent")
+    synack = get(k, "flood", v, "synack")
+    ok = get(k, "flood", v, "client_ok")
+    bad = get(k, "flood", v, "client_failed")
+    rate = synack / secs if synack is not None and secs else None
+    share = ratio(synack, sent)
+    success = ratio(ok, (ok or 0) + (bad or 0)) if ok is not None else None
+    return rate, share, success, get(k, "flood", v, "offered_rate")
+
+
+def kernel_rows(k):
+    """Rows of (metric, {variant: cell}, ratio text, target text, verdict)."""
+    rows = []
+
+    pps = {v: get(k, "pps", v, "pps") for v in "abcd"}
+    cells = {v: "%s (%s)" % (fmt_n(x), fmt_r(ratio(x, pps["a"])))
+             for v, x in pps.items() if x is not None}
+    cells["e"] = "= (d)"
+    r = ratio(pps["d"], pps["a"])
+    rows.append(("UDP packets/s delivered, established flows (ratio to a)", cells,
+                 "d/a " + fmt_r(r), "d >= 0.95x a",
+                 None if r is None else r >= 0.95))
+
+    cps = {v: get(k, "cps", v, "rate") for v in "abcde"}
+    cells = {v: "%s (%s)" % (fmt_n(x), fmt_r(ratio(x, cps["b"])))
+             for v, x in cps.items() if x is not None}
+    r = ratio(cps["d"], cps["b"])
+    rows.append(("new TCP connections/s (ratio to b)", cells,
+                 "d/b " + fmt_r(r), "d > b", None if r is None else r > 1))
+
+    fe, fs = flood(k, "e"), flood(k, "s")
+    r = ratio(fe[0], fs[0])
+    rows.append(("SYN flood: SYNs answered/s (offered/s)",
+                 {"e": "%s (%s)" % (fmt_n(fe[0]), fmt_n(fe[3])),
+                  "s": "%s (%s)" % (fmt_n(fs[0]), fmt_n(fs[3]))},
+                 "e/s " + fmt_r(r), "e > s", None if r is None else r > 1))
+    rows.append(("SYN flood: share of SYNs answered",
+                 {"e": fmt_pct(fe[1]), "s": fmt_pct(fs[1])}, "", "", None))
+    ok = fe[2] is not None and fe[2] >= 1.0
+    rows.append(("SYN flood: real-client connections that succeeded",
+                 {"e": fmt_pct(fe[2]), "s": fmt_pct(fs[2])}, "", "e 100%",
+                 None if fe[2] is None else ok))
+
+    for label in ("100k", "1M"):
+        conns = get(k, "table", "d", "conns." + label)
+        slab = get(k, "table", "d", "slab_bytes_per_conn." + label)
+        kmem = get(k, "table", "d", "kmem_bytes_per_conn." + label)
+        cell = "%s B slab, %s B all (%s conns)" % (fmt_n(slab), fmt_n(kmem), fmt_n(conns))
+        rows.append(("memory per connection at %s" % label, {"d": cell},
+                     "", "<= 256 B", None if kmem is None else kmem <= 256))
+
+    p1k, p1m = get(k, "table", "d", "pps.1k"), get(k, "table", "d", "pps.1M")
+    r = ratio(p1m, p1k)
+    rows.append(("UDP packets/s with 1M connections vs 1k",
+                 {"d": "%s vs %s" % (fmt_n(p1m), fmt_n(p1k))},
+                 "1M/1k " + fmt_r(r), "flat (>= 0.95x)",
+                 None if r is None else r >= 0.95))
+    return rows
+
+
+def md_table(kver, k):
+    lines = ["**%s**" % kver, "",
+             "| metric | " + " | ".join(VARIANTS[c] for c in COLS) +
+             " | ratio | target |",
+             "|---" * (len(COLS) + 3) + "|"]
+    for metric, cells, rtext, target, verdict in kernel_rows(k):
+        mark = {True: " (met)", False: " (**missed**)", None: ""}[verdict]
+        lines.append("| %s | %s | %s | %s%s |" % (
+            metric, " | ".join(cells.get(c, "") for c in COLS), rtext,
+            target, mark if target else ""))
+    return lines
+
+
+def notes(kver, k):
+    out = []
+    a = get(k, "pps", "a", "pps")
+    steps = [(v, get(k, "pps", v, "pps")) for v in "nmd"]
+    if a and all(x for _, x in steps):
+        out.append("%s: packet rate from (a) to (d), ratio to (a): an nft chain at "
+                   "prerouting/raw %s, + lb-dispatch looking up and missing %s, "
+                   "+ translation and own transmit (d) %s"
+                   % ((kver,) + tuple(fmt_r(x / a) for _, x in steps)))
+    status = get(k, "info", "host", "vm_status")
+    if status:
+        out.append("%s: the VM ended with status %d (see its console.log)" % (kver, status))
+    for phase, st in k.get("info", {}).get("phase", {}).items():
+        if st != "ok":
+            out.append("%s: phase %s failed; its numbers are missing" % (kver, phase))
+    if "e" in k.get("flood", {}):
+        n = get(k, "flood", "e", "synproxy_counters") or 0
+        syn = get(k, "flood", "e", "synproxy_syn")
+        if not n or not syn:
+            out.append("%s: synproxy-lb reported no SYN-cookie counters (synproxy_syn): "
+                       "the SYN-ACKs of (e) came from the real servers, not from a "
+                       "SYN cookie" % kver)
+        rs = get(k, "flood", "e", "syn_at_rs")
+        ok = get(k, "flood", "e", "client_ok")
+        if rs is not None and ok is not None:
+            out.append("%s: during the flood the real servers saw %d SYNs for %d real "
+                       "connections (spoofed SYNs that reached a server: %d)"
+                       % (kver, rs, ok, max(0, rs - ok)))
+    return out
+
+
+def cg_table(cg):
+    lines = ["| operation | instructions/op (callgrind) | ns/op (host, native) |",
+             "|---|---|---|"]
+    for row in cg:
+        lines.append("| %s | %.0f | %.1f |" % (row["op"], row["instructions_per_op"],
+                                              row["ns_per_op"]))
+    return lines
+
+
+def plot(kernels, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(kernels)
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    width = 0.8 / max(1, len(names))
+
+    def bars(ax, variants, values, title, ylabel, fmt="%.2f"):
+        for i, kv in enumerate(names):
+            xs = [j + i * width for j in range(len(variants))]
+            ys = [values(kernels[kv], v) or 0 for v in variants]
+            b = ax.bar(xs, ys, width, label=kv)
+            ax.bar_label(b, fmt=fmt, fontsize=7)
+        ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(variants))])
+        ax.set_xticklabels([VARIANTS[v] for v in variants], rotation=15, fontsize=8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(ylabel, fontsize=9)
+        ax.legend(fontsize=7)
+
+    bars(axes[0][0], "abcd",
+         lambda k, v: ratio(get(k, "pps", v, "pps"), get(k, "pps", "a", "pps")),
+         "Established UDP flows: packets/s delivered, ratio to plain forwarding",
+         "x (a)")
+    axes[0][0].axhline(0.95, color="grey", linestyle="--", linewidth=0.8)
+    bars(axes[0][1], "abcde",
+         lambda k, v: ratio(get(k, "cps", v, "rate"), get(k, "cps", "b", "rate")),
+         "New TCP connections/s, ratio to IPVS NAT", "x (b)")
+    bars(axes[1][0], "es", lambda k, v: flood(k, v)[0],
+         "SYN flood: SYN-ACKs per second (labels: real-client success share)",
+         "SYNs answered / s", fmt="%.0f")
+    for i, kv in enumerate(names):
+        for j, v in enumerate("es"):
+            s = flood(kernels[kv], v)[2]
+            if s is not None:
+                axes[1][0].annotate(fmt_pct(s), (j + i * width, 0), fontsize=7,
+                                    ha="center", va="bottom", color="white")
+    ax = axes[1][1]
+    labels = ["slab 100k", "all 100k", "slab 1M", "all 1M"]
+    keys = ["slab_bytes_per_conn.100k", "kmem_bytes_per_conn.100k",
+            "slab_bytes_per_conn.1M", "kmem_bytes_per_conn.1M"]
+    for i, kv in enumerate(names):
+        xs = [j + i * width for j in range(len(keys))]
+        b = ax.bar(xs, [get(kernels[kv], "table", "d", key) or 0 for key in keys],
+                   width, label=kv)
+        ax.bar_label(b, fontsize=7)
+    ax.axhline(256, color="grey", linestyle="--", linewidth=0.8)
+    ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(keys))])
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_title("nftlvs connection table: kernel memory per connection", fontsize=10)
+    ax.set_ylabel("bytes", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.suptitle("nftlvs benchmark (QEMU/TCG guest: compare ratios, not absolute numbers)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py RESULTS_DIR")
+    outdir = sys.argv[1]
+    kernels, cg = load(outdir)
+    if not kernels:
+        sys.exit("report: no KERNEL/raw.tsv in %s" % outdir)
+
+    summary = {kv: [{"metric": m, "cells": c, "ratio": r, "target": t, "met": v}
+                    for m, c, r, t, v in kernel_rows(k)] for kv, k in kernels.items()}
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump({"kernels": kernels, "summary": summary, "callgrind": cg}, f,
+                  indent=1, sort_keys=True)
+    with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["kernel", "metric", "variant", "key", "value"])
+        for kv, k in kernels.items():
+            for metric, variants in sorted(k.items()):
+                for variant, keys in sorted(variants.items()):
+                    for key, value in sorted(keys.items()):
+                        w.writerow([kv, metric, variant, key, value])
+        for row in cg:
+            for key in ("instructions_per_op", "ns_per_op", "iters"):
+                w.writerow(["host", "callgrind", row["op"], key, row[key]])
+
+    lines = []
+    for kv, k in kernels.items():
+        lines += md_table(kv, k) + [""]
+    if cg:
+        lines += ["**portable core (userspace, callgrind)**", ""] + cg_table(cg) + [""]
+    note = [n for kv, k in kernels.items() for n in notes(kv, k)]
+    if note:
+        lines += ["Notes:", ""] + ["- " + n for n in note] + [""]
+    with open(os.path.join(outdir, "table.md"), "w") as f:
+        f.write("\n".join(lines))
+    print("\n".join(lines))
+    try:
+        plot(kernels, os.path.join(outdir, "plot.png"))
+    except ImportError as e:
+        print("report: no plot (%s)" % e, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
