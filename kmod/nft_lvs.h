@@ -249,8 +249,7 @@ struct lvs_synproxy {
 	u16			client_win;
 	u8			client_wscale;	/* SYNCOOKIE_WSCALE_NONE: none */
 	u8			our_wscale;	/* announced to the client */
-	u8			ws_in_from, ws_in_to;	/* client -> RS windows */
-	u8			ws_out_from, ws_out_to;	/* RS -> client windows */
+	struct synproxy_scales	ws;
 	u8			syn_tries;	/* SYNs sent to the RS */
 	bool			sack;		/* negotiated with the client */
 	bool			ts;		/* negotiated with the client */

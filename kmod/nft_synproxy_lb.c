@@ -29,35 +29,29 @@ static void nft_synproxy_lb_syn(const struct nft_synproxy_lb *priv,
 				struct lvs_net *ln, const struct lvs_tuple *t,
 				const struct tcphdr *th)
 {
-	u32 isn = ntohl(th->seq), cookie, tsval;
-	u8 opts[SYNPROXY_OPTS_MAX], data, wscale;
-	struct tcpopt_info o;
+	const struct synproxy_cfg cfg = {
+		.mss		= priv->mss,
+		.wscale		= priv->wscale,
+		.sack_perm	= priv->flags & NFT_SYNPROXY_LB_F_SACK_PERM,
+		.ts		= priv->flags & NFT_SYNPROXY_LB_F_TIMESTAMP,
+	};
+	u32 isn = ntohl(th->seq), cookie;
+	u8 opts[SYNPROXY_OPTS_MAX], data;
+	struct synack_offer offer;
 	struct syn_opts client;
+	struct tcpopt_info o;
 	unsigned int optlen;
 	struct sk_buff *skb;
-	u16 mss;
 
 	tcpopt_parse((const u8 *)th, &o);
-	client.mss = o.present & TCPOPT_F_MSS ? o.mss : 536;
-	client.wscale = o.present & TCPOPT_F_WSCALE ?
-			min_t(u8, o.wscale, SYNPROXY_WSCALE_MAX) :
-			SYNCOOKIE_WSCALE_NONE;
-	client.sack_perm = (o.present & TCPOPT_F_SACK_PERM) &&
-			   (priv->flags & NFT_SYNPROXY_LB_F_SACK_PERM);
-	client.ts = (o.present & TCPOPT_F_TS) &&
-		    (priv->flags & NFT_SYNPROXY_LB_F_TIMESTAMP);
-
+	synproxy_negotiate(&o, &cfg, &client, &offer);
 	data = syncookie_data(&client);
 	cookie = syncookie_make(lvs_syncookie_mac(ln, t, isn,
 						  lvs_syncookie_period(), data),
 				data);
-	/* Never more than the client can take, nor than it offered. */
-	mss = min_t(u16, priv->mss, client.mss);
-	wscale = client.wscale == SYNCOOKIE_WSCALE_NONE ?
-		 SYNCOOKIE_WSCALE_NONE : priv->wscale;
-	tsval = (u32)ktime_to_ms(ktime_get());
-	optlen = synproxy_build_options(opts, mss, wscale, client.sack_perm,
-					client.ts, tsval, o.tsval);
+	optlen = synproxy_build_options(opts, offer.mss, offer.wscale,
+					offer.sack_perm, offer.ts,
+					(u32)ktime_to_ms(ktime_get()), o.tsval);
 	/*
 	 * The window lets the client send no more than the connection keeps
 	 * while the RS is being reached; the RS's own window follows with
@@ -65,12 +59,26 @@ static void nft_synproxy_lb_syn(const struct nft_synproxy_lb *priv,
 	 */
 	skb = lvs_tcp_build4(t->dst.ip, t->src.ip, t->dport, t->sport, cookie,
 			     isn + 1, CORE_TCPF_SYN | CORE_TCPF_ACK,
-			     min_t(u32, 0xffff, (LVS_SYNPROXY_QUEUE_MAX - 1) * mss),
+			     min_t(u32, 0xffff,
+				   (LVS_SYNPROXY_QUEUE_MAX - 1) * offer.mss),
 			     opts, optlen, priv->ttl);
 	if (!skb)
 		return;
 	lvs_tcp_send4(ln->net, skb);
 	lvs_stat_inc(ln, LVS_STAT_SP_SYN);
+}
+
+struct nft_synproxy_lb_mac_ctx {
+	const struct lvs_net	*ln;
+	const struct lvs_tuple	*t;
+	u32			isn;
+};
+
+static u32 nft_synproxy_lb_mac(const void *ctx, u32 period, u8 data)
+{
+	const struct nft_synproxy_lb_mac_ctx *c = ctx;
+
+	return lvs_syncookie_mac(c->ln, c->t, c->isn, period, data);
 }
 
 /*
@@ -84,8 +92,11 @@ static bool nft_synproxy_lb_ack(const struct nft_synproxy_lb *priv,
 				const struct tcphdr *th, unsigned int payload)
 {
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
-	u32 cookie = ack - 1, period = lvs_syncookie_period();
-	u8 data = syncookie_data_of(cookie);
+	const struct nft_synproxy_lb_mac_ctx ctx = {
+		.ln	= ln,
+		.t	= t,
+		.isn	= seq - 1,
+	};
 	struct lvs_synproxy_pass pass = {
 		.skb	= skb,
 		.seq	= seq,
@@ -95,11 +106,8 @@ static bool nft_synproxy_lb_ack(const struct nft_synproxy_lb *priv,
 	};
 	struct tcpopt_info o;
 
-	if (!syncookie_data_decode(data, &pass.client) ||
-	    (!syncookie_mac_ok(cookie, lvs_syncookie_mac(ln, t, seq - 1,
-							 period, data)) &&
-	     !syncookie_mac_ok(cookie, lvs_syncookie_mac(ln, t, seq - 1,
-							 period - 1, data)))) {
+	if (!syncookie_valid(ack - 1, lvs_syncookie_period(),
+			     nft_synproxy_lb_mac, &ctx, &pass.client)) {
 		lvs_stat_inc(ln, LVS_STAT_SP_BAD_ACK);
 		return false;
 	}

@@ -176,15 +176,17 @@ static void lvs_synproxy_established(struct lvs_conn *cp,
 				     const struct tcphdr *th)
 {
 	struct lvs_synproxy *sp = cp->sp;
+	struct synproxy_scales sc;
 	struct tcpopt_info rs;
 	struct sk_buff_head q;
-	bool client_ws = sp->client_wscale != SYNCOOKIE_WSCALE_NONE;
-	bool rs_ws;
 	struct sk_buff *skb;
 	u32 rs_isn = ntohl(th->seq);
 
 	tcpopt_parse((const u8 *)th, &rs);
-	rs_ws = client_ws && (rs.present & TCPOPT_F_WSCALE);
+	synproxy_scales(sp->client_wscale, sp->our_wscale,
+			rs.present & TCPOPT_F_WSCALE ?
+			min_t(u8, rs.wscale, SYNPROXY_WSCALE_MAX) :
+			SYNCOOKIE_WSCALE_NONE, &sc);
 
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&cp->lock);
@@ -193,15 +195,7 @@ static void lvs_synproxy_established(struct lvs_conn *cp,
 		return;
 	}
 	sp->syn_delta = sp->cookie_isn - rs_isn;
-	/*
-	 * Windows: the client scales by what it offered and reads ours by
-	 * what we announced; the RS scales by its own and reads the client's
-	 * by what our SYN offered (the client's), if it took scaling at all.
-	 */
-	sp->ws_in_from = client_ws ? sp->client_wscale : 0;
-	sp->ws_in_to = rs_ws ? sp->client_wscale : 0;
-	sp->ws_out_from = rs_ws ? min_t(u8, rs.wscale, SYNPROXY_WSCALE_MAX) : 0;
-	sp->ws_out_to = client_ws ? sp->our_wscale : 0;
+	sp->ws = sc;
 	/* ts_delta held our SYN-ACK's tsval; the client must see it go on. */
 	if (sp->ts && (rs.present & TCPOPT_F_TS))
 		sp->ts_delta -= rs.tsval;

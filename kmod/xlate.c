@@ -197,8 +197,8 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 			if (options && sp->ts)
 				synproxy_tcp_ts_adjust((u8 *)th, 0, -sp->ts_delta,
 						       &diff);
-			synproxy_tcp_rescale((u8 *)th, sp->ws_in_from,
-					     sp->ws_in_to, &diff);
+			synproxy_tcp_rescale((u8 *)th, sp->ws.in_from,
+					     sp->ws.in_to, &diff);
 		} else {
 			core_tcp_seq_add((u8 *)th, cp->seq_delta, &diff);
 		}
@@ -208,7 +208,7 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 				   &diff);
 		if (options && sp->ts)
 			synproxy_tcp_ts_adjust((u8 *)th, sp->ts_delta, 0, &diff);
-		synproxy_tcp_rescale((u8 *)th, sp->ws_out_from, sp->ws_out_to,
+		synproxy_tcp_rescale((u8 *)th, sp->ws.out_from, sp->ws.out_to,
 				     &diff);
 	} else {
 		if ((flags & (CORE_TCPF_SYN | CORE_TCPF_ACK)) ==

@@ -54,6 +54,58 @@ bool syncookie_data_decode(u8 data, struct syn_opts *o)
 	return true;
 }
 
+bool syncookie_valid(u32 cookie, u32 now, syncookie_mac_fn mac,
+		     const void *ctx, struct syn_opts *o)
+{
+	u8 data = syncookie_data_of(cookie);
+
+	if (!syncookie_data_decode(data, o))
+		return false;
+	return syncookie_mac_ok(cookie, mac(ctx, now, data)) ||
+	       syncookie_mac_ok(cookie, mac(ctx, now - 1, data));
+}
+
+void synproxy_negotiate(const struct tcpopt_info *syn,
+			const struct synproxy_cfg *cfg,
+			struct syn_opts *client, struct synack_offer *offer)
+{
+	memset(client, 0, sizeof(*client));
+	/* RFC 9293: no MSS option means 536. */
+	client->mss = syn->present & TCPOPT_F_MSS ? syn->mss : 536;
+	client->wscale = syn->present & TCPOPT_F_WSCALE ?
+			 (syn->wscale > SYNPROXY_WSCALE_MAX ?
+			  SYNPROXY_WSCALE_MAX : syn->wscale) :
+			 SYNCOOKIE_WSCALE_NONE;
+	client->sack_perm = (syn->present & TCPOPT_F_SACK_PERM) && cfg->sack_perm;
+	client->ts = (syn->present & TCPOPT_F_TS) && cfg->ts;
+	client->tsval = syn->tsval;
+
+	offer->mss = cfg->mss < client->mss ? cfg->mss : client->mss;
+	/* Scaling happens only if both sides send the option. */
+	offer->wscale = client->wscale == SYNCOOKIE_WSCALE_NONE ?
+			SYNCOOKIE_WSCALE_NONE : cfg->wscale;
+	offer->sack_perm = client->sack_perm;
+	offer->ts = client->ts;
+}
+
+void synproxy_scales(u8 client_ws, u8 our_ws, u8 rs_ws,
+		     struct synproxy_scales *sc)
+{
+	bool client_on = client_ws != SYNCOOKIE_WSCALE_NONE;
+	bool rs_on = client_on && rs_ws != SYNCOOKIE_WSCALE_NONE;
+
+	/*
+	 * The client scales by what it offered and reads our windows by what
+	 * we announced; the RS scales by its own and reads the client's by
+	 * what our SYN offered (the client's), if it took scaling at all.
+	 */
+	sc->in_from = client_on ? client_ws : 0;
+	sc->in_to = rs_on ? client_ws : 0;
+	sc->out_from = rs_on ? (rs_ws > SYNPROXY_WSCALE_MAX ?
+				SYNPROXY_WSCALE_MAX : rs_ws) : 0;
+	sc->out_to = client_on ? our_ws : 0;
+}
+
 unsigned int synproxy_build_options(u8 *buf, u16 mss, u8 wscale,
 				    bool sack_perm, bool ts, u32 tsval,
 				    u32 tsecr)

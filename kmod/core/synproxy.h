@@ -65,6 +65,55 @@ static inline bool syncookie_mac_ok(u32 cookie, u32 mac)
 }
 
 /*
+ * Whether @cookie is one of ours made in clock period @now or the one
+ * before: @mac(@ctx, period, data) gives the MAC for a period and the
+ * cookie's data bits. False for a forged cookie and an expired one.
+ */
+typedef u32 (*syncookie_mac_fn)(const void *ctx, u32 period, u8 data);
+bool syncookie_valid(u32 cookie, u32 now, syncookie_mac_fn mac,
+		     const void *ctx, struct syn_opts *o);
+
+/* What synproxy-lb is configured to offer. */
+struct synproxy_cfg {
+	u16	mss;
+	u8	wscale;
+	bool	sack_perm;
+	bool	ts;
+};
+
+/* What a cookie SYN-ACK offers, from the client's SYN options. */
+struct synack_offer {
+	u16	mss;
+	u8	wscale;		/* SYNCOOKIE_WSCALE_NONE: not offered */
+	bool	sack_perm;
+	bool	ts;
+};
+
+/*
+ * Negotiate with a client SYN whose options tcpopt_parse() found:
+ * fills @client (what the cookie carries, what the RS will be offered)
+ * and @offer (what the SYN-ACK says).
+ */
+struct tcpopt_info;
+void synproxy_negotiate(const struct tcpopt_info *syn,
+			const struct synproxy_cfg *cfg,
+			struct syn_opts *client, struct synack_offer *offer);
+
+/* The window scale translation, set when the RS's SYN-ACK arrives. */
+struct synproxy_scales {
+	u8	in_from, in_to;		/* client -> RS windows */
+	u8	out_from, out_to;	/* RS -> client windows */
+};
+
+/*
+ * @client_ws: what the client offered (SYNCOOKIE_WSCALE_NONE: nothing),
+ * @our_ws: what the SYN-ACK announced then, @rs_ws: the RS's SYN-ACK's
+ * option (SYNCOOKIE_WSCALE_NONE: none; our SYN offered @client_ws).
+ */
+void synproxy_scales(u8 client_ws, u8 our_ws, u8 rs_ws,
+		     struct synproxy_scales *sc);
+
+/*
  * TCP options of a SYN or SYN-ACK, laid out as Linux lays them out (MSS;
  * SACK_PERM with TS or NOP NOP TS; NOP WS; NOP NOP SACK_PERM without TS).
  * Writes at most SYNPROXY_OPTS_MAX bytes at @buf; returns the length, a

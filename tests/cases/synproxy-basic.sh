@@ -46,6 +46,19 @@ for ts in 1 0; do
 	done
 done
 
+# Real servers that take none of the options the client got from the
+# proxy: no timestamps, no SACK, no window scaling.
+for ns in rs1 rs2; do
+	in_ns $ns sysctl -qw net.ipv4.tcp_timestamps=0 net.ipv4.tcp_sack=0 \
+		net.ipv4.tcp_window_scaling=0
+done
+in_ns client sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 \
+	net.ipv4.tcp_window_scaling=1
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 2 \
+	--sizes 3000000,5,1500000,70000 --timeout 90) || fail "plain servers: $out"
+assert_eq 4 "$(json_get ok <<<"$out")" "exchanges with servers without options"
+total=$((total + 4))
+
 log "$(in_ns lb grep -E 'conn_new|synproxy|pkts|error' /proc/net/nft_lvs/stats)"
 assert_eq "$total" "$(lvs_rs_syns)" "SYNs seen by the real servers"
 assert_eq "$total" "$(lvs_stat conn_new)" "connections"

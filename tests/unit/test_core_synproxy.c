@@ -113,6 +113,113 @@ static void test_cookie_mac(void)
 	CHECK(!bad, "%u cookie checks failed", bad);
 }
 
+/* A stand-in MAC: any keyed mixing of (key, period, data) will do here. */
+static u32 fake_mac(const void *ctx, u32 period, u8 data)
+{
+	u64 x = *(const u64 *)ctx ^ ((u64)period << 8 | data);
+
+	x *= 0x9e3779b97f4a7c15ull;
+	return (u32)(x >> 32);
+}
+
+static void test_cookie_clock(void)
+{
+	u64 key = 0x1234, other = 0x4321;
+	struct syn_opts o = { .mss = 1460, .wscale = 7, .sack_perm = true };
+	struct syn_opts got;
+	u8 data = syncookie_data(&o);
+	u32 cookie = syncookie_make(fake_mac(&key, 1000, data), data);
+	unsigned int i, bad = 0;
+
+	CHECK(syncookie_valid(cookie, 1000, fake_mac, &key, &got) &&
+	      got.mss == 1460 && got.wscale == 7 && got.sack_perm,
+	      "fresh cookie");
+	CHECK(syncookie_valid(cookie, 1001, fake_mac, &key, &got),
+	      "cookie of the previous period");
+	CHECK(!syncookie_valid(cookie, 1002, fake_mac, &key, &got),
+	      "expired cookie accepted");
+	CHECK(!syncookie_valid(cookie, 999, fake_mac, &key, &got),
+	      "cookie from the future accepted");
+	CHECK(!syncookie_valid(cookie, 1000, fake_mac, &other, &got),
+	      "cookie of another key (tuple, ISN) accepted");
+	/* Changing the carried options breaks the MAC: no upgrading a cookie. */
+	CHECK(!syncookie_valid(cookie ^ 0x80, 1000, fake_mac, &key, &got),
+	      "SACK bit flipped");
+	CHECK(!syncookie_valid(cookie ^ 0x07, 1000, fake_mac, &key, &got),
+	      "MSS bits changed");
+	/* The clock wraps like everything else. */
+	cookie = syncookie_make(fake_mac(&key, 0xffffffff, data), data);
+	CHECK(syncookie_valid(cookie, 0, fake_mac, &key, &got), "clock wrap");
+	/* Random cookies almost never pass (expected: 2 in 2^24 each). */
+	for (i = 0; i < 200000; i++)
+		bad += syncookie_valid(rnd(), 1000, fake_mac, &key, &got);
+	CHECK(bad <= 2, "%u of 200000 random cookies accepted", bad);
+}
+
+static void test_negotiate(void)
+{
+	const struct synproxy_cfg all = { 1452, 7, true, true };
+	const struct synproxy_cfg none = { 1460, 0, false, false };
+	struct tcpopt_info syn = { 0 };
+	struct synack_offer offer;
+	struct syn_opts client;
+
+	/* A full-featured client against a full-featured rule. */
+	syn.present = TCPOPT_F_MSS | TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM |
+		      TCPOPT_F_TS;
+	syn.mss = 1460;
+	syn.wscale = 9;
+	syn.tsval = 777;
+	synproxy_negotiate(&syn, &all, &client, &offer);
+	CHECK(offer.mss == 1452 && offer.wscale == 7 && offer.sack_perm &&
+	      offer.ts, "offer %u %u %d %d", offer.mss, offer.wscale,
+	      offer.sack_perm, offer.ts);
+	CHECK(client.mss == 1460 && client.wscale == 9 && client.sack_perm &&
+	      client.ts && client.tsval == 777, "client");
+
+	/* The rule enables nothing: the client's offers are declined. */
+	synproxy_negotiate(&syn, &none, &client, &offer);
+	CHECK(offer.mss == 1460 && offer.wscale == 0 && !offer.sack_perm &&
+	      !offer.ts, "declined: %u %u", offer.mss, offer.wscale);
+	CHECK(client.wscale == 9 && !client.sack_perm && !client.ts,
+	      "declined client");
+
+	/* A bare SYN: 536, no scaling, whatever the rule allows. */
+	syn.present = 0;
+	synproxy_negotiate(&syn, &all, &client, &offer);
+	CHECK(offer.mss == 536 && offer.wscale == SYNCOOKIE_WSCALE_NONE &&
+	      !offer.sack_perm && !offer.ts, "bare SYN: %u %u", offer.mss,
+	      offer.wscale);
+
+	/* A small client MSS and an excessive window scale. */
+	syn.present = TCPOPT_F_MSS | TCPOPT_F_WSCALE;
+	syn.mss = 1200;
+	syn.wscale = 30;
+	synproxy_negotiate(&syn, &all, &client, &offer);
+	CHECK(offer.mss == 1200 && client.wscale == 14, "mss %u ws %u",
+	      offer.mss, client.wscale);
+}
+
+static void test_scales(void)
+{
+	struct synproxy_scales sc;
+
+	/* Both scale, differently: client 8, we said 7, RS chose 2. */
+	synproxy_scales(8, 7, 2, &sc);
+	CHECK(sc.in_from == 8 && sc.in_to == 8 && sc.out_from == 2 &&
+	      sc.out_to == 7, "%u %u %u %u", sc.in_from, sc.in_to, sc.out_from,
+	      sc.out_to);
+	/* The RS declines scaling: it reads the client's windows unscaled. */
+	synproxy_scales(8, 7, SYNCOOKIE_WSCALE_NONE, &sc);
+	CHECK(sc.in_from == 8 && sc.in_to == 0 && sc.out_from == 0 &&
+	      sc.out_to == 7, "RS without: %u %u %u %u", sc.in_from, sc.in_to,
+	      sc.out_from, sc.out_to);
+	/* The client did not offer: nobody scales, whatever the RS says. */
+	synproxy_scales(SYNCOOKIE_WSCALE_NONE, 7, 5, &sc);
+	CHECK(!sc.in_from && !sc.in_to && !sc.out_from && !sc.out_to,
+	      "client without");
+}
+
 static void test_options_layout(void)
 {
 	static const u8 all[20] = {
@@ -308,6 +415,9 @@ int main(void)
 	test_mss_table();
 	test_cookie_data();
 	test_cookie_mac();
+	test_cookie_clock();
+	test_negotiate();
+	test_scales();
 	test_options_layout();
 	test_rescale();
 	test_tcp_edits();
