@@ -20,6 +20,9 @@
 
 static struct kmem_cache *lvs_conn_cachep __read_mostly;
 
+/* Connections are the memory that grows with traffic: keep one in 256 bytes. */
+static_assert(sizeof(struct lvs_conn) <= 256);
+
 const struct rhashtable_params lvs_conn_params = {
 	.head_offset		= offsetof(struct lvs_conn_hnode, node),
 	.key_offset		= offsetof(struct lvs_conn_hnode, t),
@@ -48,8 +51,12 @@ static unsigned long lvs_conn_timeout(const struct lvs_conn *cp, u8 state)
 static void lvs_conn_count(struct lvs_conn *cp, u8 state, int d)
 {
 	struct lb_rs_conns *c = &cp->rs->conns;
+	bool active = state == LB_TCP_ESTABLISHED;
 
-	atomic_add(d, state == LB_TCP_ESTABLISHED ? &c->active : &c->inactive);
+	atomic_add(d, active ? &c->active : &c->inactive);
+	if (cp->vs)
+		atomic_add(d, active ? &cp->vs->conns.active :
+				       &cp->vs->conns.inactive);
 }
 
 static void lvs_conn_free_rcu(struct rcu_head *head)
@@ -300,6 +307,7 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	cp->ln = ln;
 	cp->svc = lvs_service_get(svc);
 	cp->rs = dest->rs;
+	cp->vs = lvs_vs_get(ln, t);
 	cp->flags = svc->flags;
 	if ((svc->flags & NFT_FULLNAT_F_TOA) && t->proto == IPPROTO_TCP)
 		cp->toa_len = TCPOPT_LEN_TOA;
@@ -343,6 +351,8 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 		mod_timer(&cp->timer, cp->expires);
 	spin_unlock_bh(&cp->lock);
 	atomic64_inc(&cp->rs->conns_total);
+	if (cp->vs)
+		atomic64_inc(&cp->vs->conns_total);
 	lvs_stat_inc(ln, LVS_STAT_CONN_NEW);
 	return cp;
 

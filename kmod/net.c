@@ -81,6 +81,7 @@ static const char *const lvs_stat_names[LVS_STAT_MAX] = {
 	[LVS_STAT_SP_RS_ERROR]		= "synproxy_rs_error",
 	[LVS_STAT_SP_QUEUE_FULL]	= "synproxy_queue_full",
 	[LVS_STAT_SP_ACKSTORM]		= "synproxy_ackstorm",
+	[LVS_STAT_VS_UNTRACKED]		= "service_untracked",
 };
 
 static int lvs_stats_show(struct seq_file *seq, void *v)
@@ -112,33 +113,60 @@ static void lvs_seq_addr_port(struct seq_file *seq, u8 family,
 		seq_printf(seq, ":%u", ntohs(port));
 }
 
+/* "conns active inactive pkts_in pkts_out bytes_in bytes_out" of an RS or VS. */
+static void lvs_seq_counters(struct seq_file *seq, const atomic64_t *total,
+			     const struct lb_rs_conns *conns,
+			     struct lvs_rs_stats __percpu *stats)
+{
+	struct lvs_rs_stats sum = {};
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct lvs_rs_stats *s = per_cpu_ptr(stats, cpu);
+
+		sum.pkts_in += s->pkts_in;
+		sum.pkts_out += s->pkts_out;
+		sum.bytes_in += s->bytes_in;
+		sum.bytes_out += s->bytes_out;
+	}
+	seq_printf(seq, " %lld %d %d %llu %llu %llu %llu\n",
+		   (long long)atomic64_read(total), atomic_read(&conns->active),
+		   atomic_read(&conns->inactive), sum.pkts_in, sum.pkts_out,
+		   sum.bytes_in, sum.bytes_out);
+}
+
 static int lvs_rs_show(struct seq_file *seq, void *v)
 {
 	struct lvs_net *ln = lvs_pernet(seq_file_single_net(seq));
 	const struct lvs_rs *rs;
-	int cpu;
 
 	seq_puts(seq, "real conns active inactive pkts_in pkts_out bytes_in bytes_out\n");
 	spin_lock_bh(&ln->rs_lock);
 	list_for_each_entry(rs, &ln->rs_list, list) {
-		struct lvs_rs_stats sum = {};
-
-		for_each_possible_cpu(cpu) {
-			const struct lvs_rs_stats *s = per_cpu_ptr(rs->stats, cpu);
-
-			sum.pkts_in += s->pkts_in;
-			sum.pkts_out += s->pkts_out;
-			sum.bytes_in += s->bytes_in;
-			sum.bytes_out += s->bytes_out;
-		}
 		lvs_seq_addr_port(seq, rs->family, &rs->addr, rs->port);
-		seq_printf(seq, " %lld %d %d %llu %llu %llu %llu\n",
-			   (long long)atomic64_read(&rs->conns_total),
-			   atomic_read(&rs->conns.active),
-			   atomic_read(&rs->conns.inactive),
-			   sum.pkts_in, sum.pkts_out, sum.bytes_in, sum.bytes_out);
+		lvs_seq_counters(seq, &rs->conns_total, &rs->conns, rs->stats);
 	}
 	spin_unlock_bh(&ln->rs_lock);
+	return 0;
+}
+
+static int lvs_vs_show(struct seq_file *seq, void *v)
+{
+	struct lvs_net *ln = lvs_pernet(seq_file_single_net(seq));
+	const struct lvs_vs *vs;
+	unsigned int i;
+
+	seq_puts(seq, "proto virtual conns active inactive pkts_in pkts_out bytes_in bytes_out\n");
+	spin_lock_bh(&ln->vs_lock);
+	for (i = 0; i < LVS_VS_HASH_SIZE; i++) {
+		hlist_for_each_entry(vs, &ln->vs_hash[i], node) {
+			seq_puts(seq, vs->proto == IPPROTO_TCP ? "tcp " : "udp ");
+			lvs_seq_addr_port(seq, vs->family, &vs->addr, vs->port);
+			lvs_seq_counters(seq, &vs->conns_total, &vs->conns,
+					 vs->stats);
+		}
+	}
+	spin_unlock_bh(&ln->vs_lock);
 	return 0;
 }
 
@@ -190,7 +218,9 @@ static int lvs_proc_init(struct net *net, struct lvs_net *ln)
 	    !proc_create_net_single("conns", 0444, ln->proc_dir,
 				    lvs_conns_show, NULL) ||
 	    !proc_create_net_single("real", 0444, ln->proc_dir,
-				    lvs_rs_show, NULL)) {
+				    lvs_rs_show, NULL) ||
+	    !proc_create_net_single("services", 0444, ln->proc_dir,
+				    lvs_vs_show, NULL)) {
 		remove_proc_subtree("nft_lvs", net->proc_net);
 		return -ENOMEM;
 	}
@@ -279,6 +309,7 @@ static int __net_init lvs_net_init_ns(struct net *net)
 	atomic_set(&ln->services, 0);
 	spin_lock_init(&ln->rs_lock);
 	INIT_LIST_HEAD(&ln->rs_list);
+	lvs_vs_init(ln);
 	lvs_cfg_defaults(&ln->cfg);
 	get_random_bytes(&ln->isn_key, sizeof(ln->isn_key));
 	get_random_bytes(&ln->cookie_key, sizeof(ln->cookie_key));
@@ -314,6 +345,8 @@ static void __net_exit lvs_net_exit_ns(struct net *net)
 	lvs_sysctl_exit(ln);
 	remove_proc_subtree("nft_lvs", net->proc_net);
 	lvs_conn_table_exit(ln);
+	lvs_vs_purge(ln, true);
+	rcu_barrier();
 	free_percpu(ln->stats);
 }
 

@@ -145,7 +145,9 @@ static void nft_fullnat_destroy(const struct nft_ctx *ctx,
 {
 	struct nft_fullnat *priv = nft_expr_priv(expr);
 
-	atomic_dec(&priv->svc->ln->services);
+	/* The last service gone: so are the counters of idle services. */
+	if (atomic_dec_and_test(&priv->svc->ln->services))
+		lvs_vs_purge(priv->svc->ln, false);
 	lvs_defrag_disable(ctx->net, priv->svc->family);
 	lvs_service_put(priv->svc);
 }

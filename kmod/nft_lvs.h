@@ -82,6 +82,7 @@ enum lvs_stat {
 	LVS_STAT_SP_RS_ERROR,		/* synproxy: RS reset or never answered */
 	LVS_STAT_SP_QUEUE_FULL,		/* synproxy: client packet dropped, RS not there yet */
 	LVS_STAT_SP_ACKSTORM,		/* synproxy: duplicate RS ACK dropped */
+	LVS_STAT_VS_UNTRACKED,		/* connection of a service without counters */
 	LVS_STAT_MAX
 };
 
@@ -91,6 +92,8 @@ struct lvs_cfg {
 	unsigned int		tcp_timeout[LB_TCP_STATE_MAX];	/* seconds */
 	unsigned int		udp_timeout;			/* seconds */
 };
+
+#define LVS_VS_HASH_SIZE	256
 
 /* Per network namespace state (net.c). */
 struct lvs_net {
@@ -104,6 +107,9 @@ struct lvs_net {
 	siphash_key_t		cookie_key;
 	spinlock_t		rs_lock;	/* rs_list changes */
 	struct list_head	rs_list;	/* struct lvs_rs */
+	spinlock_t		vs_lock;	/* vs_hash changes */
+	unsigned int		vs_count;
+	struct hlist_head	vs_hash[LVS_VS_HASH_SIZE];	/* struct lvs_vs */
 	struct proc_dir_entry	*proc_dir;
 	struct ctl_table_header	*sysctl_hdr;
 	struct ctl_table	*sysctl_table;
@@ -145,6 +151,24 @@ struct lvs_rs {
 struct lvs_rs_stats {
 	u64	pkts_in, pkts_out, bytes_in, bytes_out;
 };
+
+/* A virtual service (protocol, VIP, port) and its counters (vs.c). */
+struct lvs_vs {
+	struct hlist_node	node;		/* lvs_net.vs_hash */
+	struct rcu_head		rcu;
+	u8			family;
+	u8			proto;
+	__be16			port;
+	union nf_inet_addr	addr;
+	struct lb_rs_conns	conns;		/* active / inactive */
+	atomic64_t		conns_total;
+	struct lvs_rs_stats __percpu *stats;
+};
+
+struct lvs_tuple;
+struct lvs_vs *lvs_vs_get(struct lvs_net *ln, const struct lvs_tuple *t);
+void lvs_vs_purge(struct lvs_net *ln, bool all);
+void lvs_vs_init(struct lvs_net *ln);
 
 struct lvs_rs *lvs_rs_get(struct lvs_net *ln, u8 family,
 			  const union nf_inet_addr *addr, __be16 port);
@@ -230,6 +254,7 @@ struct lvs_conn {
 	struct timer_list	timer;
 	struct lvs_service	*svc;
 	struct lvs_rs		*rs;
+	struct lvs_vs		*vs;		/* NULL: not counted per service */
 	struct lvs_net		*ln;
 	struct rcu_head		rcu;
 };

@@ -259,21 +259,32 @@ static void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
 		lvs_conn_touch(cp);
 }
 
+static void lvs_count_one(struct lvs_rs_stats __percpu *stats, u8 dir,
+			  unsigned int len)
+{
+	struct lvs_rs_stats *s = this_cpu_ptr(stats);
+
+	if (dir == LB_DIR_IN) {
+		s->pkts_in++;
+		s->bytes_in += len;
+	} else {
+		s->pkts_out++;
+		s->bytes_out += len;
+	}
+}
+
 static void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
 {
-	struct lvs_rs_stats *rs = this_cpu_ptr(cp->rs->stats);
-
 	if (dir == LB_DIR_IN) {
 		lvs_stat_inc(cp->ln, LVS_STAT_PKTS_IN);
 		lvs_stat_add(cp->ln, LVS_STAT_BYTES_IN, len);
-		rs->pkts_in++;
-		rs->bytes_in += len;
 	} else {
 		lvs_stat_inc(cp->ln, LVS_STAT_PKTS_OUT);
 		lvs_stat_add(cp->ln, LVS_STAT_BYTES_OUT, len);
-		rs->pkts_out++;
-		rs->bytes_out += len;
 	}
+	lvs_count_one(cp->rs->stats, dir, len);
+	if (cp->vs)
+		lvs_count_one(cp->vs->stats, dir, len);
 }
 
 /* Rewrite the L4 ports and the pseudo-header part of its checksum. */

@@ -4,7 +4,9 @@
  * read from /proc/net/nft_lvs/ of the namespace nftlvs runs in.
  *
  *  stats   "NAME VALUE" per line. Printed as is, names padded to one
- *          column; JSON: {"stats": {"NAME": VALUE, ...}}.
+ *          column; JSON: {"stats": {"NAME": VALUE, ...}}. Followed by the
+ *          tables of the services and real servers files, if the module
+ *          has them: {"stats": {...}, "services": [...], "reals": [...]}.
  *  conns   a header line of column names, then one connection per line,
  *          fields separated by blanks. Printed as an aligned table under
  *          the same names; JSON: {"connections": [{"NAME": VALUE, ...}]}.
@@ -99,7 +101,7 @@ static void print_stats(FILE *out, struct row *rows, unsigned int n,
 			w = strlen(rows[i].f[0]);
 	}
 	if (json)
-		fputs("{\"stats\": {", out);
+		fputs("\"stats\": {", out);
 	for (i = 0; i < n; i++) {
 		const char *v = rows[i].n > 1 ? rows[i].f[1] : "";
 
@@ -113,16 +115,17 @@ static void print_stats(FILE *out, struct row *rows, unsigned int n,
 		}
 	}
 	if (json)
-		fputs("}}\n", out);
+		fputs("}", out);
 }
 
-static void print_conns(FILE *out, struct row *rows, unsigned int n,
-			bool json)
+/* A header row of column names, then one row per object. */
+static void print_table(FILE *out, struct row *rows, unsigned int n,
+			bool json, const char *key)
 {
 	unsigned int w[FIELDS_MAX] = {}, i, j, cols = n ? rows[0].n : 0;
 
 	if (json) {
-		fputs("{\"connections\": [", out);
+		fprintf(out, "\"%s\": [", key);
 		for (i = 1; i < n; i++) {
 			fputs(i > 1 ? ", {" : "{", out);
 			for (j = 0; j < cols && j < rows[i].n; j++) {
@@ -133,7 +136,7 @@ static void print_conns(FILE *out, struct row *rows, unsigned int n,
 			}
 			fputs("}", out);
 		}
-		fputs("]}\n", out);
+		fputs("]", out);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -150,6 +153,31 @@ static void print_conns(FILE *out, struct row *rows, unsigned int n,
 				fprintf(out, "%s\n", rows[i].f[j]);
 		}
 	}
+}
+
+/*
+ * The per-service and per-real-server tables after the counters, each
+ * after a blank line; skipped when the module has no such file.
+ */
+static void print_extra_table(FILE *out, const char *file, const char *key,
+			      bool json)
+{
+	char path[4096], *text;
+	unsigned int n = 0;
+	struct row *rows;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", proc_dir(), file);
+	text = read_file(path, &len);
+	if (!text)
+		return;
+	rows = split_rows(text, &n);
+	if (rows || !n) {
+		fputs(json ? ", " : "\n", out);
+		print_table(out, rows, n, json, key);
+	}
+	free(rows);
+	free(text);
 }
 
 int lvsproc_list(const char *what, bool json, FILE *out)
@@ -181,10 +209,17 @@ int lvsproc_list(const char *what, bool json, FILE *out)
 		free(text);
 		return -1;
 	}
-	if (conns)
-		print_conns(out, rows, n, json);
-	else
+	if (json)
+		fputs("{", out);
+	if (conns) {
+		print_table(out, rows, n, json, "connections");
+	} else {
 		print_stats(out, rows, n, json);
+		print_extra_table(out, "services", "services", json);
+		print_extra_table(out, "real", "reals", json);
+	}
+	if (json)
+		fputs("}\n", out);
 	free(rows);
 	free(text);
 	return 0;

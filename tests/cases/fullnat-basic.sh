@@ -58,3 +58,25 @@ if in_ns lb test -r /proc/net/nf_conntrack; then
 fi
 # The defence rule: a stray ACK to the VIP is not forwarded.
 in_ns lb cat /proc/net/nft_lvs/conns | head -5
+
+# Counters per service and per real server add up to the global ones.
+log "$(in_ns lb cat /proc/net/nft_lvs/services /proc/net/nft_lvs/real)"
+svc_field() {	# svc_field PROTO VIRTUAL COLUMN
+	in_ns lb awk -v p="$1" -v v="$2" -v c="$3" \
+		'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		 $1 == p && $2 == v { print $col[c] }' /proc/net/nft_lvs/services
+}
+assert_eq 60 "$(svc_field tcp "$VIP4:80" conns)" "TCP service connections"
+[ "$(svc_field udp "$VIP4:53" conns)" -ge 1 ] || fail "no UDP service connections"
+assert_eq "$(lvs_stat conn_new)" \
+	"$(( $(svc_field tcp "$VIP4:80" conns) + $(svc_field udp "$VIP4:53" conns) ))" \
+	"service connections add up to conn_new"
+for c in pkts_in pkts_out bytes_in bytes_out; do
+	sum_svc=$(in_ns lb awk -v c=$c 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+		{ s += $k } END { print s + 0 }' /proc/net/nft_lvs/services)
+	sum_rs=$(in_ns lb awk -v c=$c 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+		{ s += $k } END { print s + 0 }' /proc/net/nft_lvs/real)
+	assert_eq "$(lvs_stat $c)" "$sum_svc" "$c: services add up"
+	assert_eq "$(lvs_stat $c)" "$sum_rs" "$c: real servers add up"
+done
+assert_eq 0 "$(lvs_stat service_untracked)" "untracked service connections"

@@ -10,8 +10,8 @@ assert_ok nftlvs -f "$GOLDEN/ruleset/basic.nft"
 out=$(nftlvs list stats) || fail "list stats"
 log "$out"
 printf '%s\n' "$out" | grep -qE '^services +2$' || fail "list stats: $out"
-assert_eq 2 "$(nftlvs -j list stats | sed -n 's/.*"services": \([0-9]*\).*/\1/p')" "services in JSON"
-nftlvs -j list stats | grep -qE '^\{"stats": \{.*\}\}$' || fail "JSON: $(nftlvs -j list stats)"
+assert_eq 2 "$(nftlvs -j list stats | json_get stats.services)" "services in JSON"
+nftlvs -j list stats | grep -qE '^\{"stats": \{.*\}, "services": \[.*\], "reals": \[.*\]\}$' || fail "JSON: $(nftlvs -j list stats)"
 
 # Per namespace: a new one has its own (empty) state.
 ns_new st

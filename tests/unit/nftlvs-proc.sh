@@ -31,6 +31,23 @@ expect 0 "services     3
 synproxy_syn 100" list stats
 expect 0 '{"stats": {"services": 3, "synproxy_syn": 100}}' -j list stats
 
+# With the services and real servers files: their tables follow.
+printf 'proto virtual conns active inactive pkts_in pkts_out bytes_in bytes_out\n' >"$dir/services"
+printf 'tcp 10.0.0.10:80 12 2 1 340 300 40000 900000\n' >>"$dir/services"
+printf 'real conns active inactive pkts_in pkts_out bytes_in bytes_out\n' >"$dir/real"
+printf '10.1.0.1:8080 12 2 1 340 300 40000 900000\n' >>"$dir/real"
+expect 0 "services     3
+synproxy_syn 100
+
+proto  virtual       conns  active  inactive  pkts_in  pkts_out  bytes_in  bytes_out
+tcp    10.0.0.10:80  12     2       1         340      300       40000     900000
+
+real           conns  active  inactive  pkts_in  pkts_out  bytes_in  bytes_out
+10.1.0.1:8080  12     2       1         340      300       40000     900000" list stats
+expect 0 '{"stats": {"services": 3, "synproxy_syn": 100}, "services": [{"proto": "tcp", "virtual": "10.0.0.10:80", "conns": 12, "active": 2, "inactive": 1, "pkts_in": 340, "pkts_out": 300, "bytes_in": 40000, "bytes_out": 900000}], "reals": [{"real": "10.1.0.1:8080", "conns": 12, "active": 2, "inactive": 1, "pkts_in": 340, "pkts_out": 300, "bytes_in": 40000, "bytes_out": 900000}]}' \
+	-j list stats
+rm "$dir/services" "$dir/real"
+
 expect 1 "Error: this nft_lvs module has no connection table (no $dir/conns): it is older than the FULLNAT datapath" \
 	list connections
 
