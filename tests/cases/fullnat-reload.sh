@@ -25,6 +25,8 @@ done
 a1=$(active "$RS4_1:8080") a2=$(active "$RS4_2:8080")
 assert_eq 4 "$((a1 + a2))" "connections open before the reload"
 log "before reload: rs1 $a1 rs2 $a2"
+svc_conns() { in_ns lb awk -v v="$VIP4:80" '$1 == "tcp" && $2 == v { print $3 }' /proc/net/nft_lvs/services; }
+assert_eq 4 "$(svc_conns)" "service connections before the reload"
 
 # Whole ruleset replaced in one go, as a reload does.
 in_ns lb nft flush ruleset
@@ -37,6 +39,7 @@ assert_eq "$a2" "$(active "$RS4_2:8080")" "rs2 connections counted after reload"
 # lc sees the old connections: new ones go to rs3 first.
 out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1) || fail "new connection: $out"
 assert_eq '{"rs3": 1}' "$(json_get rs <<<"$out")" "lc after reload"
+assert_eq 5 "$(svc_conns)" "service connections counted across the reload"
 
 wait "$first" || fail "transfers across the reload: $(cat /tmp/first.json)"
 assert_eq 4 "$(json_get ok </tmp/first.json)" "transfers completed across the reload"

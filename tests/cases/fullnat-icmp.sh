@@ -1,0 +1,64 @@
+#!/bin/bash
+# ICMP errors about a connection, translated both ways: a real server's
+# "port unreachable" reaches the client as an error about the packet it
+# sent to the VIP (its connected socket sees "connection refused"), and a
+# client's "port unreachable" reaches the real server quoting the packet
+# the server sent to lip:lport.
+# timeout: 200
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+lvs_start_servers 5353 --udp
+lvs_service_table "$VIP4" 53 udp || fail "service table"
+# Nothing listens on rs2:5999.
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_2:5999" "laddrs=$LIP4_1" ||
+	fail "service to a closed port"
+
+# RS -> client: the client's connected UDP socket learns of the refusal.
+out=$(in_ns client /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((sys.argv[1], 53))
+result = "timeout"
+for _ in range(3):
+    s.send(b"ping")
+    try:
+        s.recv(100)
+        result = "reply"
+        break
+    except ConnectionRefusedError:
+        result = "refused"
+        break
+    except socket.timeout:
+        pass
+print(result)' "$VIP4")
+assert_eq refused "$out" "client socket after the server's port unreachable"
+[ "$(lvs_stat icmp_out)" -ge 1 ] || fail "icmp_out $(lvs_stat icmp_out)"
+
+# Client -> RS: a reply to a client port that was closed meanwhile.
+in_ns lb nft flush chain ip lvs svc
+in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:5353" "laddrs=$LIP4_1" ||
+	fail "service to rs1"
+in_ns rs1 tcpdump -n -l -i "$RS_IF" icmp >/tmp/rs-icmp.txt 2>/dev/null &
+dump=$!
+sleep 2
+in_ns client /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 47001))
+s.sendto(b"ping", (sys.argv[1], 53))
+s.close()' "$VIP4"
+sleep 2
+kill "$dump"
+wait "$dump" 2>/dev/null
+log "$(cat /tmp/rs-icmp.txt)"
+[ "$(lvs_stat icmp_in)" -ge 1 ] || fail "icmp_in $(lvs_stat icmp_in)"
+lport=$(in_ns lb awk '$2 == "'"$CLIENT4"':47001" { split($4, a, ":"); print a[2] }' \
+	/proc/net/nft_lvs/conns)
+[ -n "$lport" ] || fail "no connection for the client's port 47001"
+# From lip, quoting the server's datagram to lip:lport (not the client's port).
+grep -q "IP $LIP4_1 > $RS4_1: ICMP $LIP4_1 udp port $lport unreachable" /tmp/rs-icmp.txt ||
+	fail "the server did not get the translated error (lport $lport)"
