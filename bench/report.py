@@ -96,7 +96,7 @@ def flood(k, v):
     rate = synack / secs if synack is not None and secs else None
     share = ratio(synack, sent)
     success = ratio(ok, (ok or 0) + (bad or 0)) if ok is not None else None
-    return rate, share, success, get(k, "flood", v, "offered_rate")
+    return rate, share, success, ratio(sent, secs)
 
 
 def kernel_rows(k):
@@ -177,6 +177,13 @@ def notes(kver, k):
     for phase, st in k.get("info", {}).get("phase", {}).items():
         if st != "ok":
             out.append("%s: phase %s failed; its numbers are missing" % (kver, phase))
+    for v in "abcde":
+        keys = k.get("cps", {}).get(v, {})
+        bad = sum(x for key, x in keys.items() if key.startswith("failed."))
+        ok = sum(x for key, x in keys.items() if key.startswith("ok."))
+        if bad:
+            out.append("%s: connection rate %s: %d of %d connections failed or took "
+                       "over 3 s" % (kver, VARIANTS[v], bad, bad + ok))
     if "e" in k.get("flood", {}):
         n = get(k, "flood", "e", "synproxy_counters") or 0
         syn = get(k, "flood", "e", "synproxy_syn")
@@ -187,9 +194,12 @@ def notes(kver, k):
         rs = get(k, "flood", "e", "syn_at_rs")
         ok = get(k, "flood", "e", "client_ok")
         if rs is not None and ok is not None:
-            out.append("%s: during the flood the real servers saw %d SYNs for %d real "
-                       "connections (spoofed SYNs that reached a server: %d)"
-                       % (kver, rs, ok, max(0, rs - ok)))
+            out.append("%s: during the floods against (e) the real servers saw %d SYNs "
+                       "for %d real connections (synproxy_syn_retry %s, "
+                       "synproxy_queue_full %s, synproxy_rs_error %s)"
+                       % (kver, rs, ok, get(k, "flood", "e", "synproxy_syn_retry"),
+                          get(k, "flood", "e", "synproxy_queue_full"),
+                          get(k, "flood", "e", "synproxy_rs_error")))
     return out
 
 
@@ -221,7 +231,7 @@ def plot(kernels, path):
         ax.set_xticklabels([VARIANTS[v] for v in variants], rotation=15, fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(ylabel, fontsize=9)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="lower right")
 
     bars(axes[0][0], "abcd",
          lambda k, v: ratio(get(k, "pps", v, "pps"), get(k, "pps", "a", "pps")),
@@ -254,7 +264,7 @@ def plot(kernels, path):
     ax.set_xticklabels(labels, fontsize=8)
     ax.set_title("nftlvs connection table: kernel memory per connection", fontsize=10)
     ax.set_ylabel("bytes", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="lower right")
     fig.suptitle("nftlvs benchmark (QEMU/TCG guest: compare ratios, not absolute numbers)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -286,6 +296,13 @@ def main():
                 w.writerow(["host", "callgrind", row["op"], key, row[key]])
 
     lines = []
+    path = os.path.join(outdir, "source.txt")
+    if os.path.isfile(path):
+        src = open(path).read().split("\n")
+        changed = [x.split()[-1] for x in src[1:] if x.strip()]
+        lines += ["Measured at %s%s." % (src[0], "" if not changed else
+                  " (module sources differing from the commit: %s)" % ", ".join(changed)),
+                  ""]
     for kv, k in kernels.items():
         lines += md_table(kv, k) + [""]
     if cg:

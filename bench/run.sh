@@ -11,7 +11,7 @@
 #
 #   bench/run.sh                 everything, results in build/bench/results-DATE/
 #   KERNELS="6.1.0-56-amd64"     restricts the kernels
-#   BENCH_PHASES="variants"      guest phases to run (variants flood table)
+#   BENCH_PHASES="variants"      guest phases to run (default: variants flood table)
 #   BENCH_QUICK=1                small counts, to try the command out (numbers meaningless)
 #
 # The guest is emulated (TCG): compare the variants of one run with each other; absolute
@@ -39,7 +39,7 @@ done
 
 out=$top/build/bench/results-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
-ln -sfn "$(basename "$out")" build/bench/latest
+[ -n "${BENCH_PHASES:-}" ] || ln -sfn "$(basename "$out")" build/bench/latest
 # What was measured: the commit, and whether the module's sources differ from it.
 {
 	git describe --always --dirty 2>/dev/null || echo unknown
