@@ -47,6 +47,10 @@ def load(outdir):
         if os.path.isfile(status):
             k.setdefault("info", {}).setdefault("host", {})["vm_status"] = \
                 int(open(status).read().strip() or -1)
+        size = os.path.join(outdir, name, "lvs_conn_size")
+        if os.path.isfile(size) and open(size).read().strip().isdigit():
+            k.setdefault("table", {}).setdefault("d", {})["struct_bytes"] = \
+                int(open(size).read())
         kernels[name] = k
     cg = []
     path = os.path.join(outdir, "callgrind.tsv")
@@ -136,7 +140,8 @@ def kernel_rows(k):
         conns = get(k, "table", "d", "conns." + label)
         slab = get(k, "table", "d", "slab_bytes_per_conn." + label)
         kmem = get(k, "table", "d", "kmem_bytes_per_conn." + label)
-        cell = "%s B slab, %s B all (%s conns)" % (fmt_n(slab), fmt_n(kmem), fmt_n(conns))
+        cell = "%s B struct, %s B slab, %s B all (%s conns)" % (
+            fmt_n(get(k, "table", "d", "struct_bytes")), fmt_n(slab), fmt_n(kmem), fmt_n(conns))
         rows.append(("memory per connection at %s" % label, {"d": cell},
                      "", "<= 256 B", None if kmem is None else kmem <= 256))
 

@@ -2,7 +2,7 @@
 # bench/run.sh - nftlvs side by side with plain forwarding, IPVS NAT, nft conntrack NAT and
 # stock nft synproxy, on every test kernel. One command, from a fresh Debian 12 machine:
 #   1. installs the packages it needs (tests/setup-deps.sh, plus ipvsadm, valgrind,
-#      python3-matplotlib),
+#      python3-matplotlib, gdb),
 #   2. builds userspace, the benchmark tools and nft_lvs.ko for each kernel,
 #   3. boots one QEMU guest per kernel and measures all variants in that boot
 #      (bench/guest.sh): packet rate, connection rate, SYN flood, connection-table cost,
@@ -21,7 +21,7 @@ set -eu -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-tests/setup-deps.sh ipvsadm valgrind python3-matplotlib
+tests/setup-deps.sh ipvsadm valgrind python3-matplotlib gdb
 
 echo "== building userspace"
 mkdir -p build
@@ -52,6 +52,9 @@ for kver in $kernels; do
 	echo "== kernel $kver"
 	ko=$(tests/build-kmod.sh "$kver")
 	mkdir -p "$out/$kver"
+	# The connection object's size, from the module's debug information.
+	gdb -batch -ex 'print sizeof(struct lvs_conn)' "$ko" 2>/dev/null |
+		sed -n 's/^\$1 = //p' > "$out/$kver/lvs_conn_size" || true
 	{
 		[ -z "${BENCH_PHASES:-}" ] || echo "BENCH_PHASES=\"$BENCH_PHASES\""
 		if [ -n "${BENCH_QUICK:-}" ]; then
