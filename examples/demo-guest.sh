@@ -6,7 +6,7 @@ set -euo pipefail
 ko=$1
 export TOP
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-export LVSRULE=$TOP/build/host/tests/tools/lvsrule
+NFTLVS=$TOP/build/host/nft-plugin/nftlvs
 kver=$(uname -r)
 mkdir -p "/lib/modules/$kver/updates"
 cp "$ko" "/lib/modules/$kver/updates/" && depmod -a
@@ -27,15 +27,9 @@ say "Real servers: a TCP echo service on :8080 and a UDP one on :5353"
 lvs_start_servers 8080
 lvs_start_servers 5353 --udp
 
-say "The load balancer's ruleset (the module is autoloaded by the first rule)"
-lvs_service_table "$VIP4" 80 tcp
-ip netns exec lb nft add chain ip lvs dns
-ip netns exec lb nft insert rule ip lvs pre ip daddr "$VIP4" udp dport 53 jump dns
-ip netns exec lb "$LVSRULE" add ip lvs svc fullnat \
-	"pool=$RS4_1:8080@3,$RS4_2:8080,$RS4_3:8080" "laddrs=$LIP4_1,$LIP4_2" sched=wrr flags=toa
-ip netns exec lb "$LVSRULE" add ip lvs dns fullnat \
-	"pool=$RS4_1:5353,$RS4_2:5353,$RS4_3:5353" "laddrs=$LIP4_1" sched=sh
-ip netns exec lb "$TOP/build/host/nft-plugin/nftlvs" list table ip lvs
+say "The load balancer's ruleset, examples/demo.nft (the module is autoloaded by it)"
+ip netns exec lb "$NFTLVS" -f "$TOP/examples/demo.nft"
+ip netns exec lb "$NFTLVS" list ruleset
 
 say "What the real servers see: capturing rs1's handshake ACKs"
 ip netns exec rs1 tcpdump -U -s 200 -i eth0 -w /tmp/rs1.pcap 'tcp dst port 8080' 2>/dev/null &
@@ -62,14 +56,24 @@ say "TOA: the client address inside TCP option 254, as rs1 received it"
 $LBTRAFFIC tcpopts /tmp/rs1.pcap >/tmp/rs1.txt
 grep -m 3 toa /tmp/rs1.txt
 
-say "Module counters (/proc/net/nft_lvs/stats) and real servers"
-ip netns exec lb grep -vE ' 0$' /proc/net/nft_lvs/stats
-ip netns exec lb column -t /proc/net/nft_lvs/real
-say "A few connections (/proc/net/nft_lvs/conns)"
-ip netns exec lb cat /proc/net/nft_lvs/conns >/tmp/conns.txt
-head -n 6 /tmp/conns.txt | column -t
+say "A spoofed SYN flood (20000 SYNs from random 198.18.0.0/16 addresses) while 20 real clients connect"
+ip netns exec lb ip route add 198.18.0.0/16 via "$CLIENT4"
+ip netns exec client "$TOP/build/host/tests/tools/synflood" "$VIP4" 80 198.18.0.0/16 20000 30 syn \
+	>/tmp/flood.json &
+flood=$!
+out=$(ip netns exec client $LBTRAFFIC tcp "$VIP4" 80 --count 20 --parallel 4 --size 2000)
+wait "$flood" || true
+echo "flood: $(cat /tmp/flood.json)"
+echo "real clients during the flood: ok $(json_get ok <<<"$out"), failed $(json_get failed <<<"$out")"
+echo "connections in the table: $(lvs_stat conns) (the flood made none)"
 
-say "The kernel refuses bad input (port 0)"
-ip netns exec lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:0" "laddrs=$LIP4_1" || true
+say "nftlvs list stats: counters (zeros left out), services, real servers"
+ip netns exec lb "$NFTLVS" list stats | awk 'NF != 2 || $2 != 0'
+say "A few connections (nftlvs list connections)"
+ip netns exec lb "$NFTLVS" list connections >/tmp/conns.txt
+head -n 6 /tmp/conns.txt
+
+say "The kernel refuses bad input, nothing is half-applied (a port of 0)"
+ip netns exec lb "$NFTLVS" add rule ip lvs pre ip daddr 10.0.0.11 fullnat to 10.1.0.1:0 via 10.1.0.254 || true
 disown -a	# the servers die with their namespaces; no job notices
 topo_teardown
