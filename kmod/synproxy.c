@@ -111,10 +111,21 @@ struct lvs_synproxy *lvs_synproxy_alloc(const struct lvs_synproxy_pass *pass,
 	return sp;
 }
 
+/*
+ * A client packet waits in the connection, for up to 15 s: it must not pin
+ * the route or the device it came in on (a device being deleted would wait
+ * for it). Nothing after needs them: the packet is routed anew when sent.
+ */
+static void lvs_synproxy_detach(struct sk_buff *skb)
+{
+	skb_dst_drop(skb);
+	skb->dev = NULL;
+}
+
 /* @cp is in the table: keep the client's packet @skb and send the SYN. */
 void lvs_synproxy_start(struct lvs_conn *cp, struct sk_buff *skb)
 {
-	skb_dst_drop(skb);
+	lvs_synproxy_detach(skb);
 	spin_lock_bh(&cp->lock);
 	__skb_queue_tail(&cp->sp->queue, skb);
 	spin_unlock_bh(&cp->lock);
@@ -232,7 +243,7 @@ static bool lvs_synproxy_hold(struct lvs_conn *cp, struct sk_buff *skb,
 		*verdict = NF_DROP;
 		return true;
 	}
-	skb_dst_drop(skb);
+	lvs_synproxy_detach(skb);
 	__skb_queue_tail(&sp->queue, skb);
 	spin_unlock_bh(&cp->lock);
 	*verdict = NF_STOLEN;

@@ -63,6 +63,10 @@ static void lvs_icmp_reply4(struct sk_buff *skb, int type, int code, __be32 info
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
+	/* A packet kept by SYNPROXY no longer knows where it came from. */
+	if (!skb->dev)
+		return;
+
 	if (!skb_dst(skb) &&
 	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
 		return;
