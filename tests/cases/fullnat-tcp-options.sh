@@ -18,16 +18,11 @@ in_ns client tc qdisc add dev "$CLIENT_IF" root netem loss 2% delay 2ms reorder 
 	skip "netem unavailable"
 in_ns lb tc qdisc add dev "$LB_IF_CLIENT" root netem loss 2% delay 2ms
 
-for ts in 1 0; do
-	for sack in 1 0; do
-		for ws in 1 0; do
-			in_ns client sysctl -qw net.ipv4.tcp_timestamps=$ts net.ipv4.tcp_sack=$sack \
-				net.ipv4.tcp_window_scaling=$ws
-			out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 2 \
-				--sizes 700000,3,2500000,64000 --timeout 60) ||
-				fail "timestamps=$ts sack=$sack wscale=$ws: $out"
-			assert_eq 4 "$(json_get ok <<<"$out")" "exchanges (ts=$ts sack=$sack ws=$ws)"
-		done
-	done
-done
+exchange() {
+	local out
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 2 \
+		--sizes 700000,3,2500000,64000 --timeout 60) || fail "$CLIENT_OPTS: $out"
+	assert_eq 4 "$(json_get ok <<<"$out")" "exchanges ($CLIENT_OPTS)"
+}
+lvs_each_client_options exchange || fail "client options"
 log "$(in_ns lb grep -E 'pkts|bytes|error' /proc/net/nft_lvs/stats)"

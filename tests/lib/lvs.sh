@@ -70,6 +70,23 @@ NFT
 		counter name dropped drop
 }
 
+# Run "$@" once per combination of the client's TCP timestamps, SACK and
+# window scaling (each on and off, set in the client namespace), with
+# CLIENT_OPTS naming the combination ("ts=1 sack=0 ws=1").
+lvs_each_client_options() {
+	local ts sack ws
+	for ts in 1 0; do
+		for sack in 1 0; do
+			for ws in 1 0; do
+				ip netns exec client sysctl -qw net.ipv4.tcp_timestamps=$ts \
+					net.ipv4.tcp_sack=$sack net.ipv4.tcp_window_scaling=$ws ||
+					return 1
+				CLIENT_OPTS="ts=$ts sack=$sack ws=$ws" "$@" || return 1
+			done
+		done
+	done
+}
+
 # Count the TCP SYNs (without ACK) that arrive at PORT in each of rs1..rs3.
 lvs_rs_count_syns() {	# lvs_rs_count_syns PORT
 	local ns
