@@ -2,8 +2,8 @@
 # guest.sh RESULTS_DIR KO
 #
 # The benchmark proper; runs inside the VM that bench/run.sh boots, once per kernel. Every
-# variant gets a fresh topology (tests/lib/topology.sh), so no variant inherits another's
-# hooks, conntrack or IPVS state:
+# variant gets its own copy of the topology (tests/lib/topology.sh, namespaces prefixed with
+# the variant's name), so no variant sees another's hooks, conntrack or IPVS state:
 #   a  plain IP forwarding through lb (the ceiling)
 #   b  IPVS NAT (ipvsadm, rr)
 #   c  nft conntrack dnat + snat on one conntrack entry (numgen rr, as nftlb writes it)

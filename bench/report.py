@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 """report.py RESULTS_DIR - the benchmark's table, machine-readable results and plot.
+   report.py --runs RESULTS_DIR...  - the key ratios of several runs side by side.
 
 Reads RESULTS_DIR/KERNEL/raw.tsv (bench/guest.sh, one per kernel) and
 RESULTS_DIR/callgrind.tsv (bench/callgrind.sh); writes into RESULTS_DIR:
@@ -86,6 +87,10 @@ def fmt_r(r):
     return "n/a" if r is None else "%.2fx" % r
 
 
+def fmt_r3(r):
+    return "n/a" if r is None else "%.3fx" % r
+
+
 def fmt_pct(x):
     return "n/a" if x is None else "%.2f%%" % (100 * x)
 
@@ -113,7 +118,7 @@ def kernel_rows(k):
     cells["e"] = "= (d)"
     r = ratio(pps["d"], pps["a"])
     rows.append(("UDP packets/s delivered, established flows (ratio to a)", cells,
-                 "d/a " + fmt_r(r), "d >= 0.95x a",
+                 "d/a " + fmt_r3(r), "d >= 0.95x a",
                  None if r is None else r >= 0.95))
 
     cps = {v: get(k, "cps", v, "rate") for v in "abcde"}
@@ -121,17 +126,21 @@ def kernel_rows(k):
              for v, x in cps.items() if x is not None}
     r = ratio(cps["d"], cps["b"])
     rows.append(("new TCP connections/s (ratio to b)", cells,
-                 "d/b " + fmt_r(r), "d > b", None if r is None else r > 1))
+                 "d/b " + fmt_r3(r), "d > b", None if r is None else r > 1))
 
     fe, fs = flood(k, "e"), flood(k, "s")
     r = ratio(fe[0], fs[0])
     rows.append(("SYN flood: SYNs answered/s (offered/s)",
                  {"e": "%s (%s)" % (fmt_n(fe[0]), fmt_n(fe[3])),
                   "s": "%s (%s)" % (fmt_n(fs[0]), fmt_n(fs[3]))},
-                 "e/s " + fmt_r(r), "e > s", None if r is None else r > 1))
+                 "e/s " + fmt_r3(r), "e > s", None if r is None else r > 1))
     rows.append(("SYN flood: share of SYNs answered",
                  {"e": fmt_pct(fe[1]), "s": fmt_pct(fs[1])}, "", "", None))
     ok = fe[2] is not None and fe[2] >= 1.0
+    rows.append(("SYN flood: real-client connections/s meanwhile",
+                 {v: fmt_n(ratio(get(k, "flood", v, "client_ok"),
+                                 get(k, "flood", v, "seconds"))) for v in "es"},
+                 "", "", None))
     rows.append(("SYN flood: real-client connections that succeeded",
                  {"e": fmt_pct(fe[2]), "s": fmt_pct(fs[2])}, "", "e 100%",
                  None if fe[2] is None else ok))
@@ -149,7 +158,7 @@ def kernel_rows(k):
     r = ratio(p1m, p1k)
     rows.append(("UDP packets/s with 1M connections vs 1k",
                  {"d": "%s vs %s" % (fmt_n(p1m), fmt_n(p1k))},
-                 "1M/1k " + fmt_r(r), "flat (>= 0.95x)",
+                 "1M/1k " + fmt_r3(r), "flat (>= 0.95x)",
                  None if r is None else r >= 0.95))
     return rows
 
@@ -275,9 +284,32 @@ def plot(kernels, path):
     fig.savefig(path, dpi=100)
 
 
+def runs_table(dirs):
+    """Key ratios of several runs, one line per run and kernel."""
+    lines = ["| run | kernel | pps d/a | conn/s d/b | conn/s e/b | SYNs/s e/s | "
+             "real clients ok e, s | pps 1M/1k | B/conn 1M |",
+             "|---" * 9 + "|"]
+    for d in dirs:
+        kernels, _ = load(d)
+        for kv, k in kernels.items():
+            fe, fs = flood(k, "e"), flood(k, "s")
+            lines.append("| %s | %s | %s | %s | %s | %s | %s, %s | %s | %s |" % (
+                os.path.basename(os.path.normpath(d)).replace("results-", ""), kv,
+                fmt_r(ratio(get(k, "pps", "d", "pps"), get(k, "pps", "a", "pps"))),
+                fmt_r(ratio(get(k, "cps", "d", "rate"), get(k, "cps", "b", "rate"))),
+                fmt_r(ratio(get(k, "cps", "e", "rate"), get(k, "cps", "b", "rate"))),
+                fmt_r(ratio(fe[0], fs[0])), fmt_pct(fe[2]), fmt_pct(fs[2]),
+                fmt_r(ratio(get(k, "table", "d", "pps.1M"), get(k, "table", "d", "pps.1k"))),
+                fmt_n(get(k, "table", "d", "kmem_bytes_per_conn.1M"))))
+    return lines
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--runs":
+        print("\n".join(runs_table(sys.argv[2:])))
+        return
     if len(sys.argv) != 2:
-        sys.exit("usage: report.py RESULTS_DIR")
+        sys.exit("usage: report.py RESULTS_DIR | report.py --runs RESULTS_DIR...")
     outdir = sys.argv[1]
     kernels, cg = load(outdir)
     if not kernels:
