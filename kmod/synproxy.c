@@ -315,7 +315,8 @@ int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	if (dir == LB_DIR_IN) {
 		if ((flags & (CORE_TCPF_SYN | CORE_TCPF_ACK)) == CORE_TCPF_SYN &&
 		    lb_tcp_reusable(READ_ONCE(cp->state))) {
-			lvs_conn_kill(cp);
+			if (lvs_conn_kill(cp))
+				lvs_stat_inc(cp->ln, LVS_STAT_CONN_REUSED);
 			return LVS_SP_GONE;
 		}
 		return LVS_SP_XLATE;

@@ -2,13 +2,16 @@
 # SYNPROXY when the real server does not take the connection: the client,
 # which completed its handshake with the cookie, is reset at the sequence
 # number it expects, both when the server refuses (RST) and when it never
-# answers (after the SYN was repeated 3 times).
+# answers (after the SYN was repeated 3 times). And a client that starts
+# over on the same port while the proxied connection is closed gets a new
+# one.
 # timeout: 200
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
+lvs_start_servers 8080
 # Nothing listens on rs1:9999; 10.1.0.99 does not exist.
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
 table ip lvs {
@@ -17,6 +20,7 @@ table ip lvs {
 		lb-dispatch
 		ip daddr $VIP4 tcp dport 80 synproxy-lb fullnat to { $RS4_1:9999 } via { $LIP4_1 }
 		ip daddr $VIP4 tcp dport 81 synproxy-lb fullnat to { 10.1.0.99:8080 } via { $LIP4_1 }
+		ip daddr $VIP4 tcp dport 82 synproxy-lb timestamp fullnat to { $RS4_1:8080 } via { $LIP4_1 }
 		ip daddr $VIP4 drop
 	}
 }
@@ -52,3 +56,33 @@ assert_eq 2 "$(lvs_stat synproxy_rs_error)" "RS errors"
 [ "$took" -ge 10 ] || fail "the client was reset after ${took}s, before the retries ran out"
 sleep 1
 assert_eq 0 "$(lvs_stat conns)" "connections left"
+
+# Three connections from the same client port, one after the other: each
+# SYN finds the previous connection in TIME_WAIT (the client reuses its
+# own TIME_WAIT port thanks to timestamps).
+in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
+reused0=$(lvs_stat conn_reused)
+out=$(in_ns client /usr/bin/python3 -c '
+import socket, sys, time
+ok = 0
+for i in range(3):
+    time.sleep(1.1 if i else 0)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.settimeout(10)
+    s.bind(("0.0.0.0", 45000))
+    s.connect((sys.argv[1], 82))
+    s.sendall(b"x" * 1000)
+    s.shutdown(socket.SHUT_WR)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    ok += data.endswith(b"x" * 1000)
+    s.close()
+print(ok)' "$VIP4") || fail "same-port client: $out"
+assert_eq 3 "$out" "exchanges from one client port"
+[ "$(lvs_stat conn_reused)" -ge $((reused0 + 2)) ] ||
+	fail "closed connections started over: $(lvs_stat conn_reused) (before $reused0)"
