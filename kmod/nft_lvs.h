@@ -267,9 +267,10 @@ struct lvs_conn {
 struct lvs_synproxy {
 	u32			syn_delta;	/* cookie ISN - RS ISN */
 	u32			ts_delta;	/* our SYN-ACK tsval - RS's tsval */
+	u32			ts_in_delta;	/* our clock - the client's tsval */
+	u32			syn_tsval;	/* of our SYN to the RS */
 	u32			cookie_isn;	/* the ISN the client saw */
 	u32			client_isn;
-	u32			client_tsval;	/* for the SYN to the RS */
 	u16			client_mss;
 	u16			client_win;
 	u8			client_wscale;	/* SYNCOOKIE_WSCALE_NONE: none */
@@ -333,6 +334,7 @@ int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 bool lvs_synproxy_retry(struct lvs_conn *cp);
 void lvs_synproxy_resend(struct lvs_conn *cp);
 void lvs_synproxy_gone(struct lvs_conn *cp);
+u32 lvs_synproxy_clock(void);
 u32 lvs_syncookie_mac(const struct lvs_net *ln, const struct lvs_tuple *t,
 		      u32 client_isn, u32 period, u8 data);
 

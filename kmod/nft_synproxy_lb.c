@@ -51,7 +51,7 @@ static void nft_synproxy_lb_syn(const struct nft_synproxy_lb *priv,
 				data);
 	optlen = synproxy_build_options(opts, offer.mss, offer.wscale,
 					offer.sack_perm, offer.ts,
-					(u32)ktime_to_ms(ktime_get()), o.tsval);
+					lvs_synproxy_clock(), o.tsval);
 	/*
 	 * The window lets the client send no more than the connection keeps
 	 * while the RS is being reached; the RS's own window follows with

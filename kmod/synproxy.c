@@ -19,6 +19,12 @@
 
 static DEFINE_PER_CPU(struct lvs_synproxy_pass, lvs_synproxy_pass);
 
+/* The timestamp clock of our own segments: milliseconds, never backward. */
+u32 lvs_synproxy_clock(void)
+{
+	return (u32)ktime_to_ms(ktime_get());
+}
+
 /*
  * The 24 MAC bits of a cookie (see core/synproxy.h): siphash under a
  * per-namespace random key over the client side tuple, the client's ISN,
@@ -71,7 +77,8 @@ static void lvs_synproxy_send_syn(struct lvs_conn *cp)
 	struct sk_buff *skb;
 
 	optlen = synproxy_build_options(opts, sp->client_mss, sp->client_wscale,
-					sp->sack, sp->ts, sp->client_tsval, 0);
+					sp->sack, sp->ts,
+					sp->syn_tsval, 0);
 	skb = lvs_tcp_build4(r->dst.ip, r->src.ip, r->dport, r->sport,
 			     sp->client_isn + cp->seq_delta, 0, CORE_TCPF_SYN,
 			     sp->client_win, opts, optlen, 64);
@@ -96,7 +103,14 @@ struct lvs_synproxy *lvs_synproxy_alloc(const struct lvs_synproxy_pass *pass,
 	sp->client_isn = pass->seq - 1;
 	sp->client_mss = pass->client.mss;
 	sp->client_wscale = pass->client.wscale;
-	sp->client_tsval = pass->client.tsval;
+	/*
+	 * The RS sees our clock, not the client's: every client has a clock
+	 * of its own, and a SYN whose timestamp is behind the one a previous
+	 * connection left in the RS's TIME_WAIT for the same lip:lport would
+	 * be refused (PAWS). Ours only moves forward.
+	 */
+	sp->syn_tsval = lvs_synproxy_clock();
+	sp->ts_in_delta = sp->syn_tsval - pass->client.tsval;
 	sp->sack = pass->client.sack_perm;
 	sp->ts = pass->client.ts;
 	sp->our_wscale = pass->our_wscale;

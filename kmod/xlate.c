@@ -199,7 +199,8 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 			core_tcp_translate((u8 *)th, cp->seq_delta,
 					   -sp->syn_delta, &diff);
 			if (options && sp->ts)
-				synproxy_tcp_ts_adjust((u8 *)th, 0, -sp->ts_delta,
+				synproxy_tcp_ts_adjust((u8 *)th, sp->ts_in_delta,
+						       -sp->ts_delta,
 						       &diff);
 			synproxy_tcp_rescale((u8 *)th, sp->ws.in_from,
 					     sp->ws.in_to, &diff);
@@ -211,7 +212,8 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 		core_tcp_translate((u8 *)th, sp->syn_delta, -cp->seq_delta,
 				   &diff);
 		if (options && sp->ts)
-			synproxy_tcp_ts_adjust((u8 *)th, sp->ts_delta, 0, &diff);
+			synproxy_tcp_ts_adjust((u8 *)th, sp->ts_delta,
+					       -sp->ts_in_delta, &diff);
 		synproxy_tcp_rescale((u8 *)th, sp->ws.out_from, sp->ws.out_to,
 				     &diff);
 	} else {
