@@ -1,6 +1,7 @@
 #!/bin/bash
 # Build nft_lvs.ko for one kernel in its own tree under build/, so that the
-# module can be built for several kernels side by side.
+# module can be built for several kernels side by side, and beside it the
+# test-only helper module tests/kmod/lvs_csum_test.ko (testmod/).
 #   tests/build-kmod.sh KVER   -> prints the path of the built .ko
 set -euo pipefail
 kver=${1:?usage: build-kmod.sh KVER}
@@ -11,16 +12,23 @@ out=$top/build/kmod-$kver
 mkdir -p "$out"
 # Copy only what changed so that kbuild's incremental build still works.
 cp -ru "$top/Kbuild" "$top/kmod" "$top/uapi" "$out/"
-log=$out/build.log
-if ! make -s -C "$kdir" M="$out" modules W=1 >"$log" 2>&1; then
-	cat "$log" >&2
-	echo "build-kmod: build failed for $kver" >&2
-	exit 1
-fi
-# Warnings are errors for us; the BTF notice is not a warning.
-if grep -v 'Skipping BTF generation' "$log" | grep -q .; then
-	cat "$log" >&2
-	echo "build-kmod: the build for $kver printed warnings" >&2
-	exit 1
-fi
+mkdir -p "$out/testmod"
+cp -ru "$top/tests/kmod/." "$out/testmod/"
+
+build() {	# build DIR NAME
+	local log=$1/build.log
+	if ! make -s -C "$kdir" M="$1" modules W=1 >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "build-kmod: $2 failed to build for $kver" >&2
+		exit 1
+	fi
+	# Warnings are errors for us; the BTF notice is not a warning.
+	if grep -v 'Skipping BTF generation' "$log" | grep -q .; then
+		cat "$log" >&2
+		echo "build-kmod: the build of $2 for $kver printed warnings" >&2
+		exit 1
+	fi
+}
+build "$out" nft_lvs
+build "$out/testmod" lvs_csum_test
 echo "$out/kmod/nft_lvs.ko"

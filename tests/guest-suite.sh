@@ -17,6 +17,8 @@ export TOP=$top
 export LVSRULE=$top/build/host/tests/tools/lvsrule
 export NFTLVS=$top/build/host/nft-plugin/nftlvs
 export NFT_LVS_KO=$ko
+# Test-only helper (tests/kmod), loaded by the cases that need it.
+export LVS_CSUM_TEST_KO=$(dirname "$ko")/../testmod/lvs_csum_test.ko
 # After each case the runner has flushed the ruleset and deleted every namespace; once the
 # namespaces are gone (asynchronously) nothing may still hold the module: a reference left
 # over means a leak (a rule, a namespace or an object kept alive).
