@@ -37,7 +37,7 @@ static struct lvs_conn_hnode *lvs_icmp_lookup(struct lvs_net *ln,
 
 static void lvs_icmp_rewrite(struct sk_buff *skb, unsigned int thoff,
 			     unsigned int ioff, const struct lvs_conn *cp, u8 dir,
-			     bool forwarded)
+			     bool forwarded, bool quotes_ack)
 {
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	struct iphdr *iph = ip_hdr(skb);
@@ -52,16 +52,27 @@ static void lvs_icmp_rewrite(struct sk_buff *skb, unsigned int thoff,
 	ports[1] = other->dport;
 	if (inner->protocol == IPPROTO_TCP) {
 		__be32 *seq = (__be32 *)(ports + 2);
+		u32 seq_added, ack_added;
 
 		/*
-		 * Toward the client it quoted the client's data shifted into
-		 * the RS's space; toward the RS, behind SYNPROXY, the RS's
-		 * data shifted into the space of the client's cookie ISN.
+		 * Undo what our translation added to the quoted segment. We
+		 * sent it toward the RS: client seq + seq_delta, and behind
+		 * SYNPROXY the client's ack - syn_delta. We sent it toward
+		 * the client: behind SYNPROXY RS seq + syn_delta, and always
+		 * the RS's ack - seq_delta. Endpoints check the seq (Linux
+		 * ignores an error quoting data it has no longer in flight);
+		 * the ack is put right too when the quote holds it.
 		 */
-		if (dir == LB_DIR_OUT)
-			*seq = htonl(ntohl(*seq) - cp->seq_delta);
-		else if (cp->sp)
-			*seq = htonl(ntohl(*seq) - cp->sp->syn_delta);
+		if (dir == LB_DIR_OUT) {
+			seq_added = cp->seq_delta;
+			ack_added = cp->sp ? -cp->sp->syn_delta : 0;
+		} else {
+			seq_added = cp->sp ? cp->sp->syn_delta : 0;
+			ack_added = -cp->seq_delta;
+		}
+		seq[0] = htonl(ntohl(seq[0]) - seq_added);
+		if (quotes_ack)
+			seq[1] = htonl(ntohl(seq[1]) - ack_added);
 	}
 	ip_send_check(inner);
 
@@ -92,6 +103,7 @@ unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 	struct lvs_conn *cp;
 	struct rtable *rt;
 	unsigned int need;
+	bool quotes_ack;
 
 	*handled = false;
 	icmph = skb_header_pointer(skb, thoff, sizeof(_icmph), &_icmph);
@@ -117,6 +129,11 @@ unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 	if (forwarded && ip_hdr(skb)->ttl <= 1)
 		return NF_DROP;
 	need = ioff + inner->ihl * 4 + sizeof(_ports);
+	/* RFC 792 promises 8 bytes of the quoted L4 header; most send more. */
+	quotes_ack = inner->protocol == IPPROTO_TCP &&
+		     skb->len >= need + sizeof(__be32);
+	if (quotes_ack)
+		need += sizeof(__be32);
 	if (skb_ensure_writable(skb, need))
 		goto err;
 
@@ -126,7 +143,7 @@ unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
 	}
-	lvs_icmp_rewrite(skb, thoff, ioff, cp, hn->dir, forwarded);
+	lvs_icmp_rewrite(skb, thoff, ioff, cp, hn->dir, forwarded, quotes_ack);
 	lvs_stat_inc(ln, hn->dir == LB_DIR_IN ? LVS_STAT_ICMP_IN : LVS_STAT_ICMP_OUT);
 
 	return lvs_xmit4(skb, rt, nft_net(pkt));

@@ -5,6 +5,7 @@
   lbtraffic.py tcp HOST PORT [options]      TCP connections, checked end to end
   lbtraffic.py udp HOST PORT [options]      UDP exchanges, checked end to end
   lbtraffic.py tcpopts PCAP                 TCP flags and options of each packet
+  lbtraffic.py icmpquotes PCAP ADDR         do ICMP errors to ADDR quote its own segments?
 
 A server answers every connection (or datagram) with one header line,
     {"rs": NAME, "peer": "IP:PORT", "len": N, "sha256": HEX}\n
@@ -173,10 +174,10 @@ def tcp_options(opts):
     return out
 
 
-def tcpopts(args):
-    """One JSON line per IPv4 TCP packet of an Ethernet pcap (tcpdump -w)."""
+def pcap_ipv4(path):
+    """The IPv4 packets (from the IP header on) of an Ethernet pcap (tcpdump -w)."""
     import struct
-    with open(args.pcap, "rb") as f:
+    with open(path, "rb") as f:
         data = f.read()
     endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
     off = 24
@@ -184,9 +185,16 @@ def tcpopts(args):
         _, _, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
         pkt = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        if len(pkt) < 34 or pkt[12:14] != b"\x08\x00" or pkt[23] != 6:
+        if len(pkt) >= 34 and pkt[12:14] == b"\x08\x00":
+            yield pkt[14:]
+
+
+def tcpopts(args):
+    """One JSON line per IPv4 TCP packet of an Ethernet pcap (tcpdump -w)."""
+    import struct
+    for ip in pcap_ipv4(args.pcap):
+        if ip[9] != 6:
             continue
-        ip = pkt[14:]
         th = ip[(ip[0] & 15) * 4:]
         hl = (th[12] >> 4) * 4
         flags = "".join(c for c, b in zip("FSRPAU", range(6)) if th[13] & (1 << b))
@@ -207,6 +215,35 @@ def tcpopts(args):
                 rec["toa"] = "%s:%d" % (socket.inet_ntoa(val[2:6]),
                                         struct.unpack(">H", val[0:2])[0])
         print(json.dumps(rec, sort_keys=True))
+    return 0
+
+
+def icmpquotes(args):
+    """ICMP errors addressed to ADDR about TCP: each must quote, byte for byte
+    in addresses, ports, seq and ack, a segment ADDR sent before it (the
+    capture is taken at ADDR's interface). Prints counts and misfits."""
+    import struct
+    sent, res = set(), {"icmp": 0, "matched": 0, "unmatched": []}
+    for ip in pcap_ipv4(args.pcap):
+        src, dst, proto, ihl = ip[12:16], ip[16:20], ip[9], (ip[0] & 15) * 4
+        if proto == 6 and socket.inet_ntoa(src) == args.addr:
+            sent.add((ip[12:20], ip[ihl:ihl + 12]))
+        elif proto == 1 and socket.inet_ntoa(dst) == args.addr and ip[ihl] in (3, 11):
+            inner = ip[ihl + 8:]
+            if len(inner) < 20 or inner[9] != 6:
+                continue
+            th = inner[(inner[0] & 15) * 4:][:12]
+            if len(th) < 12:
+                continue
+            res["icmp"] += 1
+            if (inner[12:20], th) in sent:
+                res["matched"] += 1
+            elif len(res["unmatched"]) < 5:
+                sport, dport, seq, ack = struct.unpack(">HHII", th)
+                res["unmatched"].append("%s:%d > %s:%d seq %d ack %d" % (
+                    socket.inet_ntoa(inner[12:16]), sport,
+                    socket.inet_ntoa(inner[16:20]), dport, seq, ack))
+    print(json.dumps(res, sort_keys=True))
     return 0
 
 
@@ -233,9 +270,14 @@ def main():
         c.add_argument("--src", help="comma-separated source addresses, used in turn")
     t = sub.add_parser("tcpopts")
     t.add_argument("pcap")
+    q = sub.add_parser("icmpquotes")
+    q.add_argument("pcap")
+    q.add_argument("addr")
     args = p.parse_args()
     if args.cmd == "tcpopts":
         return tcpopts(args)
+    if args.cmd == "icmpquotes":
+        return icmpquotes(args)
     if args.cmd == "serve":
         serve(args)
         return 0
