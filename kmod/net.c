@@ -189,24 +189,99 @@ static void lvs_conn_show_one(struct seq_file *seq, const struct lvs_conn *cp)
 		   left > 0 ? DIV_ROUND_UP(left, HZ) : 0);
 }
 
-static int lvs_conns_show(struct seq_file *seq, void *v)
+/*
+ * /proc/net/nft_lvs/conns is read in pieces: the table may hold millions of
+ * connections, so each read goes on where the last one stopped rather than
+ * walking from the top again (or the listing being built at once). proc
+ * offers per-net seq files no release hook, so the walker cannot stay
+ * linked into the table between reads: it is entered and left by each
+ * read, and only its place (bucket, and entries into the bucket) is kept.
+ * Entries added or removed meanwhile may be missed, and a resize between
+ * reads may repeat or skip some, as for any rhashtable dump.
+ * Position n >= 1 is the n-th client-side entry.
+ */
+struct lvs_conns_iter {
+	struct seq_net_private	p;
+	struct rhashtable_iter	hti;
+	loff_t			pos;		/* of the entry at slot/skip */
+	unsigned int		slot, skip;	/* walker's place, kept by stop() */
+};
+
+/* The walker's next client-side entry; a resize (-EAGAIN) just goes on. */
+static struct lvs_conn_hnode *lvs_conns_advance(struct rhashtable_iter *hti)
 {
-	struct lvs_net *ln = lvs_pernet(seq_file_single_net(seq));
-	struct rhashtable_iter iter;
 	struct lvs_conn_hnode *hn;
 
-	seq_puts(seq, "proto client virtual local real state expires\n");
-	rhashtable_walk_enter(&ln->conn_tab, &iter);
-	rhashtable_walk_start(&iter);
-	while ((hn = rhashtable_walk_next(&iter)) != NULL) {
-		if (IS_ERR(hn) || hn->dir != LB_DIR_IN)
-			continue;
-		lvs_conn_show_one(seq, lvs_hnode_conn(hn));
+	do {
+		hn = rhashtable_walk_next(hti);
+	} while (hn && (IS_ERR(hn) || hn->dir != LB_DIR_IN));
+	return hn;
+}
+
+static void *lvs_conns_start(struct seq_file *seq, loff_t *pos)
+{
+	struct lvs_conns_iter *it = seq->private;
+	struct lvs_conn_hnode *hn = NULL;
+	loff_t n;
+
+	rhashtable_walk_enter(&lvs_pernet(seq_file_net(seq))->conn_tab,
+			      &it->hti);
+	if (*pos && *pos == it->pos) {
+		/* The next read: back to the entry the last one stopped at. */
+		it->hti.slot = it->slot;
+		it->hti.skip = it->skip;
+		rhashtable_walk_start(&it->hti);
+		hn = rhashtable_walk_peek(&it->hti);
+		if (hn && (IS_ERR(hn) || hn->dir != LB_DIR_IN))
+			hn = lvs_conns_advance(&it->hti);
+		return hn;
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	/* The first read, or a seek: walk from the top. */
+	rhashtable_walk_start(&it->hti);
+	it->pos = *pos;
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	for (n = 0; n < *pos; n++) {
+		hn = lvs_conns_advance(&it->hti);
+		if (!hn)
+			break;
+	}
+	return hn;
+}
+
+static void *lvs_conns_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct lvs_conns_iter *it = seq->private;
+
+	it->pos = ++*pos;
+	return lvs_conns_advance(&it->hti);
+}
+
+static void lvs_conns_stop(struct seq_file *seq, void *v)
+{
+	struct lvs_conns_iter *it = seq->private;
+
+	it->slot = it->hti.slot;
+	it->skip = it->hti.skip;
+	rhashtable_walk_stop(&it->hti);
+	rhashtable_walk_exit(&it->hti);
+}
+
+static int lvs_conns_show(struct seq_file *seq, void *v)
+{
+	if (v == SEQ_START_TOKEN)
+		seq_puts(seq, "proto client virtual local real state expires\n");
+	else
+		lvs_conn_show_one(seq, lvs_hnode_conn(v));
 	return 0;
 }
+
+static const struct seq_operations lvs_conns_seq_ops = {
+	.start	= lvs_conns_start,
+	.next	= lvs_conns_next,
+	.stop	= lvs_conns_stop,
+	.show	= lvs_conns_show,
+};
 
 static int lvs_proc_init(struct net *net, struct lvs_net *ln)
 {
@@ -215,8 +290,8 @@ static int lvs_proc_init(struct net *net, struct lvs_net *ln)
 		return -ENOMEM;
 	if (!proc_create_net_single("stats", 0444, ln->proc_dir,
 				    lvs_stats_show, NULL) ||
-	    !proc_create_net_single("conns", 0444, ln->proc_dir,
-				    lvs_conns_show, NULL) ||
+	    !proc_create_net("conns", 0444, ln->proc_dir, &lvs_conns_seq_ops,
+			     sizeof(struct lvs_conns_iter)) ||
 	    !proc_create_net_single("real", 0444, ln->proc_dir,
 				    lvs_rs_show, NULL) ||
 	    !proc_create_net_single("services", 0444, ln->proc_dir,
