@@ -137,14 +137,14 @@ unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 	if (skb_ensure_writable(skb, need))
 		goto err;
 
-	rt = lvs_route4(nft_net(pkt), skb, cp->hn[!hn->dir].t.src.ip,
-			cp->hn[!hn->dir].t.dst.ip);
+	rt = lvs_route4(nft_net(pkt), skb, cp->hn[!hn->t.dir].t.src.ip,
+			cp->hn[!hn->t.dir].t.dst.ip);
 	if (!rt) {
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
 	}
-	lvs_icmp_rewrite(skb, thoff, ioff, cp, hn->dir, forwarded, quotes_ack);
-	lvs_stat_inc(ln, hn->dir == LB_DIR_IN ? LVS_STAT_ICMP_IN : LVS_STAT_ICMP_OUT);
+	lvs_icmp_rewrite(skb, thoff, ioff, cp, hn->t.dir, forwarded, quotes_ack);
+	lvs_stat_inc(ln, hn->t.dir == LB_DIR_IN ? LVS_STAT_ICMP_IN : LVS_STAT_ICMP_OUT);
 
 	return lvs_xmit4(skb, rt, nft_net(pkt));
 err:

@@ -214,7 +214,7 @@ static struct lvs_conn_hnode *lvs_conns_advance(struct rhashtable_iter *hti)
 
 	do {
 		hn = rhashtable_walk_next(hti);
-	} while (hn && (IS_ERR(hn) || hn->dir != LB_DIR_IN));
+	} while (hn && (IS_ERR(hn) || hn->t.dir != LB_DIR_IN));
 	return hn;
 }
 
@@ -232,7 +232,7 @@ static void *lvs_conns_start(struct seq_file *seq, loff_t *pos)
 		it->hti.skip = it->skip;
 		rhashtable_walk_start(&it->hti);
 		hn = rhashtable_walk_peek(&it->hti);
-		if (hn && (IS_ERR(hn) || hn->dir != LB_DIR_IN))
+		if (hn && (IS_ERR(hn) || hn->t.dir != LB_DIR_IN))
 			hn = lvs_conns_advance(&it->hti);
 		return hn;
 	}

@@ -224,40 +224,58 @@ struct lvs_tuple {
 	__be16			dport;
 	u8			proto;
 	u8			family;
-	u16			pad;		/* zero: keys are compared whole */
+	/* The key ends here; what follows is not compared. */
+	u8			dir;		/* in a connection: enum lb_dir */
+	u8			pad;
 };
+
+/* Tuples are compared up to and including family. */
+#define LVS_TUPLE_KEY_LEN	offsetof(struct lvs_tuple, dir)
 
 struct lvs_conn_hnode {
 	struct rhash_head	node;
 	struct lvs_tuple	t;		/* as received in this direction */
-	u8			dir;		/* enum lb_dir */
 };
 
-enum lvs_conn_bits {
-	LVS_CONN_DEAD,		/* unlinked or being unlinked */
-};
-
+/*
+ * A connection costs its object plus about two rhashtable buckets, so the
+ * object is kept small (see the static_assert in conn.c): the namespace
+ * and the established timeout come from the service it holds, and the RCU
+ * head reuses the timer's memory, which is dead by then (a dead connection's
+ * timer is never armed again).
+ */
 struct lvs_conn {
 	struct lvs_conn_hnode	hn[2];		/* [LB_DIR_IN] client side, [LB_DIR_OUT] RS side */
-	spinlock_t		lock;		/* state changes, timer arming */
+	spinlock_t		lock;		/* state changes, timer arming, dead */
 	u8			state;		/* enum lb_tcp_state; UDP: ESTABLISHED */
 	u8			toa_len;	/* TOA option to add, 0: none */
-	u16			flags;		/* NFT_FULLNAT_F_* of the service */
-	unsigned long		bits;		/* enum lvs_conn_bits */
+	u8			flags;		/* NFT_FULLNAT_F_* of the service */
+	u8			dead;		/* unlinked or being unlinked */
 	unsigned long		expires;	/* jiffies; packets push it forward */
 	u32			seq_delta;	/* client seq + delta = seq the RS sees */
 	u32			rs_isn1;	/* RS ISN + 1: client acks it before data */
 	u32			in_end;		/* next client seq (client space) */
 	u32			out_end;	/* next RS seq (RS space) */
-	u32			est_timeout;	/* seconds; 0: namespace default */
 	struct lvs_synproxy	*sp;		/* NULL unless opened by synproxy-lb */
-	struct timer_list	timer;
-	struct lvs_service	*svc;
+	union {
+		struct timer_list timer;	/* while alive */
+		struct rcu_head	rcu;		/* once dead: freeing */
+	};
+	struct lvs_service	*svc;		/* held: also gives ln and timeout */
 	struct lvs_rs		*rs;
 	struct lvs_vs		*vs;		/* NULL: not counted per service */
-	struct lvs_net		*ln;
-	struct rcu_head		rcu;
 };
+
+static inline struct lvs_net *lvs_conn_ln(const struct lvs_conn *cp)
+{
+	return cp->svc->ln;
+}
+
+/* Dead is set under cp->lock; this is the lockless peek at it. */
+static inline bool lvs_conn_dead(const struct lvs_conn *cp)
+{
+	return READ_ONCE(cp->dead);
+}
 
 /*
  * What a connection opened behind a SYN cookie needs on top: the second
@@ -287,7 +305,7 @@ struct lvs_synproxy {
 
 static inline struct lvs_conn *lvs_hnode_conn(struct lvs_conn_hnode *hn)
 {
-	return container_of(hn - hn->dir, struct lvs_conn, hn[0]);
+	return container_of(hn - hn->t.dir, struct lvs_conn, hn[0]);
 }
 
 extern const struct rhashtable_params lvs_conn_params;

@@ -83,7 +83,7 @@ static void lvs_synproxy_send_syn(struct lvs_conn *cp)
 			     sp->client_isn + cp->seq_delta, 0, CORE_TCPF_SYN,
 			     sp->client_win, opts, optlen, 64);
 	if (skb)
-		lvs_tcp_send4(cp->ln->net, skb);
+		lvs_tcp_send4(lvs_conn_ln(cp)->net, skb);
 }
 
 /*
@@ -173,7 +173,7 @@ bool lvs_synproxy_retry(struct lvs_conn *cp)
 
 void lvs_synproxy_resend(struct lvs_conn *cp)
 {
-	lvs_stat_inc(cp->ln, LVS_STAT_SP_SYN_RETRY);
+	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_SP_SYN_RETRY);
 	lvs_synproxy_send_syn(cp);
 }
 
@@ -188,8 +188,8 @@ void lvs_synproxy_gone(struct lvs_conn *cp)
 
 	if (!sp || smp_load_acquire(&sp->rs_answered))
 		return;
-	lvs_stat_inc(cp->ln, LVS_STAT_SP_RS_ERROR);
-	lvs_send_rst4(cp->ln->net, c->dst.ip, c->src.ip, c->dport, c->sport,
+	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_SP_RS_ERROR);
+	lvs_send_rst4(lvs_conn_ln(cp)->net, c->dst.ip, c->src.ip, c->dport, c->sport,
 		      sp->cookie_isn + 1);
 }
 
@@ -233,7 +233,7 @@ static void lvs_synproxy_established(struct lvs_conn *cp,
 
 	lvs_conn_set_state(cp, LB_TCP_ESTABLISHED);
 	while ((skb = __skb_dequeue(&q)) != NULL) {
-		if (lvs_xlate4(cp, LB_DIR_IN, skb, ip_hdrlen(skb), cp->ln->net,
+		if (lvs_xlate4(cp, LB_DIR_IN, skb, ip_hdrlen(skb), lvs_conn_ln(cp)->net,
 			       sp->forwarded) != NF_STOLEN)
 			kfree_skb(skb);
 	}
@@ -251,9 +251,9 @@ static bool lvs_synproxy_hold(struct lvs_conn *cp, struct sk_buff *skb,
 		return false;
 	}
 	if (skb_queue_len(&sp->queue) >= LVS_SYNPROXY_QUEUE_MAX ||
-	    test_bit(LVS_CONN_DEAD, &cp->bits)) {
+	    lvs_conn_dead(cp)) {
 		spin_unlock_bh(&cp->lock);
-		lvs_stat_inc(cp->ln, LVS_STAT_SP_QUEUE_FULL);
+		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_SP_QUEUE_FULL);
 		*verdict = NF_DROP;
 		return true;
 	}
@@ -274,7 +274,7 @@ static void lvs_synproxy_send_ack(struct lvs_conn *cp, const struct tcphdr *th)
 			     ntohl(th->ack_seq), ntohl(th->seq) + 1,
 			     CORE_TCPF_ACK, cp->sp->client_win, NULL, 0, 64);
 	if (skb)
-		lvs_tcp_send4(cp->ln->net, skb);
+		lvs_tcp_send4(lvs_conn_ln(cp)->net, skb);
 }
 
 /*
@@ -330,7 +330,7 @@ int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		if ((flags & (CORE_TCPF_SYN | CORE_TCPF_ACK)) == CORE_TCPF_SYN &&
 		    lb_tcp_reusable(READ_ONCE(cp->state))) {
 			if (lvs_conn_kill(cp))
-				lvs_stat_inc(cp->ln, LVS_STAT_CONN_REUSED);
+				lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_CONN_REUSED);
 			return LVS_SP_GONE;
 		}
 		return LVS_SP_XLATE;
@@ -345,7 +345,7 @@ int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	if (ackstorm_check(&sp->storm, (const u8 *)th, skb->len - thoff - hl,
 			   tcpopt_has_sack((const u8 *)th),
 			   LVS_SYNPROXY_ACKSTORM)) {
-		lvs_stat_inc(cp->ln, LVS_STAT_SP_ACKSTORM);
+		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_SP_ACKSTORM);
 		goto drop;
 	}
 	return LVS_SP_XLATE;

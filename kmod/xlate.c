@@ -131,7 +131,7 @@ static void lvs_toa_insert4(struct lvs_conn *cp, struct sk_buff *skb,
 {
 	const struct lvs_tuple *ct = &cp->hn[LB_DIR_IN].t;
 	unsigned int olen = TCPOPT_LEN_TOA, hl, tcplen;
-	struct lvs_net *ln = cp->ln;
+	struct lvs_net *ln = lvs_conn_ln(cp);
 	struct tcphdr *th;
 	u32 diff = 0;
 
@@ -282,11 +282,11 @@ static void lvs_count_one(struct lvs_rs_stats __percpu *stats, u8 dir,
 static void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
 {
 	if (dir == LB_DIR_IN) {
-		lvs_stat_inc(cp->ln, LVS_STAT_PKTS_IN);
-		lvs_stat_add(cp->ln, LVS_STAT_BYTES_IN, len);
+		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_PKTS_IN);
+		lvs_stat_add(lvs_conn_ln(cp), LVS_STAT_BYTES_IN, len);
 	} else {
-		lvs_stat_inc(cp->ln, LVS_STAT_PKTS_OUT);
-		lvs_stat_add(cp->ln, LVS_STAT_BYTES_OUT, len);
+		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_PKTS_OUT);
+		lvs_stat_add(lvs_conn_ln(cp), LVS_STAT_BYTES_OUT, len);
 	}
 	lvs_count_one(cp->rs->stats, dir, len);
 	if (cp->vs)
@@ -333,7 +333,7 @@ unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	__be32 saddr = other->dst.ip, daddr = other->src.ip;
 	u8 proto = cp->hn[LB_DIR_IN].t.proto;
 	unsigned int hl, mtu, len = skb->len;
-	struct lvs_net *ln = cp->ln;
+	struct lvs_net *ln = lvs_conn_ln(cp);
 	struct tcphdr *th = NULL;
 	struct iphdr *iph;
 	struct rtable *rt;
@@ -421,7 +421,7 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 		return false;
 	cp = lvs_hnode_conn(hn);
 	if (cp->sp) {
-		switch (lvs_synproxy_dispatch(cp, hn->dir, skb, nft_thoff(pkt),
+		switch (lvs_synproxy_dispatch(cp, hn->t.dir, skb, nft_thoff(pkt),
 					      verdict)) {
 		case LVS_SP_DONE:
 			return true;
@@ -429,7 +429,7 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 			return false;
 		}
 	}
-	if (t->proto == IPPROTO_TCP && hn->dir == LB_DIR_IN) {
+	if (t->proto == IPPROTO_TCP && hn->t.dir == LB_DIR_IN) {
 		th = skb_header_pointer(skb, nft_thoff(pkt), sizeof(_th), &_th);
 		if (!th) {
 			*verdict = NF_DROP;
@@ -439,7 +439,7 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 		if (th->syn && !th->ack && lb_tcp_reusable(READ_ONCE(cp->state)))
 			lvs_conn_reuse(cp, ntohl(th->seq));
 	}
-	*verdict = lvs_xlate_ipv4(cp, hn->dir, skb, pkt);
+	*verdict = lvs_xlate_ipv4(cp, hn->t.dir, skb, pkt);
 	return true;
 }
 
