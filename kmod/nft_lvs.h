@@ -239,18 +239,17 @@ struct lvs_conn_hnode {
 
 /*
  * A connection costs its object plus about two rhashtable buckets, so the
- * object is kept small (see the static_assert in conn.c): the namespace
- * and the established timeout come from the service it holds, and the RCU
- * head reuses the timer's memory, which is dead by then (a dead connection's
- * timer is never armed again).
+ * object is kept small (see the static_assert in conn.c): the namespace,
+ * the established timeout and the real server come from the service it
+ * holds, and the RCU head reuses the timer's memory, which is dead by then
+ * (a dead connection's timer is never armed again).
  */
 struct lvs_conn {
 	struct lvs_conn_hnode	hn[2];		/* [LB_DIR_IN] client side, [LB_DIR_OUT] RS side */
 	spinlock_t		lock;		/* state changes, timer arming, dead */
 	u8			state;		/* enum lb_tcp_state; UDP: ESTABLISHED */
-	u8			toa_len;	/* TOA option to add, 0: none */
-	u8			flags;		/* NFT_FULLNAT_F_* of the service */
-	u8			dead;		/* unlinked or being unlinked */
+	u8			flags;		/* NFT_FULLNAT_F_* of the service, LVS_CONN_F_DEAD */
+	u16			rs_idx;		/* svc->dests[] entry: the real server */
 	unsigned long		expires;	/* jiffies; packets push it forward */
 	u32			seq_delta;	/* client seq + delta = seq the RS sees */
 	u32			rs_isn1;	/* RS ISN + 1: client acks it before data */
@@ -261,20 +260,27 @@ struct lvs_conn {
 		struct timer_list timer;	/* while alive */
 		struct rcu_head	rcu;		/* once dead: freeing */
 	};
-	struct lvs_service	*svc;		/* held: also gives ln and timeout */
-	struct lvs_rs		*rs;
+	struct lvs_service	*svc;		/* held: also gives ln, timeout, RS */
 	struct lvs_vs		*vs;		/* NULL: not counted per service */
 };
+
+/* Set under cp->lock by whoever ends the connection (owns the kill). */
+#define LVS_CONN_F_DEAD		0x80
+
+static inline struct lvs_rs *lvs_conn_rs(const struct lvs_conn *cp)
+{
+	return cp->svc->dests[cp->rs_idx].rs;
+}
 
 static inline struct lvs_net *lvs_conn_ln(const struct lvs_conn *cp)
 {
 	return cp->svc->ln;
 }
 
-/* Dead is set under cp->lock; this is the lockless peek at it. */
+/* The lockless peek at LVS_CONN_F_DEAD. */
 static inline bool lvs_conn_dead(const struct lvs_conn *cp)
 {
-	return READ_ONCE(cp->dead);
+	return READ_ONCE(cp->flags) & LVS_CONN_F_DEAD;
 }
 
 /*

@@ -220,8 +220,9 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 		if ((flags & (CORE_TCPF_SYN | CORE_TCPF_ACK)) ==
 		    (CORE_TCPF_SYN | CORE_TCPF_ACK)) {
 			WRITE_ONCE(cp->rs_isn1, ntohl(th->seq) + 1);
-			if (options && cp->toa_len)
-				tcpopt_reduce_mss((u8 *)th, cp->toa_len, &diff);
+			if (options && (cp->flags & NFT_FULLNAT_F_TOA))
+				tcpopt_reduce_mss((u8 *)th, TCPOPT_LEN_TOA,
+						  &diff);
 		}
 		core_tcp_ack_sub((u8 *)th, cp->seq_delta, &diff);
 	}
@@ -233,7 +234,7 @@ static bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
 	u8 flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
 
 	/* Pre-response packets: the client still acks the RS's SYN. */
-	return cp->toa_len && (flags & CORE_TCPF_ACK) &&
+	return (cp->flags & NFT_FULLNAT_F_TOA) && (flags & CORE_TCPF_ACK) &&
 	       !(flags & (CORE_TCPF_SYN | CORE_TCPF_FIN | CORE_TCPF_RST)) &&
 	       ntohl(th->ack_seq) == READ_ONCE(cp->rs_isn1) &&
 	       cp->state >= LB_TCP_SYN_RECV;
@@ -288,7 +289,7 @@ static void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
 		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_PKTS_OUT);
 		lvs_stat_add(lvs_conn_ln(cp), LVS_STAT_BYTES_OUT, len);
 	}
-	lvs_count_one(cp->rs->stats, dir, len);
+	lvs_count_one(lvs_conn_rs(cp)->stats, dir, len);
 	if (cp->vs)
 		lvs_count_one(cp->vs->stats, dir, len);
 }
