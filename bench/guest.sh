@@ -378,7 +378,7 @@ flood_setup() {	# flood_setup VARIANT
 }
 
 flood_once() {	# flood_once VARIANT ROUND
-	local v=$1 res real synack0 lbsyn0 rssyn0 synack lbsyn rssyn
+	local v=$1 res real synack0 lbsyn0 rssyn0 synack lbsyn rssyn target
 	synack0=$(pkts_of "$NS_CLIENT" bench synack)
 	lbsyn0=$(pkts_of "$NS_LB" benchsyn syn)
 	rssyn0=$(rs_counter syn)
@@ -386,8 +386,10 @@ flood_once() {	# flood_once VARIANT ROUND
 	ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/connload" \
 		-c 2 -t "$FLOOD_SECS" -w 3000 $(targets "$v" "$TCP_PORT") > /tmp/real-client.json &
 	real=$!
-	res=$(ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) "$bin/synflood" \
-		10.2.0.0/16 "$(targets "$v" "$TCP_PORT")" "$FLOOD_MAX" "$FLOOD_SECS")
+	target=$(targets "$v" "$TCP_PORT")
+	res=$(ip netns exec "$NS_CLIENT" timeout $((FLOOD_SECS + 20)) \
+		"$top/build/host/tests/tools/synflood" "${target%:*}" "${target##*:}" \
+		10.2.0.0/16 "$FLOOD_MAX" "$FLOOD_SECS")
 	wait "$real"
 	sleep 1
 	synack=$(( $(pkts_of "$NS_CLIENT" bench synack) - synack0 ))

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * synflood: a bounded generator of spoofed TCP segments for the SYNPROXY
- * tests. Sends COUNT segments with random source addresses from a prefix
- * and random source ports to DST:PORT, stopping after SECONDS at the
- * latest, as fast as the machine allows; prints what it did as JSON.
+ * synflood: a bounded generator of spoofed TCP segments, for the SYNPROXY
+ * tests and the SYN-flood benchmark. Sends COUNT segments with random
+ * source addresses from a prefix, random source ports and sequence numbers
+ * and an MSS option, as a flood tool would, to DST:PORT, stopping after
+ * SECONDS at the latest, as fast as the machine allows (batches of
+ * sendmmsg); prints what it did as JSON:
+ *   {"sent": N, "failed": N, "seconds": S, "rate": N/S}
  *
  *   synflood DST PORT SRC_PREFIX/LEN COUNT SECONDS [syn|ack|rst|fin]
  *
  * "ack" segments carry a random acknowledgement number: forged cookies.
  * Only ever point it at a test namespace's address.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/ip.h>
@@ -22,6 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BATCH	64
+
+struct segment {
+	struct iphdr ip;
+	struct tcphdr tcp;
+	uint8_t opts[4];	/* MSS */
+} __attribute__((packed));
+
 static uint64_t rng = 0x243f6a8885a308d3ull;
 
 static uint32_t rnd(void)
@@ -32,7 +44,7 @@ static uint32_t rnd(void)
 	return (uint32_t)(rng >> 16);
 }
 
-static uint16_t csum(const void *buf, size_t len, uint32_t sum)
+static uint32_t sum16(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
 
@@ -40,6 +52,11 @@ static uint16_t csum(const void *buf, size_t len, uint32_t sum)
 		sum += (uint32_t)(p[0] << 8 | p[1]);
 	if (len)
 		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return htons((uint16_t)~sum);
@@ -60,25 +77,42 @@ static int usage(void)
 	return 2;
 }
 
+/* A fresh source, port, sequence (and ack) in @s; the kernel fills in the
+ * IP checksum and length (IP_HDRINCL), the TCP checksum is ours. */
+static void randomize(struct segment *s, uint32_t prefix, uint32_t hostmask)
+{
+	uint32_t host = rnd() & hostmask, pseudo[3];
+
+	/* Not the network or broadcast address, nor .1-.9 (the test's own
+	 * hosts). */
+	if (host < 10 || host == hostmask)
+		host = 10 + host % (hostmask - 10);
+	s->ip.saddr = (prefix & htonl(~hostmask)) | htonl(host);
+	s->ip.id = (uint16_t)rnd();
+	s->tcp.source = htons((uint16_t)(1024 + rnd() % 64000));
+	s->tcp.seq = rnd();
+	s->tcp.ack_seq = s->tcp.ack ? rnd() : 0;
+	s->tcp.check = 0;
+	pseudo[0] = s->ip.saddr;
+	pseudo[1] = s->ip.daddr;
+	pseudo[2] = htonl(IPPROTO_TCP << 16 | (sizeof(*s) - sizeof(s->ip)));
+	s->tcp.check = fold(sum16(&s->tcp, sizeof(*s) - sizeof(s->ip),
+				  sum16(pseudo, sizeof(pseudo), 0)));
+}
+
 int main(int argc, char **argv)
 {
-	struct {
-		struct iphdr ip;
-		struct tcphdr tcp;
-		uint8_t opts[4];	/* MSS */
-	} __attribute__((packed)) pkt;
-	struct {
-		uint32_t saddr, daddr;
-		uint8_t zero, proto;
-		uint16_t len;
-	} __attribute__((packed)) ph;
+	static struct segment segs[BATCH];
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
 	struct sockaddr_in dst = { .sin_family = AF_INET };
-	unsigned long count, sent = 0, failed = 0, i;
+	unsigned long count, sent = 0, failed = 0;
 	uint32_t prefix, hostmask;
-	double limit, start;
+	double limit, start, t;
 	const char *kind = argc > 6 ? argv[6] : "syn";
+	struct segment tmpl;
 	char *slash;
-	int fd, one = 1, plen;
+	int fd, one = 1, plen, i, n;
 
 	if (argc < 6 || inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1)
 		return usage();
@@ -91,7 +125,7 @@ int main(int argc, char **argv)
 		return usage();
 	count = strtoul(argv[4], NULL, 0);
 	limit = atof(argv[5]);
-	if (!count || count > 10000000 || limit <= 0 || limit > 600)
+	if (!count || count > 100000000 || limit <= 0 || limit > 600)
 		return usage();
 	hostmask = (1u << (32 - plen)) - 1;
 	rng ^= (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
@@ -102,67 +136,57 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.ip.version = 4;
-	pkt.ip.ihl = 5;
-	pkt.ip.tot_len = htons(sizeof(pkt));
-	pkt.ip.ttl = 64;
-	pkt.ip.protocol = IPPROTO_TCP;
-	pkt.ip.daddr = dst.sin_addr.s_addr;
-	pkt.tcp.dest = htons((uint16_t)atoi(argv[2]));
-	pkt.tcp.doff = (sizeof(pkt.tcp) + sizeof(pkt.opts)) / 4;
-	pkt.tcp.window = htons(64240);
-	pkt.opts[0] = 2;
-	pkt.opts[1] = 4;
-	pkt.opts[2] = 1460 >> 8;
-	pkt.opts[3] = 1460 & 0xff;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.ip.version = 4;
+	tmpl.ip.ihl = 5;
+	tmpl.ip.tot_len = htons(sizeof(tmpl));
+	tmpl.ip.ttl = 64;
+	tmpl.ip.protocol = IPPROTO_TCP;
+	tmpl.ip.daddr = dst.sin_addr.s_addr;
+	tmpl.tcp.dest = htons((uint16_t)atoi(argv[2]));
+	tmpl.tcp.doff = (sizeof(tmpl.tcp) + sizeof(tmpl.opts)) / 4;
+	tmpl.tcp.window = htons(64240);
+	tmpl.opts[0] = 2;
+	tmpl.opts[1] = 4;
+	tmpl.opts[2] = 1460 >> 8;
+	tmpl.opts[3] = 1460 & 0xff;
 	if (!strcmp(kind, "syn"))
-		pkt.tcp.syn = 1;
+		tmpl.tcp.syn = 1;
 	else if (!strcmp(kind, "ack"))
-		pkt.tcp.ack = 1;
+		tmpl.tcp.ack = 1;
 	else if (!strcmp(kind, "rst"))
-		pkt.tcp.rst = 1;
+		tmpl.tcp.rst = 1;
 	else if (!strcmp(kind, "fin"))
-		pkt.tcp.fin = pkt.tcp.ack = 1;
+		tmpl.tcp.fin = tmpl.tcp.ack = 1;
 	else
 		return usage();
 
-	start = now();
-	for (i = 0; i < count; i++) {
-		uint32_t host = rnd() & hostmask;
-
-		/* Skip the network and broadcast addresses, and .1-.9 (the
-		 * test's own hosts).
-		 */
-		if (host < 10 || host == hostmask)
-			host = 10 + host % (hostmask - 10);
-		pkt.ip.saddr = (prefix & htonl(~hostmask)) | htonl(host);
-		pkt.ip.id = (uint16_t)rnd();
-		pkt.tcp.source = htons((uint16_t)(1024 + rnd() % 64000));
-		pkt.tcp.seq = rnd();
-		pkt.tcp.ack_seq = pkt.tcp.ack ? rnd() : 0;
-		pkt.tcp.check = 0;
-		ph.saddr = pkt.ip.saddr;
-		ph.daddr = pkt.ip.daddr;
-		ph.zero = 0;
-		ph.proto = IPPROTO_TCP;
-		ph.len = htons(sizeof(pkt) - sizeof(pkt.ip));
-		{
-			uint8_t buf[sizeof(ph) + sizeof(pkt) - sizeof(pkt.ip)];
-
-			memcpy(buf, &ph, sizeof(ph));
-			memcpy(buf + sizeof(ph), &pkt.tcp, sizeof(pkt) - sizeof(pkt.ip));
-			pkt.tcp.check = csum(buf, sizeof(buf), 0);
-		}
-		if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&dst,
-			   sizeof(dst)) == sizeof(pkt))
-			sent++;
-		else if (errno != ENOBUFS && errno != EAGAIN)
-			failed++;
-		if ((i & 255) == 0 && now() - start > limit)
-			break;
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < BATCH; i++) {
+		segs[i] = tmpl;
+		iov[i].iov_base = &segs[i];
+		iov[i].iov_len = sizeof(segs[i]);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &dst;
+		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
 	}
-	printf("{\"sent\": %lu, \"failed\": %lu, \"seconds\": %.3f}\n", sent,
-	       failed, now() - start);
+	start = now();
+	while (sent < count && now() - start < limit) {
+		n = count - sent < BATCH ? (int)(count - sent) : BATCH;
+		for (i = 0; i < n; i++)
+			randomize(&segs[i], prefix, hostmask);
+		n = sendmmsg(fd, msgs, n, 0);
+		if (n > 0) {
+			sent += n;
+		} else if (errno != ENOBUFS && errno != EAGAIN) {
+			failed++;
+			if (failed > 1000)
+				break;
+		}
+	}
+	t = now() - start;
+	printf("{\"sent\": %lu, \"failed\": %lu, \"seconds\": %.3f, \"rate\": %.1f}\n",
+	       sent, failed, t, t > 0 ? sent / t : 0.0);
 	return failed && !sent;
 }
