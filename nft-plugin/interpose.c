@@ -100,9 +100,18 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		free(buf);
 		return -1;
 	}
-	free(buf);
+	if (!out && nftlvs_json_input) {
+		out = buf;
+		n = len;
+	} else {
+		free(buf);
+	}
 	if (!out)
 		return real(fd, msg, flags);
+	if (nftlvs_json_input && splice_chains_first(out, n) < 0) {
+		free(out);
+		return -1;
+	}
 	ensure_sndbuf(fd, n);
 	m = *msg;
 	iov.iov_base = out;

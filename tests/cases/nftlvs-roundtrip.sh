@@ -3,17 +3,14 @@
 # golden listing, text and JSON, and each listing loads back to itself byte for byte:
 #   nftlvs -f x; nftlvs list ruleset > y; nftlvs flush ruleset; nftlvs -f y;
 #   nftlvs list ruleset   reproduces y (and the same with -j).
-# JSON listings carry the kernel's handles, which count per namespace and in creation
-# order; nft creates a JSON file's objects in listing order, a text file's chains first.
-# So each JSON load runs in a fresh namespace, and a JSON listing reloaded may renumber
-# the handles of named objects once: it must equal the first one but for handle values,
-# and load back to itself byte for byte.
+# JSON listings carry the kernel's handles, which count per namespace (a table's handle
+# keeps counting after "flush ruleset") and in creation order. So each JSON load runs in
+# a fresh namespace; there the reloaded listing must equal the first one byte for byte,
+# handles included (nftlvs creates a JSON file's chains first, as nft does a text file's).
 # timeout: 600
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/nftlvs.sh"
-
-no_handles() { sed 's/"handle": [0-9]*/"handle": N/g'; }
 
 modprobe nft_lvs || fail "modprobe nft_lvs"
 cd "$GOLDEN/ruleset" || fail "no $GOLDEN/ruleset"
@@ -41,15 +38,10 @@ for f in *.nft; do
 	ns_new rt
 	assert_ok nsx rt "$NFTLVS" -j -f "$yj"
 	nsx rt "$NFTLVS" -j list ruleset >"$zj"
-	diff -u <(no_handles <"$yj") <(no_handles <"$zj") ||
-		fail "$name: the JSON listing does not load back to itself"
+	diff -u "$yj" "$zj" || fail "$name: the JSON listing does not load back to itself"
 	# ... and is the same ruleset as the text one.
 	nsx rt "$NFTLVS" list ruleset | diff -u "$y" - ||
 		fail "$name: JSON round trip lists differently as text"
-	ns_new rt
-	assert_ok nsx rt "$NFTLVS" -j -f "$zj"
-	nsx rt "$NFTLVS" -j list ruleset | diff -u "$zj" - ||
-		fail "$name: the reloaded JSON listing does not load back to itself"
 	ip netns del rt
 	n=$((n + 1))
 done

@@ -425,9 +425,77 @@ static void test_chain(int hook, bool blamed)
 	splice_forget();
 }
 
+/* A bare message of @type (NFT_MSG_*, or a batch marker) with sequence @seq. */
+static size_t put_msg(char *p, uint16_t type, bool batch_marker, uint32_t seq,
+		      unsigned int pad)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)p;
+
+	memset(p, 0, MNL_ALIGN(sizeof(*nlh) + pad));
+	nlh->nlmsg_len = sizeof(*nlh) + pad;
+	nlh->nlmsg_type = batch_marker ? type : NFNL_SUBSYS_NFTABLES << 8 | type;
+	nlh->nlmsg_seq = seq;
+	return MNL_ALIGN(nlh->nlmsg_len);
+}
+
+/*
+ * JSON input: in each run of creations, tables first, then chains, the
+ * rest in order; a deletion ends a run (nothing moves across it); message
+ * bodies and sequence numbers travel with their messages.
+ */
+static void test_chains_first(void)
+{
+	static const struct { uint16_t type; bool marker; unsigned int pad; } in[] = {
+		{ NFNL_MSG_BATCH_BEGIN, true, 4 },	/* seq 1 */
+		{ NFT_MSG_DELTABLE, false, 8 },		/* 2 */
+		{ NFT_MSG_NEWTABLE, false, 12 },	/* 3 */
+		{ NFT_MSG_NEWSET, false, 20 },		/* 4 */
+		{ NFT_MSG_NEWSETELEM, false, 3 },	/* 5: unaligned length */
+		{ NFT_MSG_NEWOBJ, false, 0 },		/* 6 */
+		{ NFT_MSG_NEWCHAIN, false, 16 },	/* 7 */
+		{ NFT_MSG_NEWRULE, false, 40 },		/* 8 */
+		{ NFT_MSG_NEWCHAIN, false, 24 },	/* 9 */
+		{ NFT_MSG_DELCHAIN, false, 4 },		/* 10 */
+		{ NFT_MSG_NEWRULE, false, 4 },		/* 11 */
+		{ NFT_MSG_NEWCHAIN, false, 4 },		/* 12 */
+		{ NFNL_MSG_BATCH_END, true, 4 },	/* 13 */
+	};
+	static const uint32_t want[] = { 1, 2, 3, 7, 9, 4, 5, 6, 8, 10, 12, 11, 13 };
+	char buf[1024], orig[1024];
+	const struct nlmsghdr *nlh;
+	size_t len = 0, off[16];
+	unsigned int i;
+	int left;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		off[i] = len;
+		len += put_msg(buf + len, in[i].type, in[i].marker, i + 1, in[i].pad);
+		/* A body that tells the messages apart. */
+		memset(buf + off[i] + sizeof(*nlh), 0xa0 + i, in[i].pad);
+	}
+	memcpy(orig, buf, len);
+	CHECK(splice_chains_first(buf, len) == 0);
+	left = len;
+	i = 0;
+	for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left), i++) {
+		uint32_t k = nlh->nlmsg_seq - 1;
+
+		CHECK(i < ARRAY_SIZE(want) && nlh->nlmsg_seq == want[i]);
+		CHECK(k < ARRAY_SIZE(in) &&
+		      !memcmp(nlh, orig + off[k], nlh->nlmsg_len));
+	}
+	CHECK(i == ARRAY_SIZE(want));
+	/* A truncated buffer is left as it is past the last whole message. */
+	memcpy(buf, orig, len);
+	CHECK(splice_chains_first(buf, off[7] + 10) == 0);
+	CHECK(!memcmp(buf + off[7], orig + off[7], len - off[7]));
+}
+
 int main(void)
 {
 	marker_init();
+	test_chains_first();
 	test_out();
 	test_in();
 	test_errors();
