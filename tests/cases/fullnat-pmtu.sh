@@ -8,10 +8,7 @@
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
-topo_setup
-lvs_start_servers 8080
-lvs_service_table "$VIP4" 80 tcp || fail "service table"
-in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" || fail "service"
+lvs_web_service "pool=$RS4_1:8080" "laddrs=$LIP4_1" || fail "service"
 frag() { lvs_stat xmit_frag_needed; }
 
 # Client -> RS too big: the LB's route to rs1 has MTU 1280.

@@ -7,10 +7,7 @@
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
-topo_setup
-lvs_start_servers 8080 --hold 6
-lvs_service_table "$VIP4" 80 tcp || fail "service table"
-in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080" "laddrs=$LIP4_1" sched=lc ||
+LVS_SERVER_OPTS="--hold 6" lvs_web_service "pool=$RS4_1:8080,$RS4_2:8080" "laddrs=$LIP4_1" sched=lc ||
 	fail "service"
 
 in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 4 --sizes 3000000 --timeout 30 \

@@ -7,11 +7,8 @@
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
-topo_setup
-lvs_start_servers 8080
-lvs_service_table "$VIP4" 80 tcp || fail "service table"
-in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080,$RS4_3:8080" \
-	"laddrs=$LIP4_1,$LIP4_2" sched=rr || fail "service"
+lvs_web_service "pool=$RS4_1:8080,$RS4_2:8080,$RS4_3:8080" "laddrs=$LIP4_1,$LIP4_2" sched=rr ||
+	fail "service"
 # The client's kernel would reset the server's SYN-ACK to a raw SYN.
 in_ns client nft -f - <<'NFT' || fail "client filter"
 table ip norst {

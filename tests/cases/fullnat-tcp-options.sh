@@ -8,11 +8,7 @@
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
-topo_setup
-lvs_start_servers 8080
-lvs_service_table "$VIP4" 80 tcp || fail "service table"
-in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080" "laddrs=$LIP4_1" sched=rr ||
-	fail "service"
+lvs_web_service "pool=$RS4_1:8080,$RS4_2:8080" "laddrs=$LIP4_1" sched=rr || fail "service"
 # Loss and reordering both ways on the client's link.
 in_ns client tc qdisc add dev "$CLIENT_IF" root netem loss 2% delay 2ms reorder 10% ||
 	skip "netem unavailable"

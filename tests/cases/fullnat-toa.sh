@@ -8,11 +8,7 @@
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
-topo_setup
-lvs_start_servers 8080
-lvs_service_table "$VIP4" 80 tcp || fail "service table"
-in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" flags=toa ||
-	fail "add fullnat"
+lvs_web_service "pool=$RS4_1:8080" "laddrs=$LIP4_1" flags=toa || fail "service"
 
 for offload in on off; do
 	topo_offloads "$offload"

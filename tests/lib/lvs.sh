@@ -70,6 +70,18 @@ NFT
 		counter name dropped drop
 }
 
+# The usual start of a TCP case: the topology, echo servers on 8080 in
+# rs1..rs3 (LVS_SERVER_OPTS, e.g. "--hold 6", passed on to them), the
+# service table for $VIP4:80 and "fullnat ARGS" (lvsrule's syntax) in its
+# chain "svc". Needs topology.sh.
+lvs_web_service() {	# lvs_web_service FULLNAT_ARGS...
+	topo_setup || return 1
+	# shellcheck disable=SC2086
+	lvs_start_servers 8080 ${LVS_SERVER_OPTS:-}
+	lvs_service_table "$VIP4" 80 tcp || return 1
+	in_ns lb "$LVSRULE" add ip lvs svc fullnat "$@"
+}
+
 # Run "$@" once per combination of the client's TCP timestamps, SACK and
 # window scaling (each on and off, set in the client namespace), with
 # CLIENT_OPTS naming the combination ("ts=1 sack=0 ws=1").
