@@ -21,11 +21,11 @@
 
 static struct kmem_cache *lvs_conn_cachep __read_mostly;
 
-/* Connections are the memory that grows with traffic: keep one in 256 bytes. */
 /*
- * Memory per connection is the object plus about 32 bytes of buckets (two
- * keys, a table kept under 75% load, so 24 to 48 bytes): 192 bytes pack 21
- * to a 4 KiB slab page, 220 to 245 bytes a connection in all.
+ * Connections are the memory that grows with traffic. Each costs its
+ * object plus its share of the buckets (two keys, the table kept under 75%
+ * load: 24 to 48 bytes); 192 bytes pack 21 to a 4 KiB slab page, so 220 to
+ * 245 bytes a connection in all.
  */
 static_assert(sizeof(struct lvs_conn) <= 192);
 static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_DEAD);
@@ -76,7 +76,7 @@ static void lvs_conn_free_rcu(struct rcu_head *head)
 	kmem_cache_free(lvs_conn_cachep, cp);
 }
 
-/* The caller set LVS_CONN_DEAD and made sure the timer will not run. */
+/* The caller set LVS_CONN_F_DEAD and made sure the timer will not run. */
 static void lvs_conn_unlink(struct lvs_conn *cp)
 {
 	struct lvs_net *ln = lvs_conn_ln(cp);

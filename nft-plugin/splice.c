@@ -526,18 +526,79 @@ static struct splice_msg *msg_by_seq(uint32_t seq)
  * Our expressions are fine at these hooks: when the batch itself puts the
  * rule's chain there, an EOPNOTSUPP is about something else.
  */
+static int chain_hook_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct place p = { .hook = -1 };
+
+	get_hook(nlh, &p);
+	*(int *)data = p.hook;
+	return MNL_CB_OK;
+}
+
+/*
+ * The hook of a chain as the kernel has it (the transaction failed, so as
+ * it was before): NF_INET_*, or -1 for a regular chain or when unknown.
+ * Asked on a socket of our own, outside the interposed calls.
+ */
+static int kernel_chain_hook(const struct place *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	uint32_t portid, seq = 1;
+	int hook = -1, ret;
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl)
+		return -1;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETCHAIN;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = w->family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, w->table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, w->chain);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, ret, seq, portid, chain_hook_cb, &hook);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+out:
+	mnl_socket_close(nl);
+	return hook;
+}
+
+/*
+ * Whether the rule's chain is at a hook our statements work at. A chain
+ * of the same batch tells its hook there; one that existed before is
+ * asked of the kernel, so that an EOPNOTSUPP from another expression of a
+ * rule added to an existing prerouting chain is not put on ours.
+ */
 static bool hook_is_ours(const struct splice_msg *m)
 {
 	unsigned int i;
+	int hook = -2;
 
 	for (i = 0; i < nchains; i++) {
 		if (chains[i].family == m->where.family &&
 		    !strcmp(chains[i].table, m->where.table) &&
-		    !strcmp(chains[i].chain, m->where.chain))
-			return chains[i].hook == NF_INET_PRE_ROUTING ||
-			       chains[i].hook == NF_INET_LOCAL_OUT;
+		    !strcmp(chains[i].chain, m->where.chain)) {
+			hook = chains[i].hook;
+			break;
+		}
 	}
-	return false;
+	if (hook == -2)
+		hook = kernel_chain_hook(&m->where);
+	return hook == NF_INET_PRE_ROUTING || hook == NF_INET_LOCAL_OUT;
 }
 
 /* An offset into a message we changed, back into the one nft built. */
