@@ -219,7 +219,7 @@ struct splice_msg;
  * nothing had to change). -1 with errno on failure.
  */
 int splice_batch(const void *buf, size_t len, void **out, size_t *out_len);
-/* JSON input: tables, then chains, first in each run of creations. */
+/* order.c: JSON input gets tables, then chains, first in each run of creations. */
 int splice_chains_first(void *buf, size_t len);
 /*
  * Messages received from the kernel, rewritten in place (@buf has @size
