@@ -185,11 +185,12 @@ void lvs_synproxy_gone(struct lvs_conn *cp)
 {
 	const struct lvs_tuple *c = &cp->hn[LB_DIR_IN].t;
 	struct lvs_synproxy *sp = cp->sp;
+	struct lvs_net *ln = lvs_conn_ln(cp);
 
 	if (!sp || smp_load_acquire(&sp->rs_answered))
 		return;
-	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_SP_RS_ERROR);
-	lvs_send_rst4(lvs_conn_ln(cp)->net, c->dst.ip, c->src.ip, c->dport, c->sport,
+	lvs_stat_inc(ln, LVS_STAT_SP_RS_ERROR);
+	lvs_send_rst4(ln->net, c->dst.ip, c->src.ip, c->dport, c->sport,
 		      sp->cookie_isn + 1);
 }
 
@@ -233,8 +234,8 @@ static void lvs_synproxy_established(struct lvs_conn *cp,
 
 	lvs_conn_set_state(cp, LB_TCP_ESTABLISHED);
 	while ((skb = __skb_dequeue(&q)) != NULL) {
-		if (lvs_xlate4(cp, LB_DIR_IN, skb, ip_hdrlen(skb), lvs_conn_ln(cp)->net,
-			       sp->forwarded) != NF_STOLEN)
+		if (lvs_xlate4(cp, LB_DIR_IN, skb, ip_hdrlen(skb),
+			       lvs_conn_ln(cp)->net, sp->forwarded) != NF_STOLEN)
 			kfree_skb(skb);
 	}
 }

@@ -282,12 +282,14 @@ static void lvs_count_one(struct lvs_rs_stats __percpu *stats, u8 dir,
 
 static void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
 {
+	struct lvs_net *ln = lvs_conn_ln(cp);
+
 	if (dir == LB_DIR_IN) {
-		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_PKTS_IN);
-		lvs_stat_add(lvs_conn_ln(cp), LVS_STAT_BYTES_IN, len);
+		lvs_stat_inc(ln, LVS_STAT_PKTS_IN);
+		lvs_stat_add(ln, LVS_STAT_BYTES_IN, len);
 	} else {
-		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_PKTS_OUT);
-		lvs_stat_add(lvs_conn_ln(cp), LVS_STAT_BYTES_OUT, len);
+		lvs_stat_inc(ln, LVS_STAT_PKTS_OUT);
+		lvs_stat_add(ln, LVS_STAT_BYTES_OUT, len);
 	}
 	lvs_count_one(lvs_conn_rs(cp)->stats, dir, len);
 	if (cp->vs)
