@@ -7,6 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
+tests/vm/run.sh -n	# says in one line, before any build, when a VM cannot run from here
 tests/setup-deps.sh
 mkdir -p build
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then

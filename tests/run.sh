@@ -7,7 +7,7 @@
 # The last line reads "N passed, N failed, N skipped".
 #
 #   tests/run.sh [CASE...]     CASE: names of tests/cases/*.sh to run (default all)
-#   KERNELS="6.1.0-56-amd64"   restricts the kernels
+#   KERNELS="KVER..."          restricts the kernels (tests/vm/kernels.sh lists them)
 #   SKIP_UNIT=1                skips the userspace unit tests
 set -uo pipefail
 
@@ -34,6 +34,11 @@ summary() {
 	exit $?
 }
 
+# Before anything long: can a VM run from where this clone is?
+if ! tests/vm/run.sh -n; then
+	record FAIL vm-path
+	summary
+fi
 if ! tests/setup-deps.sh; then
 	record FAIL setup-deps
 	summary
@@ -86,6 +91,17 @@ fi
 
 kernels=${KERNELS:-$(tests/vm/kernels.sh)}
 [ -n "$kernels" ] || { record FAIL "no test kernel installed"; summary; }
+
+# A clone under /tmp (hidden by the guest's own /tmp once) runs its guest commands.
+if [ $# -eq 0 ] || [ -n "${FROM_CLONE:-}" ]; then
+	echo "== guest commands from a clone under /tmp"
+	first=${kernels%%[[:space:]]*}
+	if tests/vm/from-clone.sh "$first" /tmp; then
+		record PASS "vm-from-tmp-clone"
+	else
+		record FAIL "vm-from-tmp-clone"
+	fi
+fi
 for kver in $kernels; do
 	echo "== kernel $kver"
 	if ! ko=$(tests/build-kmod.sh "$kver"); then

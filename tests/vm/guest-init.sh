@@ -42,15 +42,28 @@ mnt sysfs /sys || say "cannot mount /sys"
 mnt devtmpfs /dev || say "cannot mount /dev"
 mnt devpts /dev/pts gid=5,mode=620,ptmxmode=666 || say "cannot mount /dev/pts"
 mnt tmpfs /dev/shm mode=1777 || say "cannot mount /dev/shm"
-# /run holds /run/netns (ip netns); both must be fresh, not the host's contents. The results
-# share may live below them (run.sh -o /tmp/x): park it meanwhile so it is not covered up.
-parked=
+# /run holds /run/netns (ip netns) and /tmp is the tests' scratch space: both must be fresh,
+# not the host's contents. What the run needs from below them stays visible: the repository
+# (CWD: a clone under /tmp is common) and the results share (run.sh -o /tmp/x) are parked
+# while the fresh mounts go on, then put back at the same paths.
+covered() {	# covered PATH: would the fresh /run or /tmp hide PATH?
+	case $1 in /run | /run/* | /tmp | /tmp/*) return 0 ;; esac
+	return 1
+}
+parked_results= parked_cwd=
 if [ -n "$RESULTS" ] && mountpoint -q "$RESULTS"; then
-	mkdir -p /.vm-results && mount --move "$RESULTS" /.vm-results && parked=1
+	mkdir -p /.vm-results && mount --move "$RESULTS" /.vm-results && parked_results=1
+fi
+if covered "$CWD" && [ -d "$CWD" ]; then
+	mkdir -p /.vm-cwd && mount --rbind "$CWD" /.vm-cwd && parked_cwd=1
 fi
 mnt tmpfs /run mode=0755 || say "cannot mount /run"
 mnt tmpfs /tmp mode=1777 || say "cannot mount /tmp"
-if [ -n "$parked" ]; then
+if [ -n "$parked_cwd" ]; then
+	mkdir -p "$CWD" && mount --move /.vm-cwd "$CWD" ||
+		say "cannot put the repository back at $CWD"
+fi
+if [ -n "$parked_results" ]; then
 	mkdir -p "$RESULTS" && mount --move /.vm-results "$RESULTS" ||
 		say "cannot put the results share back at $RESULTS"
 fi

@@ -1,5 +1,6 @@
 #!/bin/bash
 # run.sh [-v] [-k KVER] [-o RESULTS_DIR] [-t TIMEOUT_S] [-m MEM_MB] -- CMD [ARGS...]
+# run.sh -n
 #
 # Boot a throw-away QEMU/TCG guest on Debian's kernel KVER with the host's root filesystem
 # (read-only 9p + tmpfs overlay, see mkinitrd.sh) and run CMD ARGS in it, as root, in the
@@ -9,6 +10,8 @@
 #   -o DIR          results directory (default: new build/vm-run.XXXXXX in the repository)
 #   -t SECONDS      wall-clock limit for the whole VM (default 900)
 #   -m MB           guest memory (default 1024)
+#   -n              only check that a VM can run from this repository's path, say why not
+#                   in one line (exit 2) and exit: callers do it before a long build
 #   -v              also stream the serial console (kernel messages) to stdout; or VERBOSE=1
 #   VM_APPEND       extra kernel command line arguments
 #   VM_QEMU_EXTRA   extra QEMU arguments (split on spaces), e.g. "-s" for a gdb stub
@@ -43,17 +46,33 @@ RESULTS=
 TIMEOUT=900
 MEM=1024
 VERBOSE=${VERBOSE:-0}
-while getopts "k:o:t:m:vh" opt; do
+CHECK_ONLY=
+while getopts "k:o:t:m:nvh" opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	o) RESULTS=$OPTARG ;;
 	t) TIMEOUT=$OPTARG ;;
 	m) MEM=$OPTARG ;;
 	v) VERBOSE=1 ;;
+	n) CHECK_ONLY=1 ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
+
+# Paths go on the kernel command line (space-separated, no quoting) and into QEMU's
+# comma-separated -virtfs options: keep them plain.
+check_path() {
+	case $1 in
+	*[!A-Za-z0-9._/+@:=-]*)
+		die "the $2 path '$1' contains characters the VM command line cannot carry" \
+		    "(allowed: letters, digits and ._/+@:=-); move it to a plain path" ;;
+	esac
+}
+check_path "$REPO" repository
+if [ -n "$CHECK_ONLY" ]; then
+	exit 0
+fi
 [ $# -gt 0 ] || usage
 
 case $TIMEOUT in ''|*[!0-9]*) die "-t wants whole seconds, got '$TIMEOUT'" ;; esac
@@ -73,13 +92,7 @@ else
 	mkdir -p "$RESULTS"
 	RESULTS=$(cd "$RESULTS" && pwd -P)
 fi
-# These paths go on the kernel command line (space-separated, no quoting) and into QEMU's
-# comma-separated -virtfs options: keep them plain.
-for p in "$RESULTS" "$REPO" "$HERE"; do
-	case $p in
-	*[!A-Za-z0-9._/+@:=-]*) die "path '$p' contains characters the VM command line cannot carry" ;;
-	esac
-done
+check_path "$RESULTS" results
 [ "$RESULTS" != / ] || die "the results directory cannot be /"
 
 INITRD=$REPO/build/vm/initrd-$KVER.img
