@@ -21,7 +21,7 @@ static const struct expr_ops *const expr_ops_table[] = {
 };
 
 /* The most attributes any of our expressions has. */
-#define EXPR_NATTRS_MAX		8
+#define EXPR_NATTRS_MAX		16
 _Static_assert(NFTA_FULLNAT_MAX <= EXPR_NATTRS_MAX &&
 	       NFTA_SYNPROXY_LB_MAX <= EXPR_NATTRS_MAX,
 	       "room for every attribute when parsing");
@@ -59,13 +59,27 @@ struct nftlvs_expr *nftlvs_expr_alloc(const char *name)
 	return e;
 }
 
+static struct expr_str *expr_str_of(const struct nftlvs_expr *e,
+				    uint16_t attr)
+{
+	return e->ops->field(e, attr);
+}
+
 EXPORT_SYMBOL(nftlvs_expr_free);
 void nftlvs_expr_free(struct nftlvs_expr *e)
 {
+	const struct expr_ops *ops;
+	unsigned int i;
+
 	if (!e)
 		return;
-	if (e->ops->free)
-		e->ops->free(e);
+	ops = e->ops;
+	for (i = 0; i < ops->nattrs; i++) {
+		if (ops->attr_len[i] == ATTR_STRING)
+			free(expr_str_of(e, ops->attr_first + i)->s);
+	}
+	if (ops->free)
+		ops->free(e);
 	free(e);
 }
 
@@ -91,13 +105,48 @@ bool nftlvs_expr_is_set(const struct nftlvs_expr *e, uint16_t attr)
 	return expr_attr_width(e, attr) >= 0 && expr_attr_set(e, attr);
 }
 
+/* Bytes that string @attr of @e takes in the payload now. */
+static size_t expr_str_size(const struct nftlvs_expr *e, uint16_t attr)
+{
+	return expr_attr_set(e, attr) ? attr_size(expr_str_of(e, attr)->len) :
+					0;
+}
+
+/* A copy of @len bytes with a NUL after them. */
+static int expr_set_str(struct nftlvs_expr *e, uint16_t attr,
+			const void *data, uint32_t len)
+{
+	struct expr_str *str = expr_str_of(e, attr);
+	char *copy;
+
+	if (len > EXPR_PAYLOAD_MAX ||
+	    nftlvs_expr_payload_len(e) - expr_str_size(e, attr) +
+	    attr_size(len) > EXPR_PAYLOAD_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	copy = malloc(len + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	free(str->s);
+	str->s = copy;
+	str->len = len;
+	expr_attr_mark(e, attr);
+	return 0;
+}
+
 EXPORT_SYMBOL(nftlvs_expr_set);
 int nftlvs_expr_set(struct nftlvs_expr *e, uint16_t attr,
 		    const void *data, uint32_t len)
 {
 	int width = expr_attr_width(e, attr);
 
-	if (width <= 0 || len != (uint32_t)width || !data) {
+	if (width == ATTR_STRING && data)
+		return expr_set_str(e, attr, data, len);
+	if (width <= 0 || width == ATTR_STRING || len != (uint32_t)width ||
+	    !data) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -106,22 +155,44 @@ int nftlvs_expr_set(struct nftlvs_expr *e, uint16_t attr,
 	return 0;
 }
 
+/* A scalar setter never stores its bytes as a string. */
+static int expr_set_scalar(struct nftlvs_expr *e, uint16_t attr,
+			   const void *v, uint32_t len)
+{
+	if (expr_attr_width(e, attr) == ATTR_STRING) {
+		errno = EINVAL;
+		return -1;
+	}
+	return nftlvs_expr_set(e, attr, v, len);
+}
+
 EXPORT_SYMBOL(nftlvs_expr_set_u8);
 int nftlvs_expr_set_u8(struct nftlvs_expr *e, uint16_t attr, uint8_t v)
 {
-	return nftlvs_expr_set(e, attr, &v, sizeof(v));
+	return expr_set_scalar(e, attr, &v, sizeof(v));
 }
 
 EXPORT_SYMBOL(nftlvs_expr_set_u16);
 int nftlvs_expr_set_u16(struct nftlvs_expr *e, uint16_t attr, uint16_t v)
 {
-	return nftlvs_expr_set(e, attr, &v, sizeof(v));
+	return expr_set_scalar(e, attr, &v, sizeof(v));
 }
 
 EXPORT_SYMBOL(nftlvs_expr_set_u32);
 int nftlvs_expr_set_u32(struct nftlvs_expr *e, uint16_t attr, uint32_t v)
 {
-	return nftlvs_expr_set(e, attr, &v, sizeof(v));
+	return expr_set_scalar(e, attr, &v, sizeof(v));
+}
+
+EXPORT_SYMBOL(nftlvs_expr_set_str);
+int nftlvs_expr_set_str(struct nftlvs_expr *e, uint16_t attr,
+			const char *str)
+{
+	if (!str || expr_attr_width(e, attr) != ATTR_STRING) {
+		errno = EINVAL;
+		return -1;
+	}
+	return expr_set_str(e, attr, str, strlen(str) + 1);
 }
 
 EXPORT_SYMBOL(nftlvs_expr_get);
@@ -138,9 +209,24 @@ const void *nftlvs_expr_get(const struct nftlvs_expr *e, uint16_t attr,
 		errno = ENOENT;
 		return NULL;
 	}
+	if (width == ATTR_STRING) {
+		if (len)
+			*len = expr_str_of(e, attr)->len;
+		return expr_str_of(e, attr)->s;
+	}
 	if (len)
 		*len = width;
 	return e->ops->field(e, attr);
+}
+
+EXPORT_SYMBOL(nftlvs_expr_get_str);
+const char *nftlvs_expr_get_str(const struct nftlvs_expr *e, uint16_t attr)
+{
+	if (expr_attr_width(e, attr) != ATTR_STRING) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return nftlvs_expr_get(e, attr, NULL);
 }
 
 /* Copy @attr into @v if it is set and @len wide. */
@@ -150,6 +236,10 @@ static bool expr_get_width(const struct nftlvs_expr *e, uint16_t attr,
 	const void *data;
 	uint32_t width;
 
+	if (expr_attr_width(e, attr) == ATTR_STRING) {
+		errno = EINVAL;
+		return false;
+	}
 	data = nftlvs_expr_get(e, attr, &width);
 	if (!data)
 		return false;
@@ -230,6 +320,7 @@ EXPORT_SYMBOL(nftlvs_expr_cmp);
 bool nftlvs_expr_cmp(const struct nftlvs_expr *a, const struct nftlvs_expr *b)
 {
 	const struct expr_ops *ops = a->ops;
+	const struct expr_str *sa, *sb;
 	uint16_t attr;
 
 	if (ops != b->ops || a->flags != b->flags)
@@ -237,6 +328,13 @@ bool nftlvs_expr_cmp(const struct nftlvs_expr *a, const struct nftlvs_expr *b)
 	for (attr = ops->attr_first; attr < ops->attr_first + ops->nattrs;
 	     attr++) {
 		if (expr_scalar(a, attr) != expr_scalar(b, attr))
+			return false;
+		if (expr_attr_width(a, attr) != ATTR_STRING ||
+		    !expr_attr_set(a, attr))
+			continue;
+		sa = expr_str_of(a, attr);
+		sb = expr_str_of(b, attr);
+		if (sa->len != sb->len || memcmp(sa->s, sb->s, sa->len))
 			return false;
 	}
 	return !ops->cmp_lists || ops->cmp_lists(a, b);
@@ -254,7 +352,9 @@ size_t nftlvs_expr_payload_len(const struct nftlvs_expr *e)
 		attr = ops->attr_first + i;
 		if (!expr_attr_set(e, attr))
 			continue;
-		if (ops->attr_len[i])
+		if (ops->attr_len[i] == ATTR_STRING)
+			len += expr_str_size(e, attr);
+		else if (ops->attr_len[i])
 			len += attr_size(ops->attr_len[i]);
 		else
 			len += ops->list_len(e, attr);
@@ -267,8 +367,13 @@ static void expr_build_attr(struct nlmsghdr *nlh, const struct nftlvs_expr *e,
 {
 	uint16_t type = attr - e->ops->attr_first + 1;
 	uint32_t v = expr_scalar(e, attr);
+	const struct expr_str *str;
 
 	switch (expr_attr_width(e, attr)) {
+	case ATTR_STRING:
+		str = expr_str_of(e, attr);
+		mnl_attr_put(nlh, type, str->len, str->s);
+		break;
 	case 0:
 		e->ops->build_list(nlh, e, attr);
 		break;
@@ -302,6 +407,21 @@ void nftlvs_expr_build_payload(struct nlmsghdr *nlh,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* A name as the kernel dumps it: NUL-terminated, no NUL before, not empty. */
+static int expr_parse_str(struct nftlvs_expr *e, uint16_t attr,
+			  const struct nlattr *a)
+{
+	const char *s = mnl_attr_get_payload(a);
+	uint16_t len = mnl_attr_get_payload_len(a);
+
+	if (len < 2 || len > NFT_SET_MAXNAMELEN || memchr(s, '\0', len) !=
+	    s + len - 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return expr_set_str(e, attr, s, len);
+}
+
 /* NFTA_EXPR_DATA (may be absent: no attributes) into @e. */
 static int expr_parse_data(struct nftlvs_expr *e, const struct nlattr *data)
 {
@@ -319,6 +439,11 @@ static int expr_parse_data(struct nftlvs_expr *e, const struct nlattr *data)
 			continue;
 		attr = ops->attr_first + i;
 		width = ops->attr_len[i];
+		if (width == ATTR_STRING) {
+			if (expr_parse_str(e, attr, tb[i + 1]) < 0)
+				return -1;
+			continue;
+		}
 		if (!width) {
 			if (ops->parse_list(e, attr, tb[i + 1]) < 0)
 				return -1;

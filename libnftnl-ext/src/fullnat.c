@@ -5,6 +5,8 @@
  *	fullnat to POOL via LADDRS [ports LO-HI] [sched SCHED]
  *		[timeout TIME] [flags FLAG[,FLAG...]]
  *
+ * POOL and LADDRS are lists, or @NAME: a set of the rule's table (the
+ * POOL_SET and LADDRS_SET strings) that the kernel reads and follows.
  * The lists live in pool.c; this file has the scalars, the checks of a
  * parsed expression and the output.
  */
@@ -15,7 +17,7 @@
 
 #include "fullnat.h"
 
-_Static_assert(NFTLVS_FULLNAT_FLAGS - NFTLVS_FULLNAT_FAMILY + 1 ==
+_Static_assert(NFTLVS_FULLNAT_LADDRS_SET - NFTLVS_FULLNAT_FAMILY + 1 ==
 	       NFTA_FULLNAT_MAX, "attribute ids follow the uapi enum");
 
 #define FN_IDX(attr)	((attr) - NFTLVS_FULLNAT_FAMILY)
@@ -29,6 +31,8 @@ static const uint8_t fullnat_attr_len[] = {
 	[FN_IDX(NFTLVS_FULLNAT_SCHED)]		= 4,
 	[FN_IDX(NFTLVS_FULLNAT_TIMEOUT)]	= 4,
 	[FN_IDX(NFTLVS_FULLNAT_FLAGS)]		= 4,
+	[FN_IDX(NFTLVS_FULLNAT_POOL_SET)]	= ATTR_STRING,
+	[FN_IDX(NFTLVS_FULLNAT_LADDRS_SET)]	= ATTR_STRING,
 };
 
 static const char *const fullnat_flag_names[] = {
@@ -81,6 +85,10 @@ static void *fullnat_field(const struct nftlvs_expr *e, uint16_t attr)
 		return &fn->timeout;
 	case NFTLVS_FULLNAT_FLAGS:
 		return &fn->flags;
+	case NFTLVS_FULLNAT_POOL_SET:
+		return &fn->pool_set;
+	case NFTLVS_FULLNAT_LADDRS_SET:
+		return &fn->laddrs_set;
 	}
 	return NULL;
 }
@@ -94,12 +102,14 @@ static uint16_t fullnat_port(const struct nftlvs_expr *e, uint16_t attr,
 
 /*
  * Every address is as long as the family says; without a family attribute
- * (allowed here, the table may imply it) as long as the first one.
+ * (allowed here, the table may imply it) as long as the first one. Sets
+ * hold no addresses here: the kernel checks their type.
  */
 static bool fullnat_families_ok(const struct nftlvs_expr_fullnat *fn,
 				bool family_set)
 {
-	size_t len = fn->pool[0].addr_len;
+	size_t len = fn->npool ? fn->pool[0].addr_len :
+		     fn->nladdrs ? fn->laddrs[0].len : 0;
 	unsigned int i;
 
 	if (family_set) {
@@ -118,6 +128,15 @@ static bool fullnat_families_ok(const struct nftlvs_expr_fullnat *fn,
 	return true;
 }
 
+/* A list with entries, or a set, never both (an empty nest counts). */
+static bool fullnat_list_or_set(const struct nftlvs_expr *e, uint16_t list,
+				unsigned int n, uint16_t set)
+{
+	if (expr_attr_set(e, set))
+		return !expr_attr_set(e, list);
+	return n > 0;
+}
+
 /* The kernel's rules: what it accepts, it dumps back. */
 static int fullnat_validate(const struct nftlvs_expr *e)
 {
@@ -127,7 +146,10 @@ static int fullnat_validate(const struct nftlvs_expr *e)
 	uint16_t hi = fullnat_port(e, NFTLVS_FULLNAT_PORT_MAX,
 				   NFT_FULLNAT_PORT_MAX_DEFAULT);
 
-	if (!fn->npool || !fn->nladdrs ||
+	if (!fullnat_list_or_set(e, NFTLVS_FULLNAT_POOL, fn->npool,
+				 NFTLVS_FULLNAT_POOL_SET) ||
+	    !fullnat_list_or_set(e, NFTLVS_FULLNAT_LADDRS, fn->nladdrs,
+				 NFTLVS_FULLNAT_LADDRS_SET) ||
 	    !fullnat_families_ok(fn, expr_attr_set(e, NFTLVS_FULLNAT_FAMILY)) ||
 	    !lo || !hi || lo > hi ||
 	    fn->sched > NFT_LVS_SCHED_MAX ||
@@ -181,22 +203,45 @@ static void rs_output(struct out *o, const struct lvs_rs *r)
 		out_printf(o, " weight %u", r->weight);
 }
 
-static void fullnat_output_lists(struct out *o,
-				 const struct nftlvs_expr_fullnat *fn)
+/*
+ * A set as nft refers to one, @NAME. The list is shown too if it is
+ * there (only a built expression can hold both: shown, never loadable).
+ */
+static bool fullnat_output_set(struct out *o, const struct nftlvs_expr *e,
+			       uint16_t set, uint16_t list)
 {
+	if (!expr_attr_set(e, set))
+		return true;
+	out_printf(o, " @%s", nftlvs_expr_get_str(e, set));
+	return expr_attr_set(e, list);
+}
+
+static void fullnat_output_lists(struct out *o, const struct nftlvs_expr *e)
+{
+	struct nftlvs_expr_fullnat *fn = nftlvs_expr_data(e);
 	unsigned int i;
 
-	out_printf(o, " to {");
-	for (i = 0; i < fn->npool; i++) {
-		out_printf(o, i ? ", " : " ");
-		rs_output(o, &fn->pool[i]);
+	out_printf(o, " to");
+	if (fullnat_output_set(o, e, NFTLVS_FULLNAT_POOL_SET,
+			       NFTLVS_FULLNAT_POOL)) {
+		out_printf(o, " {");
+		for (i = 0; i < fn->npool; i++) {
+			out_printf(o, i ? ", " : " ");
+			rs_output(o, &fn->pool[i]);
+		}
+		out_printf(o, " }");
 	}
-	out_printf(o, " } via {");
-	for (i = 0; i < fn->nladdrs; i++) {
-		out_printf(o, i ? ", " : " ");
-		out_addr(o, fn->laddrs[i].addr, fn->laddrs[i].len, false);
+	out_printf(o, " via");
+	if (fullnat_output_set(o, e, NFTLVS_FULLNAT_LADDRS_SET,
+			       NFTLVS_FULLNAT_LADDRS)) {
+		out_printf(o, " {");
+		for (i = 0; i < fn->nladdrs; i++) {
+			out_printf(o, i ? ", " : " ");
+			out_addr(o, fn->laddrs[i].addr, fn->laddrs[i].len,
+				 false);
+		}
+		out_printf(o, " }");
 	}
-	out_printf(o, " }");
 }
 
 static void fullnat_output(struct out *o, const struct nftlvs_expr *e,
@@ -207,7 +252,7 @@ static void fullnat_output(struct out *o, const struct nftlvs_expr *e,
 	uint16_t lo, hi;
 
 	out_printf(o, "%s", NFT_LVS_EXPR_FULLNAT);
-	fullnat_output_lists(o, fn);
+	fullnat_output_lists(o, e);
 	if (fullnat_ports(e, &lo, &hi))
 		out_printf(o, " ports %u-%u", lo, hi);
 	if (fullnat_sched_shown(e)) {
@@ -241,23 +286,49 @@ static void rs_output_json(struct out *o, const struct lvs_rs *r)
 	out_printf(o, "}");
 }
 
-static void fullnat_output_lists_json(struct out *o,
-				      const struct nftlvs_expr_fullnat *fn)
+/* "@NAME", as nft's JSON refers to a set; the list too, as in text. */
+static bool fullnat_output_set_json(struct out *o, const struct nftlvs_expr *e,
+				    const char *key, uint16_t set,
+				    uint16_t list)
 {
+	if (!expr_attr_set(e, set))
+		return true;
+	out_printf(o, "\"%s\": \"@", key);
+	out_json_escaped(o, nftlvs_expr_get_str(e, set));
+	out_printf(o, "\"");
+	if (!expr_attr_set(e, list))
+		return false;
+	out_printf(o, ", ");
+	return true;
+}
+
+static void fullnat_output_lists_json(struct out *o,
+				      const struct nftlvs_expr *e)
+{
+	struct nftlvs_expr_fullnat *fn = nftlvs_expr_data(e);
 	unsigned int i;
 
-	out_printf(o, "\"to\": [");
-	for (i = 0; i < fn->npool; i++) {
-		out_printf(o, i ? ", " : "");
-		rs_output_json(o, &fn->pool[i]);
+	if (fullnat_output_set_json(o, e, "to", NFTLVS_FULLNAT_POOL_SET,
+				    NFTLVS_FULLNAT_POOL)) {
+		out_printf(o, "\"to\": [");
+		for (i = 0; i < fn->npool; i++) {
+			out_printf(o, i ? ", " : "");
+			rs_output_json(o, &fn->pool[i]);
+		}
+		out_printf(o, "]");
 	}
-	out_printf(o, "], \"via\": [");
-	for (i = 0; i < fn->nladdrs; i++) {
-		out_printf(o, i ? ", \"" : "\"");
-		out_addr(o, fn->laddrs[i].addr, fn->laddrs[i].len, false);
-		out_printf(o, "\"");
+	out_printf(o, ", ");
+	if (fullnat_output_set_json(o, e, "via", NFTLVS_FULLNAT_LADDRS_SET,
+				    NFTLVS_FULLNAT_LADDRS)) {
+		out_printf(o, "\"via\": [");
+		for (i = 0; i < fn->nladdrs; i++) {
+			out_printf(o, i ? ", \"" : "\"");
+			out_addr(o, fn->laddrs[i].addr, fn->laddrs[i].len,
+				 false);
+			out_printf(o, "\"");
+		}
+		out_printf(o, "]");
 	}
-	out_printf(o, "]");
 }
 
 /*
@@ -272,7 +343,7 @@ static void fullnat_output_json(struct out *o, const struct nftlvs_expr *e,
 	uint16_t lo, hi;
 
 	out_printf(o, "{\"%s\": {", NFT_LVS_EXPR_FULLNAT);
-	fullnat_output_lists_json(o, fn);
+	fullnat_output_lists_json(o, e);
 	if (fullnat_ports(e, &lo, &hi))
 		out_printf(o, ", \"ports\": {\"range\": [%u, %u]}", lo, hi);
 	if (fullnat_sched_shown(e)) {

@@ -35,6 +35,10 @@ struct nftlvs_expr_fullnat {
 	unsigned int		nladdrs;
 	unsigned int		laddrs_cap;
 	size_t			laddrs_bytes;
+
+	/* Sets instead of the lists (freed with the expression). */
+	struct expr_str		pool_set;
+	struct expr_str		laddrs_set;
 };
 
 /* The two lists (pool.c). */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_tables.h>
 #include <libnftlvs/expr.h>
 
 /* Built with -fvisibility=hidden: only what is marked here is exported. */
@@ -21,6 +22,18 @@
  */
 #define EXPR_PAYLOAD_MAX	(UINT16_MAX - 2 * MNL_ATTR_HDRLEN)
 
+/*
+ * attr_len of a string attribute. Strings are names of nft sets: one that
+ * the kernel dumps is at most NFT_SET_MAXNAMELEN bytes, its NUL included.
+ */
+#define ATTR_STRING		0xff
+
+/* A string attribute: @len bytes as set, and a NUL after them. */
+struct expr_str {
+	char		*s;
+	uint16_t	len;
+};
+
 /* Text being printed, with snprintf()'s semantics: len keeps counting. */
 struct out {
 	char	*buf;
@@ -34,6 +47,7 @@ void out_addr(struct out *o, const void *addr, size_t len, bool bracket);
 void out_time(struct out *o, uint32_t secs, uint32_t flags);
 void out_flags(struct out *o, const char *const *names, unsigned int n,
 	       uint32_t flags, const char *sep, bool json);
+void out_json_escaped(struct out *o, const char *s);
 void out_json_key(struct out *o, bool *opened, const char *key);
 void out_json_end(struct out *o, bool opened);
 
@@ -43,7 +57,8 @@ struct nftlvs_expr;
  * One expression. Its attribute ids run from attr_first in the order of
  * the uapi enum, so id attr_first + i is netlink type i + 1. attr_len
  * holds each one's width: 1, 2 or 4 for scalars (u8 sent as is, u16 and
- * u32 big endian), 0 for the lists that the list callbacks handle.
+ * u32 big endian), ATTR_STRING for strings (field() gives their struct
+ * expr_str), 0 for the lists that the list callbacks handle.
  */
 struct expr_ops {
 	const char		*name;

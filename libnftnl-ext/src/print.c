@@ -95,6 +95,21 @@ void out_flags(struct out *o, const char *const *names, unsigned int n,
 		out_printf(o, "%s%s0x%x%s", next, quote, unknown, quote);
 }
 
+/* The body of a JSON string: quotes, backslashes and controls escaped. */
+void out_json_escaped(struct out *o, const char *s)
+{
+	unsigned char c;
+
+	for (; (c = *s); s++) {
+		if (c == '"' || c == '\\')
+			out_printf(o, "\\%c", c);
+		else if (c < 0x20)
+			out_printf(o, "\\u%04x", c);
+		else
+			out_printf(o, "%c", c);
+	}
+}
+
 /*
  * Members of a JSON object that may stay empty, which nft prints as null
  * (as in {"lb-dispatch": null}): the first key opens the object.

@@ -123,6 +123,65 @@ static void test_lists(void)
 	nftlvs_expr_free(sp);
 }
 
+/* Set names: strings, sent as set; a raw one exactly as given. */
+static void test_strings(void)
+{
+	struct nftlvs_expr *fn = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	struct nftlvs_expr *sp = nftlvs_expr_alloc(NFT_LVS_EXPR_SYNPROXY);
+	static char big[70000];
+	const char *p;
+	uint32_t len = 0;
+
+	errno = 0;
+	CHECK(!nftlvs_expr_get_str(fn, NFTLVS_FULLNAT_POOL_SET) &&
+	      errno == ENOENT);
+	CHECK(nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_POOL_SET, "web") == 0);
+	CHECK_STR(nftlvs_expr_get_str(fn, NFTLVS_FULLNAT_POOL_SET), "web");
+	CHECK(nftlvs_expr_is_set(fn, NFTLVS_FULLNAT_POOL_SET));
+	p = nftlvs_expr_get(fn, NFTLVS_FULLNAT_POOL_SET, &len);
+	CHECK(p && len == 4 && !memcmp(p, "web", 4));
+	/* Set again: the old copy goes (ASan would see a leak). */
+	CHECK(nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_POOL_SET, "web2") == 0);
+	CHECK_STR(nftlvs_expr_get_str(fn, NFTLVS_FULLNAT_POOL_SET), "web2");
+	/* Raw bytes, no NUL: sent as they are, read back as a string. */
+	CHECK(nftlvs_expr_set(fn, NFTLVS_FULLNAT_LADDRS_SET, "lipsX", 4) == 0);
+	p = nftlvs_expr_get(fn, NFTLVS_FULLNAT_LADDRS_SET, &len);
+	CHECK(p && len == 4 && !memcmp(p, "lips", 4));
+	CHECK_STR(nftlvs_expr_get_str(fn, NFTLVS_FULLNAT_LADDRS_SET), "lips");
+	CHECK(nftlvs_expr_set(fn, NFTLVS_FULLNAT_LADDRS_SET, "", 0) == 0);
+	CHECK(nftlvs_expr_get(fn, NFTLVS_FULLNAT_LADDRS_SET, &len) &&
+	      len == 0);
+
+	/* Strings only where there are strings, and not through scalars. */
+	CHECK_ERR(nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_FLAGS, "x"), EINVAL);
+	CHECK_ERR(nftlvs_expr_set_str(sp, NFTLVS_FULLNAT_POOL_SET, "x"),
+		  EINVAL);
+	CHECK_ERR(nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_POOL_SET, NULL),
+		  EINVAL);
+	CHECK_ERR(nftlvs_expr_set_u32(fn, NFTLVS_FULLNAT_POOL_SET, 1), EINVAL);
+	CHECK_ERR(nftlvs_expr_set(fn, NFTLVS_FULLNAT_POOL_SET, NULL, 4),
+		  EINVAL);
+	errno = 0;
+	CHECK(!nftlvs_expr_get_str(fn, NFTLVS_FULLNAT_FLAGS) &&
+	      errno == EINVAL);
+	errno = 0;
+	CHECK(nftlvs_expr_get_u32(fn, NFTLVS_FULLNAT_POOL_SET) == 0 &&
+	      errno == EINVAL);
+
+	/* Bounded only by what one rule holds; a refusal changes nothing. */
+	memset(big, 'a', sizeof(big) - 1);
+	CHECK_ERR(nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_POOL_SET, big), E2BIG);
+	big[UINT16_MAX - 16] = '\0';
+	CHECK_ERR(nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_POOL_SET, big), E2BIG);
+	CHECK_STR(nftlvs_expr_get_str(fn, NFTLVS_FULLNAT_POOL_SET), "web2");
+	big[4096] = '\0';
+	CHECK(nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_POOL_SET, big) == 0);
+	CHECK(nftlvs_expr_payload_len(fn) > 4096);
+
+	nftlvs_expr_free(fn);
+	nftlvs_expr_free(sp);
+}
+
 /* Lists grow until the expression would not fit one rule any more. */
 static void test_too_big(void)
 {
@@ -254,6 +313,71 @@ static void test_roundtrip_fullnat(void)
 	check_roundtrip(e);
 }
 
+/* A set instead of either list, or of both. */
+static struct nftlvs_expr *fullnat_sets(const char *pool, const char *laddrs)
+{
+	struct nftlvs_expr *e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV4);
+	if (pool)
+		nftlvs_expr_set_str(e, NFTLVS_FULLNAT_POOL_SET, pool);
+	else
+		add_rs(e, "10.1.0.1", 80, 1);
+	if (laddrs)
+		nftlvs_expr_set_str(e, NFTLVS_FULLNAT_LADDRS_SET, laddrs);
+	else
+		add_laddr(e, "10.1.0.254");
+	return e;
+}
+
+static void test_roundtrip_sets(void)
+{
+	struct nftlvs_expr *e, *back, *other;
+	char name[NFT_SET_MAXNAMELEN];
+
+	check_roundtrip(fullnat_sets("web", "lips"));
+	check_roundtrip(fullnat_sets("web", NULL));
+	check_roundtrip(fullnat_sets(NULL, "lips"));
+
+	/* The longest name the kernel takes, and odd but legal ones. */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	check_roundtrip(fullnat_sets(name, "x-y.z/1"));
+	check_roundtrip(fullnat_sets("a\"b\\c", "_"));
+
+	/* Without a family (an ip table implies it), with everything else. */
+	e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	nftlvs_expr_set_str(e, NFTLVS_FULLNAT_POOL_SET, "web");
+	nftlvs_expr_set_str(e, NFTLVS_FULLNAT_LADDRS_SET, "lips");
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MIN, 10000);
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MAX, 20000);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, NFT_LVS_SCHED_SH);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_TIMEOUT, 90);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_MASK);
+	back = roundtrip(e);
+	CHECK(back && nftlvs_expr_cmp(e, back));
+	CHECK(back && !nftlvs_expr_is_set(back, NFTLVS_FULLNAT_POOL) &&
+	      !nftlvs_expr_is_set(back, NFTLVS_FULLNAT_FAMILY) &&
+	      nftlvs_expr_fullnat_rs_count(back) == 0);
+	CHECK_STR(back ? nftlvs_expr_get_str(back, NFTLVS_FULLNAT_LADDRS_SET) :
+			 NULL, "lips");
+	nftlvs_expr_free(back);
+	check_roundtrip(e);
+
+	/* cmp() tells names apart. */
+	e = fullnat_sets("web", "lips");
+	other = fullnat_sets("web", "lip");
+	CHECK(!nftlvs_expr_cmp(e, other));
+	nftlvs_expr_free(other);
+	other = fullnat_sets("web", "lips");
+	CHECK(nftlvs_expr_cmp(e, other));
+	nftlvs_expr_free(other);
+	other = fullnat_sets("web", NULL);
+	CHECK(!nftlvs_expr_cmp(e, other));
+	nftlvs_expr_free(other);
+	nftlvs_expr_free(e);
+}
+
 /* The limits themselves are accepted. */
 static void test_roundtrip_limits(void)
 {
@@ -324,6 +448,18 @@ static struct nftlvs_expr *fullnat_ipv6(void)
 	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MAX, 20000);
 	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_TIMEOUT, 90);
 	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_MASK);
+	return e;
+}
+
+/* syntax.md's service on sets: as the kernel dumps it. */
+static struct nftlvs_expr *fullnat_set_example(void)
+{
+	struct nftlvs_expr *e = fullnat_sets("web", "lips");
+
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MIN, 5000);
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MAX, 65535);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, NFT_LVS_SCHED_WLC);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_TOA);
 	return e;
 }
 
@@ -400,6 +536,23 @@ static void test_golden(void)
 		     "\"ports\": {\"range\": [10000, 20000]}, \"timeout\": 90, "
 		     "\"flags\": [\"toa\", \"strip-timestamps\", "
 		     "\"rst-on-expire\"]}}");
+	check_golden(fullnat_set_example(),
+		     "fullnat to @web via @lips flags toa",
+		     "{\"fullnat\": {\"to\": \"@web\", \"via\": \"@lips\", "
+		     "\"flags\": [\"toa\"]}}");
+	check_golden(fullnat_sets("web", NULL),
+		     "fullnat to @web via { 10.1.0.254 }",
+		     "{\"fullnat\": {\"to\": \"@web\", "
+		     "\"via\": [\"10.1.0.254\"]}}");
+	check_golden(fullnat_sets(NULL, "lips"),
+		     "fullnat to { 10.1.0.1:80 } via @lips",
+		     "{\"fullnat\": {\"to\": [{\"addr\": \"10.1.0.1\", "
+		     "\"port\": 80}], \"via\": \"@lips\"}}");
+	/* JSON escapes what the kernel would take in a name. */
+	check_golden(fullnat_sets("a\"b\\c\t", "x-y.z/1"),
+		     "fullnat to @a\"b\\c\t via @x-y.z/1",
+		     "{\"fullnat\": {\"to\": \"@a\\\"b\\\\c\\u0009\", "
+		     "\"via\": \"@x-y.z/1\"}}");
 }
 
 static const char *fullnat_timeout(uint32_t secs, uint32_t flags)
@@ -461,6 +614,18 @@ static void test_print_odd(void)
 	CHECK_STR(print(e, NFTLVS_OUTPUT_DEFAULT, 0),
 		  "fullnat to { } via { }");
 	nftlvs_expr_free(e);
+
+	/* A set and a list side by side: both shown, never loadable. */
+	e = fullnat_min();
+	nftlvs_expr_set_str(e, NFTLVS_FULLNAT_POOL_SET, "web");
+	nftlvs_expr_set_str(e, NFTLVS_FULLNAT_LADDRS_SET, "lips");
+	CHECK_STR(print(e, NFTLVS_OUTPUT_DEFAULT, 0),
+		  "fullnat to @web { 10.1.0.1:8080 } via @lips { 10.1.0.254 }");
+	CHECK_STR(print(e, NFTLVS_OUTPUT_JSON, 0),
+		  "{\"fullnat\": {\"to\": \"@web\", \"to\": [{\"addr\": "
+		  "\"10.1.0.1\", \"port\": 8080}], \"via\": \"@lips\", "
+		  "\"via\": [\"10.1.0.254\"]}}");
+	nftlvs_expr_free(e);
 }
 
 /* snprintf() semantics: needed length, truncation, NUL termination. */
@@ -518,9 +683,11 @@ int main(void)
 	test_alloc();
 	test_scalars();
 	test_lists();
+	test_strings();
 	test_too_big();
 	test_roundtrip_synproxy();
 	test_roundtrip_fullnat();
+	test_roundtrip_sets();
 	test_roundtrip_limits();
 	test_golden();
 	test_time();

@@ -239,6 +239,80 @@ static void test_fullnat_lists(void)
 	BAD_VALUE(e);
 }
 
+/* A set name in the place of a list: alone, or beside one (refused). */
+static struct nftlvs_expr *fn_sets(const char *pool, const char *laddrs)
+{
+	struct nftlvs_expr *e = fn_bare();
+
+	if (pool)
+		nftlvs_expr_set_str(e, NFTLVS_FULLNAT_POOL_SET, pool);
+	if (laddrs)
+		nftlvs_expr_set_str(e, NFTLVS_FULLNAT_LADDRS_SET, laddrs);
+	return e;
+}
+
+static void test_fullnat_sets(void)
+{
+	char name[NFT_SET_MAXNAMELEN + 1];
+	struct nftlvs_expr *e;
+
+	GOOD_VALUE(fn_sets("web", "lips"));
+	e = fn_sets("web", NULL);
+	add_laddr(e, "10.1.0.254");
+	GOOD_VALUE(e);
+	e = fn_sets(NULL, "lips");
+	add_rs(e, "2001:db8::1", 0, 1);
+	GOOD_VALUE(e);
+
+	/* Neither, or both: a list and a set name for the same thing. */
+	BAD_VALUE(fn_sets("web", NULL));
+	BAD_VALUE(fn_sets(NULL, "lips"));
+	e = fn_sets("web", "lips");
+	add_rs(e, "10.1.0.1", 0, 1);
+	BAD_VALUE(e);
+	e = fn_sets("web", "lips");
+	add_laddr(e, "10.1.0.254");
+	BAD_VALUE(e);
+	e = fn_sets("web", "lips");
+	nftlvs_expr_fullnat_test_empty(e, NFTLVS_FULLNAT_POOL);
+	BAD_VALUE(e);
+	e = fn_sets("web", "lips");
+	nftlvs_expr_fullnat_test_empty(e, NFTLVS_FULLNAT_LADDRS);
+	BAD_VALUE(e);
+
+	/* The family still rules the list beside a set. */
+	e = fn_sets("web", NULL);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV6);
+	add_laddr(e, "10.1.0.254");
+	BAD_VALUE(e);
+	e = fn_sets(NULL, "lips");
+	add_rs(e, "10.1.0.1", 0, 1);
+	add_rs(e, "2001:db8::1", 0, 1);
+	BAD_VALUE(e);
+
+	/* Names: NUL-terminated, not empty, shorter than NFT_SET_MAXNAMELEN. */
+	memset(name, 'n', sizeof(name));
+	name[NFT_SET_MAXNAMELEN - 1] = '\0';
+	GOOD_VALUE(fn_sets(name, "lips"));
+	name[NFT_SET_MAXNAMELEN - 1] = 'n';
+	name[NFT_SET_MAXNAMELEN] = '\0';
+	BAD_VALUE(fn_sets(name, "lips"));
+	BAD_VALUE(fn_sets("web", name));
+	BAD_VALUE(fn_sets("", "lips"));
+	e = fn_sets(NULL, "lips");
+	nftlvs_expr_set(e, NFTLVS_FULLNAT_POOL_SET, "web", 3);	/* no NUL */
+	BAD_VALUE(e);
+	e = fn_sets("web", NULL);
+	nftlvs_expr_set(e, NFTLVS_FULLNAT_LADDRS_SET, "", 0);
+	BAD_VALUE(e);
+	e = fn_sets("web", NULL);
+	nftlvs_expr_set(e, NFTLVS_FULLNAT_LADDRS_SET, "li\0ps", 6);
+	BAD_VALUE(e);
+	e = fn_sets("web", NULL);
+	nftlvs_expr_set(e, NFTLVS_FULLNAT_LADDRS_SET, "\0lips", 6);
+	BAD_VALUE(e);
+}
+
 /* Payloads made by hand, for what the API cannot express. */
 struct raw {
 	struct msg	m;
@@ -467,6 +541,24 @@ static void test_wire_fullnat(void)
 	raw_laddrs(&r);
 	mnl_attr_put_u32(r.nlh, NFTA_FULLNAT_MAX + 1, 0);
 	ACCEPTED(raw_end(&r));
+
+	/* Set names: a nest where a string belongs, a second name. */
+	raw_start(&r, NFT_LVS_EXPR_FULLNAT);
+	mnl_attr_put_strz(r.nlh, NFTA_FULLNAT_POOL_SET, "web");
+	mnl_attr_put_strz(r.nlh, NFTA_FULLNAT_LADDRS_SET, "lips");
+	ACCEPTED(raw_end(&r));
+	raw_start(&r, NFT_LVS_EXPR_FULLNAT);
+	nest = mnl_attr_nest_start(r.nlh, NFTA_FULLNAT_POOL_SET);
+	mnl_attr_put_strz(r.nlh, NFTA_LVS_LIST_ELEM, "web");
+	mnl_attr_nest_end(r.nlh, nest);
+	mnl_attr_put_strz(r.nlh, NFTA_FULLNAT_LADDRS_SET, "lips");
+	REFUSED(raw_end(&r), EINVAL);
+	/* A name cut by its nest. */
+	raw_start(&r, NFT_LVS_EXPR_FULLNAT);
+	mnl_attr_put_strz(r.nlh, NFTA_FULLNAT_LADDRS_SET, "lips");
+	mnl_attr_put_strz(r.nlh, NFTA_FULLNAT_POOL_SET, "web");
+	((struct nlattr *)((char *)mnl_attr_get_payload(r.data) + 12))->nla_len = 12;
+	REFUSED(raw_end(&r), EINVAL);
 }
 
 /* Deterministic: every run mutates the same way. */
@@ -616,6 +708,21 @@ static struct nftlvs_expr *fullnat_v6(void)
 	return e;
 }
 
+/* Sets on both sides, the rest as the kernel dumps it. */
+static struct nftlvs_expr *fullnat_sets_all(void)
+{
+	struct nftlvs_expr *e = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV4);
+	nftlvs_expr_set_str(e, NFTLVS_FULLNAT_POOL_SET, "web");
+	nftlvs_expr_set_str(e, NFTLVS_FULLNAT_LADDRS_SET, "lips");
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MIN, 5000);
+	nftlvs_expr_set_u16(e, NFTLVS_FULLNAT_PORT_MAX, 65535);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, NFT_LVS_SCHED_WLC);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_TOA);
+	return e;
+}
+
 static void test_fuzz(void)
 {
 	struct nftlvs_expr *e;
@@ -632,6 +739,10 @@ static void test_fuzz(void)
 	fuzz_one(e);
 	nftlvs_expr_free(e);
 
+	e = fullnat_sets_all();
+	fuzz_one(e);
+	nftlvs_expr_free(e);
+
 	e = nftlvs_expr_alloc(NFT_LVS_EXPR_DISPATCH);
 	fuzz_one(e);
 	nftlvs_expr_free(e);
@@ -642,6 +753,7 @@ int main(void)
 	test_synproxy_values();
 	test_fullnat_scalars();
 	test_fullnat_lists();
+	test_fullnat_sets();
 	test_wire_expr();
 	test_wire_synproxy();
 	test_wire_fullnat();

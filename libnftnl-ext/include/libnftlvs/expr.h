@@ -45,6 +45,8 @@ enum nftlvs_fullnat_attr {
 	NFTLVS_FULLNAT_SCHED,		/* u32: NFT_LVS_SCHED_* */
 	NFTLVS_FULLNAT_TIMEOUT,		/* u32: seconds */
 	NFTLVS_FULLNAT_FLAGS,		/* u32: NFT_FULLNAT_F_* */
+	NFTLVS_FULLNAT_POOL_SET,	/* string: set or map holding the pool */
+	NFTLVS_FULLNAT_LADDRS_SET,	/* string: set holding the laddrs */
 };
 
 /* NULL with errno ENOENT if @name is not one of the three expressions. */
@@ -73,6 +75,22 @@ uint8_t nftlvs_expr_get_u8(const struct nftlvs_expr *e, uint16_t attr);
 uint16_t nftlvs_expr_get_u16(const struct nftlvs_expr *e, uint16_t attr);
 uint32_t nftlvs_expr_get_u32(const struct nftlvs_expr *e, uint16_t attr);
 
+/*
+ * String attributes: the names of nft sets (fullnat's POOL_SET and
+ * LADDRS_SET), which the kernel looks up in the rule's table. set_str()
+ * sends the string with its NUL; nftlvs_expr_set() sends exactly @len
+ * bytes (for testing the kernel with names it must refuse) and get()
+ * returns them. get_str() returns NULL with errno ENOENT when unset.
+ * Lengths are not checked beyond E2BIG: the kernel judges them.
+ *
+ * fullnat takes either a list or a set for each of its pool and local
+ * addresses; an expression that holds both is built as asked (the kernel
+ * refuses it) but never parsed.
+ */
+int nftlvs_expr_set_str(struct nftlvs_expr *e, uint16_t attr,
+			const char *str);
+const char *nftlvs_expr_get_str(const struct nftlvs_expr *e, uint16_t attr);
+
 /* Which attributes of a real server are present (struct nftlvs_rs). */
 enum {
 	NFTLVS_RS_ADDR		= (1 << 0),
@@ -89,7 +107,8 @@ struct nftlvs_rs {
 };
 
 /*
- * fullnat pool and local addresses. @family is AF_INET or AF_INET6
+ * fullnat pool and local addresses as lists (or as sets: the string
+ * attributes above). @family is AF_INET or AF_INET6
  * (EAFNOSUPPORT otherwise). add_rs() sends the weight always and the port
  * unless it is 0 (0: keep the packet's destination port).
  * Lists are bounded only by the netlink attribute size: E2BIG when the
@@ -141,7 +160,9 @@ void nftlvs_expr_build_payload(struct nlmsghdr *nlh,
  * Parse one expression of a dumped rule from its NFTA_LIST_ELEM nest, which
  * the caller has checked to lie within its buffer (mnl_attr_ok() does).
  * NULL with errno ENOENT if the expression is not one of ours, EINVAL if it
- * is malformed or holds values out of range, ENOMEM.
+ * is malformed or holds values out of range, ENOMEM. A set name must be
+ * NUL-terminated, 1 to NFT_SET_MAXNAMELEN - 1 bytes long, and stand
+ * instead of its list, never beside it.
  */
 struct nftlvs_expr *nftlvs_expr_parse(const struct nlattr *elem);
 
