@@ -234,6 +234,29 @@ static void add_list(struct parse_state *st, uint16_t attr, char *value,
 	}
 }
 
+/*
+ * pool-set= and laddrs-set=: a set name sent with its NUL, or hex:BYTES
+ * sent exactly (no NUL unless given), for names the kernel must refuse.
+ */
+static void set_name(struct parse_state *st, uint16_t attr, const char *value,
+		     const char *token)
+{
+	struct nftlvs_expr *e = st->cur->lvs;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	if (strncmp(value, "hex:", 4)) {
+		ret = nftlvs_expr_set_str(e, attr, value);
+	} else {
+		len = parse_addr(value, &buf, token);
+		ret = nftlvs_expr_set(e, attr, buf, len);
+		free(buf);
+	}
+	if (ret < 0)
+		usage_error(token, "%s", strerror(errno));
+}
+
 /* Names joined by commas, or a number. */
 static uint32_t parse_flags(const char *expr, char *value, const char *token)
 {
@@ -336,6 +359,10 @@ static void fullnat_key(struct parse_state *st, const char *key, char *value,
 		add_list(st, NFTLVS_FULLNAT_POOL, value, token);
 	} else if (!strcmp(key, "laddrs")) {
 		add_list(st, NFTLVS_FULLNAT_LADDRS, value, token);
+	} else if (!strcmp(key, "pool-set")) {
+		set_name(st, NFTLVS_FULLNAT_POOL_SET, value, token);
+	} else if (!strcmp(key, "laddrs-set")) {
+		set_name(st, NFTLVS_FULLNAT_LADDRS_SET, value, token);
 	} else if (!strcmp(key, "ports")) {
 		fullnat_ports(st, value, token);
 	} else if (!strcmp(key, "port-min")) {

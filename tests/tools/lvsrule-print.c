@@ -24,6 +24,7 @@ enum raw_kind {
 	RAW_BE16,
 	RAW_BE32,
 	RAW_HEX32,
+	RAW_STRING,
 	RAW_POOL,
 	RAW_LADDRS,
 };
@@ -49,6 +50,8 @@ static const struct raw_attr fullnat_raw[NFTA_FULLNAT_MAX + 1] = {
 	[NFTA_FULLNAT_SCHED]	= { "sched",	RAW_BE32 },
 	[NFTA_FULLNAT_TIMEOUT]	= { "timeout",	RAW_BE32 },
 	[NFTA_FULLNAT_FLAGS]	= { "flags",	RAW_HEX32 },
+	[NFTA_FULLNAT_POOL_SET]	= { "pool-set",	RAW_STRING },
+	[NFTA_FULLNAT_LADDRS_SET] = { "laddrs-set", RAW_STRING },
 };
 
 static const struct {
@@ -112,6 +115,13 @@ static bool print_scalar(FILE *out, const struct nlattr *attr,
 			return false;
 		memcpy(&v32, p, 4);
 		fprintf(out, kind == RAW_BE32 ? "%u" : "0x%x", ntohl(v32));
+		return true;
+	case RAW_STRING:
+		/* As given to pool-set=: plain if it is one, else hex:. */
+		if (!len || memchr(p, '\0', len) != (const char *)p + len - 1 ||
+		    strcspn(p, ",}=") != len - 1U || !strncmp(p, "hex:", 4))
+			return false;
+		fputs(p, out);
 		return true;
 	default:
 		return false;

@@ -55,6 +55,7 @@ static const struct {
 	{ ELOOP, "ELOOP" },	{ EOVERFLOW, "EOVERFLOW" },
 	{ ETIMEDOUT, "ETIMEDOUT" },	{ ENOTDIR, "ENOTDIR" },
 	{ EFAULT, "EFAULT" },	{ EBADF, "EBADF" },
+	{ EPROTOTYPE, "EPROTOTYPE" },
 };
 
 static void kernel_refused(int err)
@@ -89,10 +90,12 @@ static void usage(void)
 		"EXPR: lb-dispatch | synproxy-lb | fullnat | counter\n"
 		"synproxy-lb: mss=N wscale=N ttl=N flags=sack-perm,timestamp,defer|0xHEX\n"
 		"fullnat: family=ip|ip6|N|none pool=ELEM[,ELEM...] laddrs=ADDR[,ADDR...]\n"
+		"         pool-set=NAME|hex:BYTES laddrs-set=NAME|hex:BYTES\n"
 		"         ports=LO-HI port-min=N port-max=N sched=rr|wrr|lc|wlc|sh|mh|N\n"
 		"         timeout=SECONDS flags=toa,strip-timestamps,rst-on-expire|0xHEX\n"
 		"ELEM: ADDR[:PORT][@WEIGHT], [IPV6]:PORT, hex:BYTES for a raw address;\n"
-		"      pool= and laddrs= alone send an empty list\n");
+		"      pool= and laddrs= alone send an empty list; a set NAME is sent\n"
+		"      with its NUL, hex:BYTES exactly as given\n");
 	exit(2);
 }
 

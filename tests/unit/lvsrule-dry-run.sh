@@ -86,6 +86,32 @@ expect 0 'ip t c: fullnat{family=7}' $D add ip t c fullnat family=7
 expect 0 'inet t c: fullnat{family=2,pool=[2001:db8::1]}' \
 	$D add inet t c fullnat pool=2001:db8::1 family=ip
 
+# Set names instead of lists, both, or raw bytes the kernel must refuse.
+expect 0 'ip lvs pre: fullnat{family=2,sched=3,flags=0x1,pool-set=web,laddrs-set=lips}' \
+	$D add ip lvs pre fullnat pool-set=web laddrs-set=lips sched=wlc flags=toa
+expect 0 'inet t c: fullnat{laddrs=[10.1.0.254],pool-set=x-y.z/1}' \
+	$D add inet t c fullnat family=none pool-set=x-y.z/1 laddrs=10.1.0.254
+expect 0 'ip t c: fullnat{family=2,pool=[10.1.0.1],laddrs=[10.1.0.254],pool-set=web,laddrs-set=lips}' \
+	$D add ip t c fullnat pool=10.1.0.1 pool-set=web laddrs=10.1.0.254 \
+	laddrs-set=lips
+expect 0 'ip t c: fullnat{family=2,pool-set=hex:776562,laddrs-set=hex:}' \
+	$D add ip t c fullnat pool-set=hex:776562 laddrs-set=hex:
+expect 0 'ip t c: fullnat{family=2,pool-set=hex:7765006200,laddrs-set=hex:6869780000}' \
+	$D add ip t c fullnat pool-set=hex:7765006200 laddrs-set=hex:6869780000
+expect 0 'ip lvs pre: fullnat to @web via @lips sched mh' \
+	$D=text add ip lvs pre fullnat pool-set=web laddrs-set=lips sched=mh
+expect 0 'ip6 lvs pre: fullnat to @web6 via { 2001:db8:1::fe }' \
+	$D=text add ip6 lvs pre fullnat pool-set=web6 laddrs=2001:db8:1::fe
+expect 1 'ip t c: [fullnat:malformed]' \
+	$D=text add ip t c fullnat pool=10.1.0.1 pool-set=web laddrs-set=lips
+expect 1 'ip t c: [fullnat:malformed]' \
+	$D=text add ip t c fullnat pool-set=hex:776562 laddrs-set=lips
+long=$(printf '%0256d' 0)
+expect 1 'ip t c: [fullnat:malformed]' \
+	$D=text add ip t c fullnat pool-set="$long" laddrs-set=lips
+expect 0 "ip t c: fullnat to @${long%0} via @lips" \
+	$D=text add ip t c fullnat pool-set="${long%0}" laddrs-set=lips
+
 # Several rules in one batch, stock expressions, raw family numbers.
 expect 0 'netdev t c: [counter] lb-dispatch{}
 netdev t c: synproxy-lb{} fullnat{}
@@ -130,6 +156,8 @@ refused pool=300.1.1.1 $D add ip t c fullnat pool=300.1.1.1
 refused pool=[2001:db8::1 $D add ip t c fullnat pool=[2001:db8::1
 refused laddrs=hex:abc $D add ip t c fullnat laddrs=hex:abc
 refused laddrs=10.1.0.1:80 $D add ip t c fullnat laddrs=10.1.0.1:80
+refused pool-set=hex:abc $D add ip t c fullnat pool-set=hex:abc
+refused pool-set=web $D add ip t c synproxy-lb pool-set=web
 refused sched=bogus $D add ip t c fullnat sched=bogus
 refused flags=toa,bogus $D add ip t c fullnat flags=toa,bogus
 refused ports=5 $D add ip t c fullnat ports=5
