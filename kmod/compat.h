@@ -96,4 +96,63 @@ static inline void lvs_csum_replace_by_diff(__sum16 *sum, struct sk_buff *skb,
 	register_net_sysctl(net, path, table)
 #endif
 
+
+/*
+ * Set API (set-backed pools, poolset.c).
+ *
+ * ops->lookup returned bool with the element through an argument before
+ * 6.12.48 (Debian's 6.1 still does); it returns the element since.
+ */
+typedef bool (*lvs_set_lookup_bool_t)(const struct net *, const struct nft_set *,
+				      const u32 *, const struct nft_set_ext **);
+typedef const struct nft_set_ext *(*lvs_set_lookup_ext_t)(const struct net *,
+							  const struct nft_set *,
+							  const u32 *);
+
+static inline const struct nft_set_ext *
+lvs_set_lookup(const struct net *net, const struct nft_set *set, const u32 *key)
+{
+	void *fn = set->ops->lookup;
+
+	if (__builtin_types_compatible_p(typeof(((struct nft_set_ops *)0)->lookup),
+					 lvs_set_lookup_bool_t)) {
+		const struct nft_set_ext *ext = NULL;
+
+		return ((lvs_set_lookup_bool_t)fn)(net, set, key, &ext) ? ext : NULL;
+	}
+	return ((lvs_set_lookup_ext_t)fn)(net, set, key);
+}
+
+/*
+ * Walk callbacks got the element as struct nft_set_elem (its ->priv) until
+ * 6.7, as struct nft_elem_priv since. Our callback takes the element's
+ * private pointer either way: LVS_DEFINE_WALK(fn) makes both wrappers and
+ * LVS_WALK_FN(fn) names the one this kernel's nft_set_iter.fn wants.
+ */
+struct nft_elem_priv;
+struct nft_set_elem;
+typedef int (*lvs_walk_priv_t)(const struct nft_ctx *, struct nft_set *,
+			       const struct nft_set_iter *, struct nft_elem_priv *);
+
+#define LVS_DEFINE_WALK(cb)						\
+static int __maybe_unused cb##__priv(const struct nft_ctx *ctx,		\
+				     struct nft_set *set,		\
+				     const struct nft_set_iter *iter,	\
+				     struct nft_elem_priv *priv)	\
+{									\
+	return cb(set, iter, (void *)priv);				\
+}									\
+static int __maybe_unused cb##__elem(const struct nft_ctx *ctx,		\
+				     struct nft_set *set,		\
+				     const struct nft_set_iter *iter,	\
+				     struct nft_set_elem *elem)		\
+{									\
+	return cb(set, iter, (void *)elem->priv);			\
+}
+
+#define LVS_WALK_FN(cb)							\
+	__builtin_choose_expr(__builtin_types_compatible_p(		\
+		typeof(((struct nft_set_iter *)0)->fn), lvs_walk_priv_t),\
+		(void *)cb##__priv, (void *)cb##__elem)
+
 #endif /* _NFT_LVS_COMPAT_H */

@@ -29,7 +29,6 @@ static struct kmem_cache *lvs_conn_cachep __read_mostly;
  */
 static_assert(sizeof(struct lvs_conn) <= 192);
 static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_DEAD);
-static_assert(NFT_FULLNAT_POOL_MAX <= U16_MAX + 1);
 
 const struct rhashtable_params lvs_conn_params = {
 	.head_offset		= offsetof(struct lvs_conn_hnode, node),
@@ -47,10 +46,12 @@ static unsigned long lvs_conn_timeout(const struct lvs_conn *cp, u8 state)
 	const struct lvs_cfg *cfg = &lvs_conn_ln(cp)->cfg;
 	unsigned int secs;
 
+	const struct lvs_service *svc = lvs_conn_svc(cp);
+
 	if (cp->hn[0].t.proto == IPPROTO_UDP)
-		secs = cp->svc->timeout ?: READ_ONCE(cfg->udp_timeout);
-	else if (state == LB_TCP_ESTABLISHED && cp->svc->timeout)
-		secs = cp->svc->timeout;
+		secs = svc->timeout ?: READ_ONCE(cfg->udp_timeout);
+	else if (state == LB_TCP_ESTABLISHED && svc->timeout)
+		secs = svc->timeout;
 	else
 		secs = READ_ONCE(cfg->tcp_timeout[state]);
 	return (unsigned long)secs * HZ;
@@ -72,7 +73,7 @@ static void lvs_conn_free_rcu(struct rcu_head *head)
 	struct lvs_conn *cp = container_of(head, struct lvs_conn, rcu);
 
 	lvs_synproxy_free(cp->sp);
-	lvs_service_put(cp->svc);
+	lvs_dest_put(cp->dest);
 	kmem_cache_free(lvs_conn_cachep, cp);
 }
 
@@ -170,6 +171,23 @@ bool lvs_conn_kill(struct lvs_conn *cp)
 	return true;
 }
 
+/*
+ * expire_nodest_conn: a packet of a connection whose real server has left
+ * its pool ends the connection (RSTs to both ends with rst-on-expire) and
+ * is dropped, as IPVS does.
+ */
+void lvs_conn_end_nodest(struct lvs_conn *cp)
+{
+	if (!lvs_conn_claim(cp))
+		return;
+	timer_delete(&cp->timer);
+	if ((cp->flags & NFT_FULLNAT_F_RST_ON_EXPIRE) &&
+	    READ_ONCE(cp->state) == LB_TCP_ESTABLISHED)
+		lvs_conn_reset(cp);
+	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_CONN_NODEST);
+	lvs_conn_unlink(cp);
+}
+
 struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
 				       const struct lvs_tuple *t)
 {
@@ -204,16 +222,16 @@ void lvs_conn_set_state(struct lvs_conn *cp, u8 state)
 }
 
 /* The RS side of @cp for local address @lip and port @lport. */
-static void lvs_conn_rs_tuple(struct lvs_conn *cp, const struct lvs_dest *dest,
+static void lvs_conn_rs_tuple(struct lvs_conn *cp, const struct lvs_rs *rs,
 			      const union nf_inet_addr *lip, u16 lport)
 {
 	struct lvs_tuple *rt = &cp->hn[LB_DIR_OUT].t;
 	const struct lvs_tuple *ct = &cp->hn[LB_DIR_IN].t;
 
 	memset(rt, 0, sizeof(*rt));
-	rt->src = dest->addr;
+	rt->src = rs->addr;
 	rt->dst = *lip;
-	rt->sport = dest->port ?: ct->dport;
+	rt->sport = rs->port ?: ct->dport;
 	rt->dport = htons(lport);
 	rt->proto = ct->proto;
 	rt->family = ct->family;
@@ -225,24 +243,25 @@ static void lvs_conn_rs_tuple(struct lvs_conn *cp, const struct lvs_dest *dest,
  * take the first one the table accepts. Ports start at a random offset so
  * that concurrent creations spread instead of racing for the same port.
  */
-static int lvs_conn_bind_lport(struct lvs_conn *cp, struct lvs_service *svc,
-			       const struct lvs_dest *dest)
+static int lvs_conn_bind_lport(struct lvs_conn *cp, struct lvs_service *svc)
 {
+	const struct lvs_laddrs *la = rcu_dereference(svc->laddrs);
 	u32 range = svc->port_max - svc->port_min + 1;
 	u32 tries = min_t(u32, range, LVS_LPORT_TRIES);
-	u32 lstart = reciprocal_scale(get_random_u32(), svc->nr_laddrs);
 	u32 pstart = reciprocal_scale(get_random_u32(), range);
-	u32 i, j;
+	u32 lstart, i, j;
 	int err;
 
-	for (i = 0; i < svc->nr_laddrs; i++) {
-		const union nf_inet_addr *lip =
-			&svc->laddrs[(lstart + i) % svc->nr_laddrs];
+	if (!la || !la->nr)	/* an emptied set of local addresses */
+		return -EADDRINUSE;
+	lstart = reciprocal_scale(get_random_u32(), la->nr);
+	for (i = 0; i < la->nr; i++) {
+		const union nf_inet_addr *lip = &la->addrs[(lstart + i) % la->nr];
 
 		for (j = 0; j < tries; j++) {
 			u16 lport = svc->port_min + (pstart + j) % range;
 
-			lvs_conn_rs_tuple(cp, dest, lip, lport);
+			lvs_conn_rs_tuple(cp, cp->dest->rs, lip, lport);
 			err = rhashtable_lookup_insert_fast(&svc->ln->conn_tab,
 					&cp->hn[LB_DIR_OUT].node, lvs_conn_params);
 			if (err != -EEXIST)
@@ -292,20 +311,19 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 				 const struct lvs_tuple *t, u32 client_isn,
 				 struct lvs_synproxy *sp, int *reason)
 {
-	const struct lvs_dest *dest;
+	struct lvs_dest *dest;
 	struct lvs_conn *cp;
-	int idx, err;
+	int err;
 
 	if (atomic_inc_return(&ln->conn_count) > READ_ONCE(ln->cfg.conn_max)) {
 		*reason = LVS_STAT_CONN_EXCEEDED;
 		goto err_count;
 	}
-	idx = lvs_service_schedule(svc, &t->src, t->sport);
-	if (idx < 0) {
+	dest = lvs_pool_pick(svc, &t->src, t->sport);
+	if (!dest) {
 		*reason = LVS_STAT_CONN_SCHED_UNREACH;
 		goto err_count;
 	}
-	dest = &svc->dests[idx];
 
 	cp = kmem_cache_zalloc(lvs_conn_cachep, GFP_ATOMIC);
 	if (!cp) {
@@ -314,8 +332,8 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	}
 	spin_lock_init(&cp->lock);
 	timer_setup(&cp->timer, lvs_conn_expire, 0);
-	cp->svc = lvs_service_get(svc);
-	cp->rs_idx = idx;
+	refcount_inc(&dest->ref);
+	cp->dest = dest;
 	cp->vs = lvs_vs_get(ln, t);
 	cp->flags = svc->flags;
 	/* Only a SYN or a UDP packet creates a connection. */
@@ -324,7 +342,7 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	cp->hn[LB_DIR_IN].t.dir = LB_DIR_IN;
 
 	/* RS side first: nothing can arrive there before we send. */
-	err = lvs_conn_bind_lport(cp, svc, dest);
+	err = lvs_conn_bind_lport(cp, svc);
 	if (err) {
 		*reason = err == -EADDRINUSE ? LVS_STAT_LPORT_EXHAUSTED :
 					       LVS_STAT_CONN_NOMEM;
@@ -362,7 +380,7 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	return cp;
 
 err_free:
-	lvs_service_put(cp->svc);
+	lvs_dest_put(cp->dest);
 	kmem_cache_free(lvs_conn_cachep, cp);
 err_count:
 	atomic_dec(&ln->conn_count);

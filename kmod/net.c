@@ -49,6 +49,7 @@ void lvs_defrag_disable(struct net *net, u8 family)
 static const char *const lvs_stat_names[LVS_STAT_MAX] = {
 	[LVS_STAT_CONN_NEW]		= "conn_new",
 	[LVS_STAT_CONN_EXPIRED]		= "conn_expired",
+	[LVS_STAT_CONN_NODEST]		= "conn_expired_nodest",
 	[LVS_STAT_CONN_REUSED]		= "conn_reused",
 	[LVS_STAT_CONN_EXCEEDED]	= "conn_exceeded",
 	[LVS_STAT_CONN_SCHED_UNREACH]	= "conn_sched_unreach",
@@ -333,6 +334,15 @@ static struct ctl_table lvs_sysctl_template[] = {
 	LVS_SYSCTL("timeout_time_wait", tcp_timeout[LB_TCP_TIME_WAIT]),
 	LVS_SYSCTL("timeout_close", tcp_timeout[LB_TCP_CLOSE]),
 	LVS_SYSCTL("timeout_udp", udp_timeout),
+	{
+		.procname	= "expire_nodest_conn",
+		.data		= &((struct lvs_cfg *)0)->expire_nodest_conn,
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
 	{ }
 };
 
@@ -382,9 +392,9 @@ static int __net_init lvs_net_init_ns(struct net *net)
 
 	ln->net = net;
 	atomic_set(&ln->services, 0);
-	spin_lock_init(&ln->rs_lock);
-	INIT_LIST_HEAD(&ln->rs_list);
+	lvs_rs_init(ln);
 	lvs_vs_init(ln);
+	lvs_poolset_net_init(ln);
 	lvs_cfg_defaults(&ln->cfg);
 	get_random_bytes(&ln->isn_key, sizeof(ln->isn_key));
 	get_random_bytes(&ln->cookie_key, sizeof(ln->cookie_key));
@@ -419,8 +429,10 @@ static void __net_exit lvs_net_exit_ns(struct net *net)
 
 	lvs_sysctl_exit(ln);
 	remove_proc_subtree("nft_lvs", net->proc_net);
+	lvs_poolset_net_exit(ln);
 	lvs_conn_table_exit(ln);
 	lvs_vs_purge(ln, true);
+	lvs_rs_purge(ln, true);
 	rcu_barrier();
 	free_percpu(ln->stats);
 }

@@ -117,6 +117,10 @@ static const struct nla_policy nft_fullnat_policy[NFTA_FULLNAT_MAX + 1] = {
 	[NFTA_FULLNAT_SCHED]	= { .type = NLA_BE32 },
 	[NFTA_FULLNAT_TIMEOUT]	= { .type = NLA_BE32 },
 	[NFTA_FULLNAT_FLAGS]	= { .type = NLA_BE32 },
+	[NFTA_FULLNAT_POOL_SET]	= { .type = NLA_STRING,
+				    .len = NFT_SET_MAXNAMELEN - 1 },
+	[NFTA_FULLNAT_LADDRS_SET] = { .type = NLA_STRING,
+				      .len = NFT_SET_MAXNAMELEN - 1 },
 };
 
 static int nft_fullnat_init(const struct nft_ctx *ctx,
@@ -140,16 +144,40 @@ static int nft_fullnat_init(const struct nft_ctx *ctx,
 	return 0;
 }
 
+/* Bound sets follow the rule through the transaction, as lookup's do. */
+static void nft_fullnat_activate(const struct nft_ctx *ctx,
+				 const struct nft_expr *expr)
+{
+	struct nft_fullnat *priv = nft_expr_priv(expr);
+
+	lvs_poolset_activate(ctx, priv->svc);
+}
+
+static void nft_fullnat_deactivate(const struct nft_ctx *ctx,
+				   const struct nft_expr *expr,
+				   enum nft_trans_phase phase)
+{
+	struct nft_fullnat *priv = nft_expr_priv(expr);
+
+	lvs_poolset_deactivate(ctx, priv->svc, phase);
+}
+
 static void nft_fullnat_destroy(const struct nft_ctx *ctx,
 				const struct nft_expr *expr)
 {
 	struct nft_fullnat *priv = nft_expr_priv(expr);
+	struct lvs_service *svc = priv->svc;
 
+	lvs_poolset_destroy(ctx, svc);
+	/* Connections keep their members; the lists go with the rule. */
+	lvs_service_drop_lists(svc);
 	/* The last service gone: so are the counters of idle services. */
-	if (atomic_dec_and_test(&priv->svc->ln->services))
-		lvs_vs_purge(priv->svc->ln, false);
-	lvs_defrag_disable(ctx->net, priv->svc->family);
-	lvs_service_put(priv->svc);
+	if (atomic_dec_and_test(&svc->ln->services)) {
+		lvs_vs_purge(svc->ln, false);
+		lvs_rs_purge(svc->ln, false);
+	}
+	lvs_defrag_disable(ctx->net, svc->family);
+	lvs_service_put(svc);
 }
 
 static int nft_fullnat_dump(struct sk_buff *skb, const struct nft_expr *expr)
@@ -172,6 +200,8 @@ static const struct nft_expr_ops nft_fullnat_ops = {
 	.size		= NFT_EXPR_SIZE(sizeof(struct nft_fullnat)),
 	.eval		= nft_fullnat_eval,
 	.init		= nft_fullnat_init,
+	.activate	= nft_fullnat_activate,
+	.deactivate	= nft_fullnat_deactivate,
 	.destroy	= nft_fullnat_destroy,
 	.dump		= LVS_DUMP_OP(nft_fullnat_dump),
 	.validate	= LVS_VALIDATE_OP(nft_fullnat_validate),

@@ -8,6 +8,7 @@
 #include <linux/tcp.h>
 #include <net/netfilter/nf_tables.h>
 #include <linux/rhashtable.h>
+#include <linux/workqueue.h>
 #include <linux/siphash.h>
 #include <nft_lvs.h>
 #include "core/sched.h"
@@ -50,6 +51,7 @@ extern struct nft_expr_type nft_fullnat_types[LVS_NFAMILIES];
 enum lvs_stat {
 	LVS_STAT_CONN_NEW,		/* connections created */
 	LVS_STAT_CONN_EXPIRED,		/* connections timed out */
+	LVS_STAT_CONN_NODEST,		/* ended: real server left the pool */
 	LVS_STAT_CONN_REUSED,		/* SYN restarted a closed connection */
 	LVS_STAT_CONN_EXCEEDED,		/* refused: table full (conn_max) */
 	LVS_STAT_CONN_SCHED_UNREACH,	/* refused: no real server available */
@@ -89,11 +91,13 @@ enum lvs_stat {
 /* Namespace tunables (sysctl net.nft_lvs.*). */
 struct lvs_cfg {
 	unsigned int		conn_max;
+	unsigned int		expire_nodest_conn;	/* end conns of removed servers */
 	unsigned int		tcp_timeout[LB_TCP_STATE_MAX];	/* seconds */
 	unsigned int		udp_timeout;			/* seconds */
 };
 
 #define LVS_VS_HASH_SIZE	256
+#define LVS_RS_HASH_SIZE	1024
 
 /* Per network namespace state (net.c). */
 struct lvs_net {
@@ -105,11 +109,19 @@ struct lvs_net {
 	struct lvs_cfg		cfg;
 	siphash_key_t		isn_key;
 	siphash_key_t		cookie_key;
-	spinlock_t		rs_lock;	/* rs_list changes */
+	spinlock_t		rs_lock;	/* rs_list, rs_hash */
 	struct list_head	rs_list;	/* struct lvs_rs */
+	struct hlist_head	rs_hash[LVS_RS_HASH_SIZE];
 	spinlock_t		vs_lock;	/* vs_hash changes */
 	unsigned int		vs_count;
 	struct hlist_head	vs_hash[LVS_VS_HASH_SIZE];	/* struct lvs_vs */
+	/* Services with set-backed lists, and what tells us of set edits. */
+	struct mutex		pool_mutex;
+	struct list_head	pool_watch;	/* struct lvs_service.watch */
+	struct socket		*pool_sock;	/* nf_tables notifications */
+	struct work_struct	pool_work;
+	bool			pool_dead;	/* namespace going: no more work */
+	unsigned long		pool_stale;	/* bit 0: a pick saw a stale pool */
 	struct proc_dir_entry	*proc_dir;
 	struct ctl_table_header	*sysctl_hdr;
 	struct ctl_table	*sysctl_table;
@@ -137,7 +149,8 @@ static inline void lvs_stat_add(struct lvs_net *ln, enum lvs_stat s, u64 v)
  * and per-server counters survive ruleset reloads.
  */
 struct lvs_rs {
-	struct list_head	list;		/* lvs_net.rs_list */
+	struct list_head	list;		/* lvs_net.rs_list, in creation order */
+	struct hlist_node	hnode;		/* lvs_net.rs_hash */
 	refcount_t		ref;
 	u8			family;
 	union nf_inet_addr	addr;
@@ -173,18 +186,58 @@ void lvs_vs_init(struct lvs_net *ln);
 struct lvs_rs *lvs_rs_get(struct lvs_net *ln, u8 family,
 			  const union nf_inet_addr *addr, __be16 port);
 void lvs_rs_put(struct lvs_rs *rs);
+void lvs_rs_purge(struct lvs_net *ln, bool all);
+void lvs_rs_init(struct lvs_net *ln);
 
-/* One real server of a pool. */
+/*
+ * One real server of one service's pool (pool.c). The pool's snapshots
+ * and the connections made to it hold it; it holds its service and its
+ * namespace-wide real server. A server that leaves a set-backed pool is
+ * marked removed, and connections still using it see that.
+ */
 struct lvs_dest {
-	union nf_inet_addr	addr;
-	__be16			port;	/* 0: keep the packet's dport */
-	u32			weight;
-	struct lvs_rs		*rs;
+	refcount_t		ref;
+	u32			weight;		/* as last seen in the pool */
+	struct lvs_rs		*rs;		/* address, port, counts */
+	struct lvs_service	*svc;
+	u8			removed;	/* gone from the pool */
+	u8			klen;		/* bytes of key[] (set pools) */
+	u32			key[5];		/* its set element's key (set pools) */
+};
+
+void lvs_dest_put(struct lvs_dest *dest);
+
+/*
+ * What the scheduler works on: one immutable snapshot of the pool, replaced
+ * as a whole (RCU) when a set-backed pool changes.
+ */
+struct lvs_pool {
+	struct rcu_head		rcu;
+	unsigned int		nr;
+	struct lb_sched		sched;
+	void			*sched_mem;
+	struct lb_rs		*lb_rs;		/* the scheduler's view of dests[] */
+	struct lvs_dest		*dests[];
+};
+
+/* The local addresses, replaced as a whole when a set-backed list changes. */
+struct lvs_laddrs {
+	struct rcu_head		rcu;
+	unsigned int		nr;
+	union nf_inet_addr	addrs[];
+};
+
+/* A named nft set a service follows (poolset.c). */
+struct lvs_set_ref {
+	struct nft_set		*set;		/* NULL: an inline list */
+	struct nft_set_binding	binding;
 };
 
 /*
- * The configuration of one fullnat statement: immutable once built, shared
- * by reference so that connections can outlive the rule that made them.
+ * The configuration of one fullnat statement, shared by reference so that
+ * connections can outlive the rule that made them. Everything but the
+ * pool and the local addresses is fixed when the rule is built; those two
+ * change as a whole when they come from nft sets that are edited.
  */
 struct lvs_service {
 	refcount_t		ref;
@@ -195,26 +248,49 @@ struct lvs_service {
 	u16			port_max;
 	u32			timeout;	/* seconds; 0: namespace default */
 	u32			flags;		/* NFT_FULLNAT_F_* */
-	unsigned int		nr_laddrs;
-	union nf_inet_addr	*laddrs;	/* points behind dests[] */
 	struct lvs_net		*ln;
-	spinlock_t		sched_lock;	/* wrr only */
-	struct lb_sched		scheduler;
-	void			*sched_mem;
-	struct lb_rs		*lb_rs;		/* scheduler's view of dests[] */
-	unsigned int		nr_dests;
-	struct lvs_dest		dests[];
+	spinlock_t		sched_lock;	/* wrr picks; pool replacement */
+	struct lvs_pool __rcu	*pool;
+	struct lvs_laddrs __rcu	*laddrs;
+	/* Set-backed lists (poolset.c), under ln->pool_mutex after init. */
+	struct lvs_set_ref	pool_set;
+	struct lvs_set_ref	laddrs_set;
+	struct list_head	watch;		/* ln->pool_watch */
 };
 
 struct lvs_service *lvs_service_get(struct lvs_service *svc);
-int lvs_service_schedule(struct lvs_service *svc, const void *caddr,
-			 __be16 cport);
-
 struct lvs_service *lvs_service_create(const struct nft_ctx *ctx,
 				       const struct nlattr * const tb[]);
 int lvs_service_dump(struct sk_buff *skb, const struct lvs_service *svc);
 void lvs_service_put(struct lvs_service *svc);
 int lvs_service_leaks(void);
+
+/* Pools (pool.c). */
+struct lvs_dest *lvs_dest_new(struct lvs_service *svc,
+			      const union nf_inet_addr *addr, __be16 port,
+			      u32 weight);
+struct lvs_pool *lvs_pool_build(struct lvs_service *svc,
+				struct lvs_dest **dests, unsigned int nr);
+void lvs_pool_replace(struct lvs_service *svc, struct lvs_pool *pool);
+void lvs_pool_free(struct lvs_pool *pool);
+struct lvs_laddrs *lvs_laddrs_alloc(unsigned int nr);
+void lvs_laddrs_replace(struct lvs_service *svc, struct lvs_laddrs *la);
+struct lvs_dest *lvs_pool_pick(struct lvs_service *svc, const void *caddr,
+			       __be16 cport);
+void lvs_service_drop_lists(struct lvs_service *svc);
+
+/* Set-backed pools (poolset.c). */
+int lvs_poolset_bind(const struct nft_ctx *ctx, struct lvs_service *svc,
+		     const struct nlattr *pool_name,
+		     const struct nlattr *laddrs_name);
+void lvs_poolset_activate(const struct nft_ctx *ctx, struct lvs_service *svc);
+void lvs_poolset_deactivate(const struct nft_ctx *ctx,
+			    struct lvs_service *svc, enum nft_trans_phase phase);
+void lvs_poolset_destroy(const struct nft_ctx *ctx, struct lvs_service *svc);
+bool lvs_poolset_live(const struct lvs_service *svc,
+		      const struct lvs_dest *dest);
+void lvs_poolset_net_init(struct lvs_net *ln);
+void lvs_poolset_net_exit(struct lvs_net *ln);
 
 /* Connections (conn.c). */
 struct lvs_tuple {
@@ -239,9 +315,9 @@ struct lvs_conn_hnode {
 
 /*
  * A connection costs its object plus about two rhashtable buckets, so the
- * object is kept small (see the static_assert in conn.c): the namespace,
- * the established timeout and the real server come from the service it
- * holds, and the RCU head reuses the timer's memory, which is dead by then
+ * object is kept small (see the static_assert in conn.c): the real
+ * server, and through it the service (namespace, established timeout),
+ * come from the pool member it holds, and the RCU head reuses the timer's memory, which is dead by then
  * (a dead connection's timer is never armed again).
  */
 struct lvs_conn {
@@ -249,7 +325,6 @@ struct lvs_conn {
 	spinlock_t		lock;		/* state changes, timer arming, dead */
 	u8			state;		/* enum lb_tcp_state; UDP: ESTABLISHED */
 	u8			flags;		/* NFT_FULLNAT_F_* of the service, LVS_CONN_F_DEAD */
-	u16			rs_idx;		/* svc->dests[] entry: the real server */
 	unsigned long		expires;	/* jiffies; packets push it forward */
 	u32			seq_delta;	/* client seq + delta = seq the RS sees */
 	u32			rs_isn1;	/* RS ISN + 1: client acks it before data */
@@ -260,7 +335,7 @@ struct lvs_conn {
 		struct timer_list timer;	/* while alive */
 		struct rcu_head	rcu;		/* once dead: freeing */
 	};
-	struct lvs_service	*svc;		/* held: also gives ln, timeout, RS */
+	struct lvs_dest		*dest;		/* held: the RS, and the service (ln, timeout) */
 	struct lvs_vs		*vs;		/* NULL: not counted per service */
 };
 
@@ -269,12 +344,17 @@ struct lvs_conn {
 
 static inline struct lvs_rs *lvs_conn_rs(const struct lvs_conn *cp)
 {
-	return cp->svc->dests[cp->rs_idx].rs;
+	return cp->dest->rs;
+}
+
+static inline struct lvs_service *lvs_conn_svc(const struct lvs_conn *cp)
+{
+	return cp->dest->svc;
 }
 
 static inline struct lvs_net *lvs_conn_ln(const struct lvs_conn *cp)
 {
-	return cp->svc->ln;
+	return cp->dest->svc->ln;
 }
 
 /* The lockless peek at LVS_CONN_F_DEAD. */
@@ -330,6 +410,15 @@ void lvs_conn_kmem_exit(void);
 
 void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn);
 bool lvs_conn_kill(struct lvs_conn *cp);
+void lvs_conn_end_nodest(struct lvs_conn *cp);
+
+/* expire_nodest_conn is on and @cp's real server has left its pool. */
+static inline bool lvs_conn_nodest(const struct lvs_conn *cp,
+				   const struct lvs_net *ln)
+{
+	return unlikely(READ_ONCE(cp->dest->removed)) &&
+	       READ_ONCE(ln->cfg.expire_nodest_conn);
+}
 
 /* SYNPROXY (synproxy.c). */
 #define LVS_SYNPROXY_QUEUE_MAX		4	/* the client's ACK and 3 more */

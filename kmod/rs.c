@@ -1,33 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Real servers of a namespace. Services refer to them by address and port;
- * the same server named by several rules, or by the old and the new rules
- * of a reload, is one object, so its connection counts stay right.
+ * Real servers of a namespace. Pools refer to them by address and port;
+ * the same server named by several rules, by the old and the new rules of
+ * a reload, or removed from a set and added back, is one object, so its
+ * connection counts and counters stay right.
  *
- * The last reference may go from an RCU callback (a connection that
- * outlived its rule frees its service), hence a BH-safe spinlock.
+ * The namespace's table holds a reference of its own: a server nobody
+ * uses any more stays (with its counters) while the namespace has fullnat
+ * rules, and idle ones go with the last rule (lvs_rs_purge). Pools of
+ * thousands of servers are built often (every edit of a large set), hence
+ * a hash rather than a list walk per lookup.
+ *
+ * References may be dropped from RCU callbacks (a connection that outlived
+ * its rule), hence BH-safe locking.
  */
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include "nft_lvs.h"
 
+static u32 lvs_rs_hash(u8 family, const union nf_inet_addr *addr, __be16 port)
+{
+	return jhash2((const u32 *)addr, 4, (__force u32)port << 8 | family) &
+	       (LVS_RS_HASH_SIZE - 1);
+}
+
 static struct lvs_rs *lvs_rs_find(struct lvs_net *ln, u8 family,
-				  const union nf_inet_addr *addr, __be16 port)
+				  const union nf_inet_addr *addr, __be16 port,
+				  u32 hash)
 {
 	struct lvs_rs *rs;
 
-	list_for_each_entry(rs, &ln->rs_list, list)
+	hlist_for_each_entry(rs, &ln->rs_hash[hash], hnode)
 		if (rs->family == family && rs->port == port &&
-		    nf_inet_addr_cmp(&rs->addr, addr) &&
-		    refcount_inc_not_zero(&rs->ref))
+		    nf_inet_addr_cmp(&rs->addr, addr))
 			return rs;
 	return NULL;
 }
 
-/* Process context only (rule creation). */
+/* Process context only (pool building). */
 struct lvs_rs *lvs_rs_get(struct lvs_net *ln, u8 family,
 			  const union nf_inet_addr *addr, __be16 port)
 {
+	u32 hash = lvs_rs_hash(family, addr, port);
 	struct lvs_rs *rs, *found;
+
+	spin_lock_bh(&ln->rs_lock);
+	found = lvs_rs_find(ln, family, addr, port, hash);
+	if (found)
+		refcount_inc(&found->ref);
+	spin_unlock_bh(&ln->rs_lock);
+	if (found)
+		return found;
 
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL_ACCOUNT);
 	if (!rs)
@@ -37,16 +60,20 @@ struct lvs_rs *lvs_rs_get(struct lvs_net *ln, u8 family,
 		kfree(rs);
 		return NULL;
 	}
-	refcount_set(&rs->ref, 1);
+	refcount_set(&rs->ref, 2);	/* the table's and the caller's */
 	rs->family = family;
 	rs->addr = *addr;
 	rs->port = port;
 	rs->ln = ln;
 
 	spin_lock_bh(&ln->rs_lock);
-	found = lvs_rs_find(ln, family, addr, port);
-	if (!found)
+	found = lvs_rs_find(ln, family, addr, port, hash);
+	if (found) {
+		refcount_inc(&found->ref);
+	} else {
+		hlist_add_head(&rs->hnode, &ln->rs_hash[hash]);
 		list_add_tail(&rs->list, &ln->rs_list);
+	}
 	spin_unlock_bh(&ln->rs_lock);
 
 	if (found) {
@@ -57,19 +84,47 @@ struct lvs_rs *lvs_rs_get(struct lvs_net *ln, u8 family,
 	return rs;
 }
 
-void lvs_rs_put(struct lvs_rs *rs)
+static void lvs_rs_free(struct lvs_rs *rs)
 {
-	struct lvs_net *ln = rs->ln;
-
-	if (refcount_dec_not_one(&rs->ref))
-		return;
-	spin_lock_bh(&ln->rs_lock);
-	if (!refcount_dec_and_test(&rs->ref)) {
-		spin_unlock_bh(&ln->rs_lock);
-		return;
-	}
-	list_del(&rs->list);
-	spin_unlock_bh(&ln->rs_lock);
 	free_percpu(rs->stats);
 	kfree(rs);
+}
+
+/* Only the table's reference can be the last one of a listed server. */
+void lvs_rs_put(struct lvs_rs *rs)
+{
+	if (refcount_dec_and_test(&rs->ref))
+		lvs_rs_free(rs);
+}
+
+/*
+ * Forget the servers that nothing but the table holds, or all of them
+ * (@all: the namespace goes; pools that still hold one free it later).
+ */
+void lvs_rs_purge(struct lvs_net *ln, bool all)
+{
+	struct lvs_rs *rs, *tmp;
+	LIST_HEAD(gone);
+
+	spin_lock_bh(&ln->rs_lock);
+	list_for_each_entry_safe(rs, tmp, &ln->rs_list, list) {
+		if (!all && refcount_read(&rs->ref) != 1)
+			continue;
+		hlist_del(&rs->hnode);
+		list_move(&rs->list, &gone);
+	}
+	spin_unlock_bh(&ln->rs_lock);
+
+	list_for_each_entry_safe(rs, tmp, &gone, list)
+		lvs_rs_put(rs);
+}
+
+void lvs_rs_init(struct lvs_net *ln)
+{
+	unsigned int i;
+
+	spin_lock_init(&ln->rs_lock);
+	INIT_LIST_HEAD(&ln->rs_list);
+	for (i = 0; i < LVS_RS_HASH_SIZE; i++)
+		INIT_HLIST_HEAD(&ln->rs_hash[i]);
 }

@@ -98,7 +98,7 @@ static int lvs_list_count(const struct nlattr *list, unsigned int max)
 }
 
 static int lvs_parse_dest(const struct nlattr *elem, u8 family,
-			  struct lvs_dest *dest)
+			  union nf_inet_addr *addr, __be16 *port, u32 *weight)
 {
 	struct nlattr *tb[NFTA_LVS_RS_MAX + 1];
 	int err;
@@ -108,62 +108,95 @@ static int lvs_parse_dest(const struct nlattr *elem, u8 family,
 		return err;
 	if (!tb[NFTA_LVS_RS_ADDR])
 		return -EINVAL;
-	err = lvs_parse_addr(tb[NFTA_LVS_RS_ADDR], family, &dest->addr);
+	err = lvs_parse_addr(tb[NFTA_LVS_RS_ADDR], family, addr);
 	if (err < 0)
 		return err;
 
-	dest->port = 0;
+	*port = 0;
 	if (tb[NFTA_LVS_RS_PORT]) {
-		dest->port = nla_get_be16(tb[NFTA_LVS_RS_PORT]);
-		if (!dest->port)
+		*port = nla_get_be16(tb[NFTA_LVS_RS_PORT]);
+		if (!*port)
 			return -ERANGE;
 	}
 
-	dest->weight = NFT_LVS_WEIGHT_DEFAULT;
+	*weight = NFT_LVS_WEIGHT_DEFAULT;
 	if (tb[NFTA_LVS_RS_WEIGHT]) {
-		dest->weight = ntohl(nla_get_be32(tb[NFTA_LVS_RS_WEIGHT]));
-		if (dest->weight > NFT_LVS_WEIGHT_MAX)
+		*weight = ntohl(nla_get_be32(tb[NFTA_LVS_RS_WEIGHT]));
+		if (*weight > NFT_LVS_WEIGHT_MAX)
 			return -ERANGE;
 	}
 	return 0;
 }
 
-static int lvs_parse_pool(struct lvs_service *svc, const struct nlattr *list)
+/* An inline pool: its members, and the one snapshot it will ever have. */
+static int lvs_parse_pool(struct lvs_service *svc, const struct nlattr *list,
+			  unsigned int nr)
 {
 	const struct nlattr *elem;
+	struct lvs_dest **dests;
+	struct lvs_pool *pool;
 	unsigned int i = 0, j;
-	int rem, err;
+	int rem, err = 0;
 
+	dests = kvcalloc(nr, sizeof(*dests), GFP_KERNEL_ACCOUNT);
+	if (!dests)
+		return -ENOMEM;
 	nla_for_each_nested(elem, list, rem) {
-		struct lvs_dest *dest = &svc->dests[i];
+		union nf_inet_addr addr;
+		__be16 port;
+		u32 weight;
 
-		err = lvs_parse_dest(elem, svc->family, dest);
-		if (err < 0)
-			return err;
-		for (j = 0; j < i; j++)
-			if (nf_inet_addr_cmp(&svc->dests[j].addr, &dest->addr) &&
-			    svc->dests[j].port == dest->port)
-				return -EEXIST;
+		err = lvs_parse_dest(elem, svc->family, &addr, &port, &weight);
+		for (j = 0; !err && j < i; j++)
+			if (nf_inet_addr_cmp(&dests[j]->rs->addr, &addr) &&
+			    dests[j]->rs->port == port)
+				err = -EEXIST;
+		if (!err) {
+			dests[i] = lvs_dest_new(svc, &addr, port, weight);
+			if (!dests[i])
+				err = -ENOMEM;
+		}
+		if (err)
+			break;
 		i++;
 	}
+	if (err) {
+		while (i--)
+			lvs_dest_put(dests[i]);
+		kvfree(dests);
+		return err;
+	}
+	pool = lvs_pool_build(svc, dests, nr);
+	kvfree(dests);
+	if (!pool)
+		return -ENOMEM;
+	lvs_pool_replace(svc, pool);
 	return 0;
 }
 
-static int lvs_parse_laddrs(struct lvs_service *svc, const struct nlattr *list)
+static int lvs_parse_laddrs(struct lvs_service *svc, const struct nlattr *list,
+			    unsigned int nr)
 {
 	const struct nlattr *elem;
+	struct lvs_laddrs *la;
 	unsigned int i = 0, j;
-	int rem, err;
+	int rem, err = 0;
 
+	la = lvs_laddrs_alloc(nr);
+	if (!la)
+		return -ENOMEM;
 	nla_for_each_nested(elem, list, rem) {
-		err = lvs_parse_addr(elem, svc->family, &svc->laddrs[i]);
-		if (err < 0)
+		err = lvs_parse_addr(elem, svc->family, &la->addrs[i]);
+		for (j = 0; !err && j < i; j++)
+			if (nf_inet_addr_cmp(&la->addrs[j], &la->addrs[i]))
+				err = -EEXIST;
+		if (err) {
+			kvfree(la);
 			return err;
-		for (j = 0; j < i; j++)
-			if (nf_inet_addr_cmp(&svc->laddrs[j], &svc->laddrs[i]))
-				return -EEXIST;
+		}
 		i++;
 	}
+	lvs_laddrs_replace(svc, la);
 	return 0;
 }
 
@@ -214,107 +247,65 @@ static int lvs_parse_scalars(struct lvs_service *svc,
 	return 0;
 }
 
-/* Real-server objects and the scheduler: what the datapath needs. */
-static int lvs_service_bind(struct lvs_service *svc)
+/*
+ * Each of the pool and the local addresses is an inline list or a named
+ * set, never both; a set name is at most NFT_SET_MAXNAMELEN - 1 bytes.
+ */
+static int lvs_list_or_set(const struct nlattr *list, const struct nlattr *name,
+			   unsigned int max)
 {
-	unsigned int alen = lvs_addr_len(svc->family), i;
-	struct lb_sched_params params = {
-		.type		= svc->sched,
-		.addr_len	= alen,
-	};
-	size_t size;
-
-	svc->lb_rs = kvcalloc(svc->nr_dests, sizeof(*svc->lb_rs),
-			      GFP_KERNEL_ACCOUNT);
-	if (!svc->lb_rs)
-		return -ENOMEM;
-	for (i = 0; i < svc->nr_dests; i++) {
-		struct lvs_dest *dest = &svc->dests[i];
-
-		dest->rs = lvs_rs_get(svc->ln, svc->family, &dest->addr,
-				      dest->port);
-		if (!dest->rs)
-			return -ENOMEM;
-		svc->lb_rs[i].weight = dest->weight;
-		svc->lb_rs[i].key = lb_rs_key(&dest->addr, alen, dest->port);
-		svc->lb_rs[i].conns = &dest->rs->conns;
-	}
-
-	size = lb_sched_mem_size(&params, svc->nr_dests);
-	if (size) {
-		svc->sched_mem = kvzalloc(size, GFP_KERNEL_ACCOUNT);
-		if (!svc->sched_mem)
-			return -ENOMEM;
-	}
-	if (lb_sched_init(&svc->scheduler, &params, svc->lb_rs, svc->nr_dests,
-			  svc->sched_mem, size) < 0)
+	if (list && name)
 		return -EINVAL;
-	return 0;
-}
-
-/* Drops what lvs_service_bind() took; safe on a half-bound service. */
-static void lvs_service_release(struct lvs_service *svc)
-{
-	unsigned int i;
-
-	for (i = 0; i < svc->nr_dests; i++)
-		if (svc->dests[i].rs)
-			lvs_rs_put(svc->dests[i].rs);
-}
-
-static void lvs_service_free(struct lvs_service *svc)
-{
-	kvfree(svc->sched_mem);
-	kvfree(svc->lb_rs);
-	kvfree(svc);
+	if (name)
+		return nla_len(name) > 1 && nla_len(name) <= NFT_SET_MAXNAMELEN &&
+		       !memchr(nla_data(name), 0, nla_len(name) - 1) ? 0 : -EINVAL;
+	return lvs_list_count(list, max);
 }
 
 struct lvs_service *lvs_service_create(const struct nft_ctx *ctx,
 				       const struct nlattr * const tb[])
 {
+	const struct nlattr *pool_name = tb[NFTA_FULLNAT_POOL_SET];
+	const struct nlattr *laddrs_name = tb[NFTA_FULLNAT_LADDRS_SET];
 	struct lvs_service *svc;
 	int nr_dests, nr_laddrs, err;
-	size_t size;
 	u8 family;
 
 	err = lvs_parse_family(ctx, tb[NFTA_FULLNAT_FAMILY], &family);
 	if (err < 0)
 		return ERR_PTR(err);
-	nr_dests = lvs_list_count(tb[NFTA_FULLNAT_POOL], NFT_FULLNAT_POOL_MAX);
+	nr_dests = lvs_list_or_set(tb[NFTA_FULLNAT_POOL], pool_name,
+				   NFT_FULLNAT_POOL_MAX);
 	if (nr_dests < 0)
 		return ERR_PTR(nr_dests);
-	nr_laddrs = lvs_list_count(tb[NFTA_FULLNAT_LADDRS],
-				   NFT_FULLNAT_LADDRS_MAX);
+	nr_laddrs = lvs_list_or_set(tb[NFTA_FULLNAT_LADDRS], laddrs_name,
+				    NFT_FULLNAT_LADDRS_MAX);
 	if (nr_laddrs < 0)
 		return ERR_PTR(nr_laddrs);
 
-	size = size_add(struct_size(svc, dests, nr_dests),
-			array_size(nr_laddrs, sizeof(*svc->laddrs)));
-	svc = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&svc->ref, 1);
 	svc->family = family;
-	svc->nr_dests = nr_dests;
-	svc->nr_laddrs = nr_laddrs;
-	svc->laddrs = (union nf_inet_addr *)&svc->dests[nr_dests];
-
 	svc->ln = lvs_pernet(ctx->net);
 	spin_lock_init(&svc->sched_lock);
+	INIT_LIST_HEAD(&svc->watch);
+	atomic_inc(&lvs_live_services);
 
-	err = lvs_parse_pool(svc, tb[NFTA_FULLNAT_POOL]);
+	err = lvs_parse_scalars(svc, tb);
+	if (!err && !pool_name)
+		err = lvs_parse_pool(svc, tb[NFTA_FULLNAT_POOL], nr_dests);
+	if (!err && !laddrs_name)
+		err = lvs_parse_laddrs(svc, tb[NFTA_FULLNAT_LADDRS], nr_laddrs);
 	if (!err)
-		err = lvs_parse_laddrs(svc, tb[NFTA_FULLNAT_LADDRS]);
-	if (!err)
-		err = lvs_parse_scalars(svc, tb);
-	if (!err)
-		err = lvs_service_bind(svc);
+		err = lvs_poolset_bind(ctx, svc, pool_name, laddrs_name);
 	if (err < 0) {
-		lvs_service_release(svc);
-		lvs_service_free(svc);
+		/* Members hold the service: it goes after them. */
+		lvs_service_drop_lists(svc);
+		lvs_service_put(svc);
 		return ERR_PTR(err);
 	}
-	atomic_inc(&lvs_live_services);
 	return svc;
 }
 
@@ -324,38 +315,17 @@ struct lvs_service *lvs_service_get(struct lvs_service *svc)
 	return svc;
 }
 
-static void lvs_service_free_rcu(struct rcu_head *head)
-{
-	lvs_service_free(container_of(head, struct lvs_service, rcu));
-}
-
 /*
- * May run in softirq context: the last reference can be a connection
+ * May run in softirq context: the last reference can be a pool member
  * freed from an RCU callback. Nothing can look at the service any more
- * (rules and connections are gone), only the memory waits for readers.
+ * (rule, pools and connections are gone), only the memory waits.
  */
 void lvs_service_put(struct lvs_service *svc)
 {
 	if (!refcount_dec_and_test(&svc->ref))
 		return;
-	lvs_service_release(svc);
 	atomic_dec(&lvs_live_services);
-	call_rcu(&svc->rcu, lvs_service_free_rcu);
-}
-
-int lvs_service_schedule(struct lvs_service *svc, const void *caddr,
-			 __be16 cport)
-{
-	int idx;
-
-	if (!lb_sched_needs_lock(svc->scheduler.type))
-		return lb_sched_pick(&svc->scheduler, svc->lb_rs, svc->nr_dests,
-				     caddr, cport);
-	spin_lock_bh(&svc->sched_lock);
-	idx = lb_sched_pick(&svc->scheduler, svc->lb_rs, svc->nr_dests, caddr,
-			    cport);
-	spin_unlock_bh(&svc->sched_lock);
-	return idx;
+	kfree_rcu(svc, rcu);
 }
 
 int lvs_service_leaks(void)
@@ -367,34 +337,53 @@ static int lvs_dump_dest(struct sk_buff *skb, const struct lvs_dest *dest,
 			 unsigned int addr_len)
 {
 	struct nlattr *elem = nla_nest_start(skb, NFTA_LVS_LIST_ELEM);
+	const struct lvs_rs *rs = dest->rs;
 
 	if (!elem ||
-	    nla_put(skb, NFTA_LVS_RS_ADDR, addr_len, &dest->addr) ||
-	    (dest->port && nla_put_be16(skb, NFTA_LVS_RS_PORT, dest->port)) ||
+	    nla_put(skb, NFTA_LVS_RS_ADDR, addr_len, &rs->addr) ||
+	    (rs->port && nla_put_be16(skb, NFTA_LVS_RS_PORT, rs->port)) ||
 	    nla_put_be32(skb, NFTA_LVS_RS_WEIGHT, htonl(dest->weight)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, elem);
 	return 0;
 }
 
+/*
+ * Inline lists are dumped as they were given (their snapshot never
+ * changes); set-backed ones by the set's name. The rule is alive, so are
+ * its lists.
+ */
 static int lvs_dump_lists(struct sk_buff *skb, const struct lvs_service *svc)
 {
 	unsigned int addr_len = lvs_addr_len(svc->family), i;
+	const struct lvs_laddrs *la;
+	const struct lvs_pool *pool;
 	struct nlattr *list;
 
-	list = nla_nest_start(skb, NFTA_FULLNAT_POOL);
-	if (!list)
-		return -EMSGSIZE;
-	for (i = 0; i < svc->nr_dests; i++)
-		if (lvs_dump_dest(skb, &svc->dests[i], addr_len))
+	if (svc->pool_set.set) {
+		if (nla_put_string(skb, NFTA_FULLNAT_POOL_SET,
+				   svc->pool_set.set->name))
 			return -EMSGSIZE;
-	nla_nest_end(skb, list);
+	} else {
+		pool = rcu_dereference_raw(svc->pool);
+		list = nla_nest_start(skb, NFTA_FULLNAT_POOL);
+		if (!list)
+			return -EMSGSIZE;
+		for (i = 0; i < pool->nr; i++)
+			if (lvs_dump_dest(skb, pool->dests[i], addr_len))
+				return -EMSGSIZE;
+		nla_nest_end(skb, list);
+	}
 
+	if (svc->laddrs_set.set)
+		return nla_put_string(skb, NFTA_FULLNAT_LADDRS_SET,
+				      svc->laddrs_set.set->name) ? -EMSGSIZE : 0;
+	la = rcu_dereference_raw(svc->laddrs);
 	list = nla_nest_start(skb, NFTA_FULLNAT_LADDRS);
 	if (!list)
 		return -EMSGSIZE;
-	for (i = 0; i < svc->nr_laddrs; i++)
-		if (nla_put(skb, NFTA_LVS_LIST_ELEM, addr_len, &svc->laddrs[i]))
+	for (i = 0; i < la->nr; i++)
+		if (nla_put(skb, NFTA_LVS_LIST_ELEM, addr_len, &la->addrs[i]))
 			return -EMSGSIZE;
 	nla_nest_end(skb, list);
 	return 0;

@@ -423,6 +423,11 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 	if (!hn)
 		return false;
 	cp = lvs_hnode_conn(hn);
+	if (lvs_conn_nodest(cp, ln)) {
+		lvs_conn_end_nodest(cp);
+		*verdict = NF_DROP;
+		return true;
+	}
 	if (cp->sp) {
 		switch (lvs_synproxy_dispatch(cp, hn->t.dir, skb, nft_thoff(pkt),
 					      verdict)) {

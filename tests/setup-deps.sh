@@ -9,7 +9,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	libmnl-dev libnftnl-dev libnftables-dev nftables
 	linux-image-amd64 linux-headers-amd64"
 VM_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio iproute2 ethtool
-	socat python3 tcpdump iputils-ping bsdextrautils"
+	socat python3 tcpdump iputils-ping bsdextrautils python3-nftables bc"
 
 [ "$(id -u)" = 0 ] || { echo "setup-deps: must run as root (installs packages)" >&2; exit 1; }
 

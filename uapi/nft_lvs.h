@@ -93,6 +93,13 @@ enum nft_fullnat_flags {
  * @NFTA_FULLNAT_TIMEOUT: established-state timeout in seconds (NLA_BE32,
  *	1..NFT_FULLNAT_TIMEOUT_MAX; absent: the namespace default)
  * @NFTA_FULLNAT_FLAGS: NFT_FULLNAT_F_* (NLA_BE32)
+ * @NFTA_FULLNAT_POOL_SET: name of a named set or map of the rule's table
+ *	holding the real servers (NLA_STRING, < NFT_SET_MAXNAMELEN); instead
+ *	of NFTA_FULLNAT_POOL. Shapes: a set of ADDR or ADDR . inet_service
+ *	(weight 1), a map of those to mark (the data is the weight, 0 drains,
+ *	above NFT_LVS_WEIGHT_MAX counts as NFT_LVS_WEIGHT_MAX).
+ * @NFTA_FULLNAT_LADDRS_SET: name of a named set of local addresses
+ *	(NLA_STRING); instead of NFTA_FULLNAT_LADDRS
  */
 enum nft_fullnat_attributes {
 	NFTA_FULLNAT_UNSPEC,
@@ -104,6 +111,8 @@ enum nft_fullnat_attributes {
 	NFTA_FULLNAT_SCHED,
 	NFTA_FULLNAT_TIMEOUT,
 	NFTA_FULLNAT_FLAGS,
+	NFTA_FULLNAT_POOL_SET,
+	NFTA_FULLNAT_LADDRS_SET,
 	__NFTA_FULLNAT_MAX
 };
 #define NFTA_FULLNAT_MAX	(__NFTA_FULLNAT_MAX - 1)
@@ -133,10 +142,13 @@ enum nft_lvs_rs_attributes {
  * List limits keep the largest fullnat statement (IPv6: 40 bytes per real
  * server, 20 per local address) inside one 32 KiB netlink dump buffer, the
  * most a rule dump can use: a rule that does not fit would vanish from
- * listings. Larger pools belong in an nft set.
+ * listings. Larger pools belong in an nft set (NFTA_FULLNAT_POOL_SET),
+ * which has no such limit: NFT_FULLNAT_SET_POOL_MAX servers.
  */
 #define NFT_FULLNAT_POOL_MAX		512
 #define NFT_FULLNAT_LADDRS_MAX		256
+#define NFT_FULLNAT_SET_POOL_MAX	65535
+#define NFT_FULLNAT_SET_LADDRS_MAX	4096
 #define NFT_FULLNAT_PORT_MIN_DEFAULT	5000
 #define NFT_FULLNAT_PORT_MAX_DEFAULT	65535
 #define NFT_FULLNAT_TIMEOUT_MAX		(30 * 24 * 3600)
