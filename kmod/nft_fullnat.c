@@ -136,6 +136,8 @@ static int nft_fullnat_init(const struct nft_ctx *ctx,
 		return PTR_ERR(svc);
 	err = lvs_defrag_enable(ctx->net, svc->family);
 	if (err) {
+		lvs_poolset_abort(ctx, svc);
+		lvs_service_drop_lists(svc);
 		lvs_service_put(svc);
 		return err;
 	}

@@ -271,7 +271,8 @@ struct lvs_dest *lvs_dest_new(struct lvs_service *svc,
 			      u32 weight);
 struct lvs_pool *lvs_pool_build(struct lvs_service *svc,
 				struct lvs_dest **dests, unsigned int nr);
-void lvs_pool_replace(struct lvs_service *svc, struct lvs_pool *pool);
+void lvs_pool_replace(struct lvs_service *svc, struct lvs_pool *pool,
+		      const struct lvs_pool *prev, const int *from);
 void lvs_pool_free(struct lvs_pool *pool);
 struct lvs_laddrs *lvs_laddrs_alloc(unsigned int nr);
 void lvs_laddrs_replace(struct lvs_service *svc, struct lvs_laddrs *la);
@@ -287,6 +288,7 @@ void lvs_poolset_activate(const struct nft_ctx *ctx, struct lvs_service *svc);
 void lvs_poolset_deactivate(const struct nft_ctx *ctx,
 			    struct lvs_service *svc, enum nft_trans_phase phase);
 void lvs_poolset_destroy(const struct nft_ctx *ctx, struct lvs_service *svc);
+void lvs_poolset_abort(const struct nft_ctx *ctx, struct lvs_service *svc);
 bool lvs_poolset_live(const struct lvs_service *svc,
 		      const struct lvs_dest *dest);
 void lvs_poolset_net_init(struct lvs_net *ln);

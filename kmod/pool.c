@@ -61,30 +61,25 @@ void lvs_pool_free(struct lvs_pool *pool)
 	kvfree(pool);
 }
 
-/* Under sched_lock: the previous pool's wrr state is stable. */
-static void lvs_pool_carry(struct lvs_pool *pool, const struct lvs_pool *prev)
+/*
+ * Under sched_lock, so the previous pool's wrr state is stable. @from[i]
+ * is the index in @prev of the new pool's member i, or -1 (NULL: none).
+ */
+static void lvs_pool_carry(struct lvs_pool *pool, const struct lvs_pool *prev,
+			   const int *from)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	if (!prev)
 		return;
 	core_atomic_set(&pool->sched.rr_next,
 			core_atomic_read(&prev->sched.rr_next));
-	if (pool->sched.type != NFT_LVS_SCHED_WRR || !prev->nr)
+	if (pool->sched.type != NFT_LVS_SCHED_WRR ||
+	    prev->sched.type != NFT_LVS_SCHED_WRR || !from)
 		return;
-	/* Pools are built in the set's order, which edits rarely reorder:
-	 * look near the same place first.
-	 */
-	for (i = 0; i < pool->nr; i++) {
-		for (j = 0; j < prev->nr; j++) {
-			unsigned int k = (i + j) % prev->nr;
-
-			if (prev->dests[k]->rs == pool->dests[i]->rs) {
-				pool->sched.wrr_cur[i] = prev->sched.wrr_cur[k];
-				break;
-			}
-		}
-	}
+	for (i = 0; i < pool->nr; i++)
+		if (from[i] >= 0 && from[i] < prev->nr)
+			pool->sched.wrr_cur[i] = prev->sched.wrr_cur[from[i]];
 }
 
 /*
@@ -147,17 +142,21 @@ static void lvs_pool_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Publish @pool; the old one goes after the readers. The wrr state moves
- * over under the lock the pickers take, so no turn is lost or repeated.
+ * Publish @pool in place of @prev (what the caller built it from; @from
+ * maps members to their index in it, see lvs_pool_carry); the old one goes
+ * after the readers. Scheduler state moves over under the lock the wrr
+ * pickers take, so no turn is lost or repeated.
  */
-void lvs_pool_replace(struct lvs_service *svc, struct lvs_pool *pool)
+void lvs_pool_replace(struct lvs_service *svc, struct lvs_pool *pool,
+		      const struct lvs_pool *prev, const int *from)
 {
 	struct lvs_pool *old;
 
 	spin_lock_bh(&svc->sched_lock);
 	old = rcu_dereference_protected(svc->pool,
 					lockdep_is_held(&svc->sched_lock));
-	lvs_pool_carry(pool, old);
+	/* Only the rule's own rebuilds replace pools, one at a time. */
+	lvs_pool_carry(pool, old, old == prev ? from : NULL);
 	rcu_assign_pointer(svc->pool, pool);
 	spin_unlock_bh(&svc->sched_lock);
 	if (old)

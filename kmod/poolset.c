@@ -237,6 +237,7 @@ static int lvs_pool_sync(struct lvs_service *svc, u8 genmask)
 	struct lvs_set_elem *elems;
 	struct lvs_dest **dests;
 	unsigned long *kept = NULL;
+	int *from = NULL;
 	struct lvs_pool *pool;
 	unsigned int n, i;
 	int err = -ENOMEM;
@@ -250,7 +251,8 @@ static int lvs_pool_sync(struct lvs_service *svc, u8 genmask)
 		return 0;
 	}
 	dests = kvcalloc(max(n, 1u), sizeof(*dests), GFP_KERNEL_ACCOUNT);
-	if (!dests)
+	from = kvmalloc_array(max(n, 1u), sizeof(*from), GFP_KERNEL_ACCOUNT);
+	if (!dests || !from)
 		goto out;
 	if (prev && prev->nr) {
 		kept = bitmap_zalloc(prev->nr, GFP_KERNEL);
@@ -262,7 +264,9 @@ static int lvs_pool_sync(struct lvs_service *svc, u8 genmask)
 		int k = ix.slot ? lvs_dest_index_find(&ix, prev->dests,
 						      elems[i].key, set->klen) : -1;
 
+		from[i] = -1;
 		if (k >= 0 && !test_and_set_bit(k, kept)) {
+			from[i] = k;
 			d = prev->dests[k];
 			refcount_inc(&d->ref);
 			WRITE_ONCE(d->weight, elems[i].weight);
@@ -290,9 +294,10 @@ static int lvs_pool_sync(struct lvs_service *svc, u8 genmask)
 	for (i = 0; prev && i < prev->nr; i++)
 		if (!kept || !test_bit(i, kept))
 			WRITE_ONCE(prev->dests[i]->removed, 1);
-	lvs_pool_replace(svc, pool);
+	lvs_pool_replace(svc, pool, prev, from);
 	err = 0;
 out:
+	kvfree(from);
 	kvfree(ix.slot);
 	bitmap_free(kept);
 	kvfree(dests);
@@ -563,6 +568,20 @@ void lvs_poolset_destroy(const struct nft_ctx *ctx, struct lvs_service *svc)
 		nf_tables_destroy_set(ctx, svc->laddrs_set.set);
 	svc->pool_set.set = NULL;
 	svc->laddrs_set.set = NULL;
+}
+
+/* The rule failed after a successful bind: undo it all. */
+void lvs_poolset_abort(const struct nft_ctx *ctx, struct lvs_service *svc)
+{
+	struct lvs_net *ln = svc->ln;
+
+	if (!svc->pool_set.set && !svc->laddrs_set.set)
+		return;
+	mutex_lock(&ln->pool_mutex);
+	list_del(&svc->watch);
+	mutex_unlock(&ln->pool_mutex);
+	lvs_set_ref_unbind(ctx, &svc->laddrs_set);
+	lvs_set_ref_unbind(ctx, &svc->pool_set);
 }
 
 void lvs_poolset_net_init(struct lvs_net *ln)

@@ -170,7 +170,7 @@ static int lvs_parse_pool(struct lvs_service *svc, const struct nlattr *list,
 	kvfree(dests);
 	if (!pool)
 		return -ENOMEM;
-	lvs_pool_replace(svc, pool);
+	lvs_pool_replace(svc, pool, NULL, NULL);
 	return 0;
 }
 
