@@ -88,6 +88,11 @@ static void kernel_reason(struct stmt *st, char *msg, size_t size)
 			 st->family != NFPROTO_INET)
 			snprintf(msg, size, "%s%s is not available in %s tables, only in ip, ip6 and inet ones",
 				 rule, st->name, family_name(st->family));
+		else
+			sets_explain(st, rule, msg, size);
+		break;
+	case EPROTOTYPE:
+		sets_explain(st, rule, msg, size);
 		break;
 	case EOPNOTSUPP:
 		snprintf(msg, size, "%sOperation not supported: %s is allowed only in chains at the prerouting and output hooks (and chains they jump to)",

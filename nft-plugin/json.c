@@ -8,14 +8,18 @@
  *   {"fullnat": {"to": [{"addr": "10.1.0.1", "port": 8080, "weight": 3}],
  *                "via": ["10.1.0.254"], "ports": {"range": [5000, 6000]},
  *                "sched": "mh", "timeout": 90, "flags": ["toa"]}}
+ *   {"fullnat": {"to": "@web", "via": "@lips"}}
  *
  * Each one found in a rule's "expr" array is written out as statement
  * text and parsed by the text parser, so both inputs obey the same rules
  * and errors show the statement with a caret under the offending value.
- * Then the JSON object is replaced by the placeholder's JSON form.
+ * Then the JSON object is replaced by the placeholder's JSON form. The
+ * sets and maps the file declares are noted first, so that the named sets
+ * of a statement are checked (sets.c) before anything is sent.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <linux/netfilter.h>
 
 #include <libnftlvs/expr.h>
@@ -355,16 +359,28 @@ static bool is_ours(const struct jparser *p, const struct jv *v)
 		jis(p, &v->keys[0], NFT_LVS_EXPR_FULLNAT));
 }
 
+/* A rule's place: its table's family and name, what its matches imply. */
+struct jplace {
+	int		family;
+	const struct jv	*table;		/* J_STR, or NULL */
+};
+
 static void json_stmt(struct src *s, const struct jparser *p,
-		      const struct jv *o, int family)
+		      const struct jv *o, const struct jplace *where,
+		      int match_af)
 {
+	char repl[128], header[4200], table[NFT_TABLE_MAXNAMELEN] = "";
+	struct stmt_place at = {
+		.family = where->family, .table = table,
+		.match_af = match_af > 0 ? match_af : 0,
+	};
 	struct src tmp = {};
 	struct nftlvs_expr *e;
 	struct sbuf b = {};
 	unsigned int line, col;
+	struct set_use use;
 	struct tsrc ts;
 	struct token kw;
-	char repl[128], header[4200];
 	int idx;
 
 	sstmt(&b, p, o);
@@ -378,9 +394,13 @@ static void json_stmt(struct src *s, const struct jparser *p,
 	tmp.orig = b.s;
 	tmp.orig_len = b.len;
 	tmp.header = header;
+	if (where->table)
+		snprintf(table, sizeof(table), "%.*s",
+			 (int)(where->table->end - where->table->off - 2),
+			 p->s + where->table->off + 1);
 	ts_init(&ts, &tmp, 0);
 	ts_next(&ts, &kw);
-	e = parse_stmt(&ts, &kw, family);
+	e = parse_stmt(&ts, &kw, &at, &use);
 	if (!e)
 		goto out;
 	if (ts_peek(&ts)->type != T_EOF) {
@@ -393,38 +413,153 @@ static void json_stmt(struct src *s, const struct jparser *p,
 	}
 	idx = stmt_add(e, NULL);
 	if (idx < 0 || placeholder_json(repl, sizeof(repl), idx) < 0 ||
-	    src_edit(s, o->off, o->end, repl, idx) < 0)
+	    src_edit(s, o->off, o->end, repl, idx) < 0) {
 		src_error(s, o->off, 1, "out of memory");
+		goto out;
+	}
+	/* The file's sets are known already: judged here, on this text. */
+	use.stmt = idx;
+	sets_check(&use);
 out:
 	tmp.header = NULL;
 	free(b.s);
 }
 
-static void json_walk(struct src *s, const struct jparser *p,
-		      const struct jv *v, int family)
+/*
+ * The family a match implies in an inet table: a payload of protocol
+ * "ip" or "ip6" anywhere in @v; -1 once both were seen.
+ */
+static void json_match_af(const struct jparser *p, const struct jv *v,
+			  int *match_af)
 {
-	const struct jv *f;
+	unsigned int i;
+	int af;
+
+	for (i = 0; i < v->n && (v->type == J_ARR || v->type == J_OBJ); i++) {
+		if (v->type == J_OBJ && jis(p, &v->keys[i], "protocol")) {
+			af = jis(p, &v->kids[i], "ip") ? AF_INET :
+			     jis(p, &v->kids[i], "ip6") ? AF_INET6 : 0;
+			if (af && !*match_af)
+				*match_af = af;
+			else if (af && *match_af != af)
+				*match_af = -1;
+		}
+		json_match_af(p, &v->kids[i], match_af);
+	}
+}
+
+static void json_walk(struct src *s, const struct jparser *p,
+		      const struct jv *v, struct jplace where)
+{
+	const struct jv *f, *x;
 	unsigned int i, j;
+	int match_af;
 
 	if (v->type == J_ARR) {
 		for (i = 0; i < v->n; i++)
-			json_walk(s, p, &v->kids[i], family);
+			json_walk(s, p, &v->kids[i], where);
 		return;
 	}
 	if (v->type != J_OBJ)
 		return;
 	f = jmember(p, v, "family");
 	if (f)
-		family = family_of(p, f);
+		where.family = family_of(p, f);
+	f = jmember(p, v, "table");
+	if (f && f->type == J_STR)
+		where.table = f;
 	for (i = 0; i < v->n; i++) {
 		if (!jis(p, &v->keys[i], "expr") || v->kids[i].type != J_ARR) {
-			json_walk(s, p, &v->kids[i], family);
+			json_walk(s, p, &v->kids[i], where);
 			continue;
 		}
+		match_af = 0;
 		for (j = 0; j < v->kids[i].n; j++) {
-			if (is_ours(p, &v->kids[i].kids[j]))
-				json_stmt(s, p, &v->kids[i].kids[j], family);
+			x = &v->kids[i].kids[j];
+			if (is_ours(p, x))
+				json_stmt(s, p, x, &where, match_af);
+			else
+				json_match_af(p, x, &match_af);
 		}
+	}
+}
+
+/* A string member's contents into @buf ("" if it is none). */
+static void jstr(const struct jparser *p, const struct jv *v, char *buf,
+		 size_t size)
+{
+	if (v && v->type == J_STR)
+		snprintf(buf, size, "%.*s", (int)(v->end - v->off - 2),
+			 p->s + v->off + 1);
+	else if (size)
+		buf[0] = '\0';
+}
+
+/* One type name, or an array of them, into @sh and its description. */
+static void jtype(const struct jparser *p, const struct jv *v,
+		  struct set_shape *sh, bool data, char *desc, size_t size)
+{
+	const struct jv *t = v;
+	unsigned int i, n = v->type == J_ARR ? v->n : 1;
+	size_t len = strlen(desc);
+
+	for (i = 0; i < n; i++) {
+		if (v->type == J_ARR)
+			t = &v->kids[i];
+		if (t->type != J_STR) {
+			shape_typeof(sh, "", 0, data);	/* not known */
+			continue;
+		}
+		shape_type(sh, p->s + t->off + 1, t->end - t->off - 2, data);
+		if (len < size)
+			len += snprintf(desc + len, size - len, "%s%.*s",
+					i ? " . " : data ? " : " : "type ",
+					(int)(t->end - t->off - 2),
+					p->s + t->off + 1);
+	}
+}
+
+/*
+ * {"set": {...}} and {"map": {...}} that declare one, anywhere in @v
+ * (also inside {"add": ...}): their type and flags for sets.c.
+ */
+static void json_sets(const struct jparser *p, const struct jv *v)
+{
+	char table[NFT_TABLE_MAXNAMELEN], name[NFT_SET_MAXNAMELEN];
+	const struct jv *d, *type, *data, *flags, *f;
+	struct set_shape sh;
+	unsigned int i, j;
+	bool map;
+
+	for (i = 0; i < v->n && (v->type == J_ARR || v->type == J_OBJ); i++) {
+		json_sets(p, &v->kids[i]);
+		map = v->type == J_OBJ && jis(p, &v->keys[i], "map");
+		if (v->type != J_OBJ || (!map && !jis(p, &v->keys[i], "set")))
+			continue;
+		d = &v->kids[i];
+		type = jmember(p, d, "type");
+		if (d->type != J_OBJ || !type || !jmember(p, d, "name") ||
+		    !jmember(p, d, "table"))
+			continue;
+		memset(&sh, 0, sizeof(sh));
+		sh.map = map;
+		jtype(p, type, &sh, false, sh.desc, sizeof(sh.desc));
+		data = jmember(p, d, "map");
+		if (map && data)
+			jtype(p, data, &sh, true, sh.desc, sizeof(sh.desc));
+		flags = jmember(p, d, "flags");
+		for (j = 0; flags && j < (flags->type == J_ARR ? flags->n : 1);
+		     j++) {
+			f = flags->type == J_ARR ? &flags->kids[j] : flags;
+			if (f->type == J_STR)
+				shape_flag(&sh, p->s + f->off + 1,
+					   f->end - f->off - 2);
+		}
+		jstr(p, jmember(p, d, "table"), table, sizeof(table));
+		jstr(p, jmember(p, d, "name"), name, sizeof(name));
+		f = jmember(p, d, "family");
+		sets_declare(f ? family_of(p, f) : NFPROTO_IPV4, table, name,
+			     strlen(name), &sh);
 	}
 }
 
@@ -435,8 +570,10 @@ int json_scan_src(struct src *s)
 	struct jv root = {};
 
 	/* Malformed JSON is nft's to report: leave it as it is. */
-	if (jparse(&p, &root))
-		json_walk(s, &p, &root, 0);
+	if (jparse(&p, &root)) {
+		json_sets(&p, &root);
+		json_walk(s, &p, &root, (struct jplace){ 0 });
+	}
 	jv_free(&root);
 	if (src_finish(s) < 0)
 		nftlvs_errors++;

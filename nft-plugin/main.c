@@ -128,6 +128,7 @@ static int finish_run(struct nft_ctx *ctx, FILE *out, int rc)
 	fflush(out);
 	errors_print(stderr, nft_ctx_get_error_buffer(ctx));
 	splice_forget();
+	sets_forget();
 	src_free_all();
 	return rc;
 }
@@ -399,6 +400,7 @@ int main(int argc, char **argv)
 		return lvsproc_list(argv[optind + 1], o.json, stdout) ? 1 : 0;
 
 	marker_init();
+	sets_kernel = sets_kernel_query;
 	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return 1;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <linux/netfilter/nf_tables.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -168,6 +169,7 @@ struct stmt {
 	int			kernel_err;	/* errno the kernel answered */
 	bool			reported;	/* ... and we explained it */
 	uint16_t		family;		/* NFPROTO_* of that rule */
+	char			table[NFT_TABLE_MAXNAMELEN];	/* ... its table */
 };
 
 int stmt_add(struct nftlvs_expr *e, const char *name);	/* -1: no memory */
@@ -184,11 +186,80 @@ const char *marker_prefix(void);
 int placeholder_text(char *buf, size_t size, unsigned int idx);
 int placeholder_json(char *buf, size_t size, unsigned int idx);
 
+/* Where a statement stands: what its parser needs to know of the rule. */
+struct stmt_place {
+	int		family;		/* NFPROTO_* of the table */
+	const char	*table;		/* its name; "" if not known */
+	int		match_af;	/* AF_* the rule's ip/ip6 matches imply */
+};
+
+/*
+ * A statement's named sets (fullnat's `to @NAME`, `via @NAME`) and where
+ * the input names them, for the checks of sets.c. Index 0 is the pool,
+ * 1 the local addresses; len 0: a list there.
+ */
+struct set_use {
+	const struct src	*src;
+	int			stmt;		/* index (stmt.c) */
+	int			family;		/* NFPROTO_* of the table */
+	char			table[NFT_TABLE_MAXNAMELEN];
+	int			af;		/* AF_* the addresses imply; 0 */
+	int			match_af;	/* AF_* the rule's matches imply */
+	size_t			off[2], len[2];
+};
+
 /* parse.c: one of our statements, from its keyword on. */
 struct tsrc;
 struct nftlvs_expr *parse_stmt(struct tsrc *ts, const struct token *kw,
-			       int family);
+			       const struct stmt_place *at,
+			       struct set_use *use);
 bool is_stmt_keyword(const struct token *t);
+
+/*
+ * sets.c: named sets as pools and local addresses. What a set holds, as
+ * far as fullnat cares: its key's fields and a map's data as nft's
+ * datatype numbers (0: not known, for typeof expressions we do not know).
+ */
+#define SET_FIELDS_MAX	8
+struct set_shape {
+	bool		map;
+	bool		interval;
+	bool		object;		/* a map to stateful objects */
+	unsigned int	nkey;
+	uint32_t	key[SET_FIELDS_MAX];
+	uint32_t	data;
+	char		desc[192];	/* "type ipv4_addr : mark", as declared */
+};
+
+/* Building a shape from declared names: type, typeof and flags words. */
+void shape_type(struct set_shape *sh, const char *name, size_t len, bool data);
+void shape_typeof(struct set_shape *sh, const char *expr, size_t len,
+		  bool data);
+void shape_flag(struct set_shape *sh, const char *flag, size_t len);
+void shape_desc(struct set_shape *sh, const char *text, size_t len);
+/* A set or map that the input declares (the newest declaration wins). */
+int sets_declare(int family, const char *table, const char *name,
+		 size_t nlen, const struct set_shape *sh);
+/* A statement's sets: checked at once, or once the whole input is read. */
+void sets_check(const struct set_use *use);
+void sets_defer(const struct set_use *use);
+void sets_resolve(void);
+void sets_forget(void);
+/*
+ * A set as the kernel has it: 1 and its shape, 0 if there is none, -1 if
+ * the kernel cannot be asked. NULL (the default): never asked.
+ */
+typedef int (*sets_kernel_fn)(int family, const char *table,
+			      const char *name, struct set_shape *sh);
+extern sets_kernel_fn sets_kernel;
+int sets_kernel_query(int family, const char *table, const char *name,
+		      struct set_shape *sh);
+/*
+ * The kernel's ENOENT or EPROTOTYPE for statement @st, said by set name
+ * after @prefix in @msg; false if its sets do not explain it.
+ */
+bool sets_explain(const struct stmt *st, const char *prefix, char *msg,
+		  size_t size);
 
 /* scan.c: find, parse and replace our statements in a text. */
 struct scan_opts {
@@ -206,7 +277,8 @@ int scan_src(struct src *s);
 struct src *scan_file(const char *path, int *err);
 struct src *scan_file_in(const char *path, const struct src *parent,
 			 size_t incl_off, size_t incl_len, int kind,
-			 int family, unsigned int include_depth, int *err);
+			 int family, const char *table,
+			 unsigned int include_depth, int *err);
 
 /* json.c: the same for nft's JSON input. */
 int json_scan_src(struct src *s);

@@ -177,14 +177,25 @@ static bool parse_synproxy_lb(struct pctx *p, struct nftlvs_expr *e)
 
 /*
  * @kw is the keyword just taken from @ts. On success the token source
- * stands on the first token after the statement.
+ * stands on the first token after the statement, and @use says which
+ * named sets it refers to and where (for sets_check(), once the caller
+ * has added the statement).
  */
 struct nftlvs_expr *parse_stmt(struct tsrc *ts, const struct token *kw,
-			       int family)
+			       const struct stmt_place *at,
+			       struct set_use *use)
 {
-	struct pctx p = { .ts = ts, .family = family };
+	struct pctx p = { .ts = ts, .family = at->family, .at = at,
+			  .use = use };
 	struct nftlvs_expr *e;
 	bool ok = true;
+
+	memset(use, 0, sizeof(*use));
+	use->src = ts->src;
+	use->stmt = -1;
+	use->family = at->family;
+	use->match_af = at->match_af;
+	snprintf(use->table, sizeof(use->table), "%s", at->table);
 
 	snprintf(p.stmt, sizeof(p.stmt), "%.*s", (int)kw->len, kw->s);
 	e = nftlvs_expr_alloc(p.stmt);

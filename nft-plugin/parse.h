@@ -8,6 +8,8 @@
 struct pctx {
 	struct tsrc	*ts;
 	int		family;		/* NFPROTO_* of the table; 0: unknown */
+	const struct stmt_place	*at;
+	struct set_use	*use;		/* the statement's named sets */
 	char		stmt[16];	/* the statement's keyword */
 	bool		failed;
 };

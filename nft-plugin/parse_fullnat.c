@@ -3,14 +3,17 @@
  * fullnat to POOL via LADDRS [ports LO-HI] [sched SCHED] [timeout TIME]
  *	[flags FLAG[,FLAG...]]
  *
- *   POOL   = { RS [, RS ...] } | RS	RS = ADDR[:PORT] [weight N]
- *   LADDRS = { ADDR [, ADDR ...] } | ADDR
+ *   POOL   = { RS [, RS ...] } | RS | @SET	RS = ADDR[:PORT] [weight N]
+ *   LADDRS = { ADDR [, ADDR ...] } | ADDR | @SET
  *
  * IPv6 addresses with a port are written [ADDR]:PORT. Any value may be a
- * variable, and a variable may hold a whole list; lists nested by
- * variables are flattened, as nft flattens nested sets.
+ * variable, and a variable may hold a whole list or a set reference; lists
+ * nested by variables are flattened, as nft flattens nested sets. A named
+ * set is checked against what it may hold in sets.c, once the whole input
+ * is read.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +129,11 @@ static bool parse_addr_text(struct pctx *p, const struct token *t,
 	return false;
 }
 
+static bool is_set_ref(const struct token *t)
+{
+	return t->type == T_WORD && t->len && t->s[0] == '@';
+}
+
 /* ADDR, [ADDR], and for real servers :PORT and weight N. */
 static bool parse_elem(struct pctx *p, struct token *t, struct addr *a,
 		       bool rs)
@@ -134,6 +142,12 @@ static bool parse_elem(struct pctx *p, struct token *t, struct addr *a,
 	struct token u;
 
 	a->weight = NFT_LVS_WEIGHT_DEFAULT;
+	if (is_set_ref(t)) {
+		perr(p, t, "%s: a set is a whole %s, not one of a list: write %s %.*s without braces",
+		     p->stmt, rs ? "pool" : "list of local addresses",
+		     rs ? "to" : "via", (int)t->len, t->s);
+		return false;
+	}
 	if (t->type == T_LBRACK) {
 		if (!pvalue(p, &u) || !parse_addr_text(p, &u, a))
 			return false;
@@ -221,14 +235,64 @@ static bool parse_braced(struct pctx *p, struct addr **v, unsigned int *n,
 	}
 }
 
-static bool parse_list(struct pctx *p, struct addr **v, unsigned int *n,
-		       unsigned int max, bool rs, const char *what)
+/* nft's set names: a letter, '_' or '.', then also digits, '/' and '-'. */
+static bool set_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (!(isalpha(c) || c == '_' || c == '.' ||
+		      (i && (isdigit(c) || c == '/' || c == '-'))))
+			return false;
+	}
+	return len > 0;
+}
+
+/* @NAME, a named set of the rule's table in the place of the list. */
+static bool parse_set_ref(struct pctx *p, const struct token *t,
+			  struct nftlvs_expr *e, int which)
+{
+	static const uint16_t attrs[2] = {
+		NFTLVS_FULLNAT_POOL_SET, NFTLVS_FULLNAT_LADDRS_SET,
+	};
+	char name[NFT_SET_MAXNAMELEN];
+	size_t len = t->len - 1;
+
+	if (!set_name_ok(t->s + 1, len)) {
+		perr(p, t, "%s: %.*s is not a set name", p->stmt, (int)t->len,
+		     t->s);
+		return false;
+	}
+	if (len >= sizeof(name)) {
+		perr(p, t, "%s: set name %.*s... too long, at most %zu characters",
+		     p->stmt, 16, t->s + 1, sizeof(name) - 1);
+		return false;
+	}
+	memcpy(name, t->s + 1, len);
+	name[len] = '\0';
+	if (nftlvs_expr_set_str(e, attrs[which], name) < 0) {
+		perr(p, t, "%s: %s", p->stmt, strerror(errno));
+		return false;
+	}
+	p->use->off[which] = t->off;
+	p->use->len[which] = t->loc_len;
+	return true;
+}
+
+/* A list, or a set reference (@which: 0 pool, 1 local addresses). */
+static bool parse_list(struct pctx *p, struct nftlvs_expr *e, int which,
+		       struct addr **v, unsigned int *n, unsigned int max,
+		       bool rs, const char *what)
 {
 	struct token t, open;
 	struct addr a = {};
 
 	if (!pvalue(p, &t))
 		return false;
+	if (is_set_ref(&t))
+		return parse_set_ref(p, &t, e, which);
 	if (t.type != T_LBRACE)
 		return parse_elem(p, &t, &a, rs) &&
 		       list_add(p, v, n, &a, max, what);
@@ -420,7 +484,10 @@ static void addr_str(const struct addr *a, char *buf, size_t size)
 		snprintf(buf, size, "%s", s);
 }
 
-/* One family for all addresses, the table's if it has one; no repeats. */
+/*
+ * One family for all addresses, the table's if it has one; no repeats.
+ * *af: that family, 0 if neither table nor address tells (inet, sets).
+ */
 static bool check_lists(struct pctx *p, const struct lists *l, int *af)
 {
 	const struct addr *all[2] = { l->pool, l->laddrs };
@@ -430,7 +497,8 @@ static bool check_lists(struct pctx *p, const struct lists *l, int *af)
 	char s[INET6_ADDRSTRLEN + 8];
 
 	*af = p->family == NFPROTO_IPV4 ? AF_INET :
-	      p->family == NFPROTO_IPV6 ? AF_INET6 : l->pool[0].af;
+	      p->family == NFPROTO_IPV6 ? AF_INET6 :
+	      l->npool ? l->pool[0].af : l->nladdrs ? l->laddrs[0].af : 0;
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < cnt[k]; i++) {
 			const struct addr *a = &all[k][i];
@@ -465,8 +533,9 @@ static bool build_lists(struct pctx *p, const struct token *kw,
 {
 	unsigned int i;
 
-	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY,
-			    af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
+	if (af)
+		nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FAMILY,
+				    af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6);
 	for (i = 0; i < l->npool; i++) {
 		if (nftlvs_expr_fullnat_add_rs(e, af, l->pool[i].a,
 					       l->pool[i].port,
@@ -490,14 +559,14 @@ bool parse_fullnat(struct pctx *p, const struct token *kw,
 	struct lists l = {};
 	struct token t;
 	bool ok = false;
-	int af;
+	int af = 0;
 
 	ts_next(p->ts, &t);
 	if (!tok_is(&t, "to")) {
 		perr_unexpected(p, &t, "to");
 		return false;
 	}
-	if (!parse_list(p, &l.pool, &l.npool, NFT_FULLNAT_POOL_MAX, true,
+	if (!parse_list(p, e, 0, &l.pool, &l.npool, NFT_FULLNAT_POOL_MAX, true,
 			"real servers"))
 		goto out;
 	ts_next(p->ts, &t);
@@ -505,11 +574,12 @@ bool parse_fullnat(struct pctx *p, const struct token *kw,
 		perr_unexpected(p, &t, "via");
 		goto out;
 	}
-	if (!parse_list(p, &l.laddrs, &l.nladdrs, NFT_FULLNAT_LADDRS_MAX,
+	if (!parse_list(p, e, 1, &l.laddrs, &l.nladdrs, NFT_FULLNAT_LADDRS_MAX,
 			false, "local addresses"))
 		goto out;
 	ok = parse_options(p, e) && check_lists(p, &l, &af) &&
 	     build_lists(p, kw, e, &l, af);
+	p->use->af = af;
 out:
 	free(l.pool);
 	free(l.laddrs);

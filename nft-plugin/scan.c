@@ -9,7 +9,9 @@
  *
  * On the way we follow define/undefine, so that statements can use
  * variables, and include, so that included files are scanned in order
- * (their definitions visible to what follows) before nft opens them.
+ * (their definitions visible to what follows) before nft opens them. We
+ * also note the type of each set and map declared (sets.c checks the
+ * named sets of our statements against them once the input is read).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/netfilter.h>
 
@@ -37,6 +40,7 @@ struct scanner {
 	struct src	*src;
 	struct tsrc	ts;
 	unsigned int	include_depth;
+	char		table[NFT_TABLE_MAXNAMELEN];	/* "": none yet */
 };
 
 struct scan_opts scan_opts;
@@ -84,6 +88,15 @@ static bool ends_line(const struct token *t)
 	return t->type == T_NEWLINE || t->type == T_SEMI || t->type == T_EOF;
 }
 
+/* A table's name as nft takes it: a word, or quoted. */
+static void take_name(const struct token *t, char *buf, size_t size)
+{
+	if (t->type == T_STRING && t->len >= 2)
+		snprintf(buf, size, "%.*s", (int)t->len - 2, t->s + 1);
+	else
+		snprintf(buf, size, "%.*s", (int)t->len, t->s);
+}
+
 /*
  * The rest of a line, braces and what they hold included. A '}' that
  * closes the enclosing block is left for the block to take.
@@ -107,6 +120,7 @@ static void skip_line(struct scanner *sc, int depth)
 	}
 }
 
+/* The statement's index, or -1. */
 static int stmt_replace(struct scanner *sc, const struct token *kw,
 			struct nftlvs_expr *e)
 {
@@ -140,17 +154,41 @@ static int stmt_replace(struct scanner *sc, const struct token *kw,
 	while (n-- > 0 && p - repl < (long)sizeof(repl) - 1)
 		*p++ = ' ';
 	*p = '\0';
-	return src_edit(sc->src, start, end, repl, idx);
+	return src_edit(sc->src, start, end, repl, idx) < 0 ? -1 : idx;
+}
+
+/*
+ * The family a match implies in an inet table: `ip ...` IPv4, `ip6 ...`
+ * IPv6, and `meta nfproto ipv4|ipv6`; -1 once both were seen.
+ */
+static void note_match_af(int *match_af, const struct token *t,
+			  const struct token *prev)
+{
+	int af = 0;
+
+	if (takes_name(prev))
+		return;
+	if (tok_is(t, "ip") || (tok_is(prev, "nfproto") && tok_is(t, "ipv4")))
+		af = AF_INET;
+	else if (tok_is(t, "ip6") ||
+		 (tok_is(prev, "nfproto") && tok_is(t, "ipv6")))
+		af = AF_INET6;
+	if (af && !*match_af)
+		*match_af = af;
+	else if (af && *match_af != af)
+		*match_af = -1;
 }
 
 /* A rule's statements and matches, @first already taken. */
 static void scan_rule(struct scanner *sc, const struct token *first,
 		      int family)
 {
+	struct stmt_place at = { .family = family, .table = sc->table };
 	struct token t = *first, prev = {};
 	const struct token *p;
 	struct nftlvs_expr *e;
-	int depth = 0;
+	struct set_use use;
+	int depth = 0, match_af = 0;
 
 	for (;;) {
 		if (t.type == T_LBRACE) {
@@ -158,11 +196,15 @@ static void scan_rule(struct scanner *sc, const struct token *first,
 		} else if (t.type == T_RBRACE) {
 			depth--;
 		} else if (!depth && is_stmt_keyword(&t) && !takes_name(&prev)) {
-			e = parse_stmt(&sc->ts, &t, family);
-			if (!e || stmt_replace(sc, &t, e) < 0) {
+			at.match_af = match_af > 0 ? match_af : 0;
+			e = parse_stmt(&sc->ts, &t, &at, &use);
+			if (!e || (use.stmt = stmt_replace(sc, &t, e)) < 0) {
 				skip_line(sc, 0);
 				return;
 			}
+			sets_defer(&use);
+		} else if (!depth) {
+			note_match_af(&match_af, &t, &prev);
 		}
 		prev = t;
 		if (depth < 0)
@@ -232,7 +274,7 @@ static void scan_include_pattern(struct scanner *sc, const char *pattern,
 			continue;
 		*found = 1;
 		scan_file_in(g.gl_pathv[i], sc->src, off, len, kind, family,
-			     sc->include_depth + 1, &err);
+			     sc->table, sc->include_depth + 1, &err);
 	}
 	globfree(&g);
 }
@@ -271,35 +313,158 @@ static void scan_include(struct scanner *sc, const struct token *kw,
 	}
 }
 
-/* TABLE/CHAIN [FAMILY] NAME... '{': the block, in a scope of its own. */
+/*
+ * TABLE/CHAIN [FAMILY] NAME... '{': the block, in a scope of its own. The
+ * first of several names, or a table's only one, names the table.
+ */
 static void scan_object(struct scanner *sc, enum blk inner, int nnames,
 			int family)
 {
 	const struct token *p = ts_peek(&sc->ts);
+	char outer[sizeof(sc->table)];
+	bool names_table;
 	struct token t;
 	int f;
 
-	if (inner != BLK_CHAIN || nnames > 1) {
+	names_table = inner != BLK_CHAIN || nnames > 1;
+	if (names_table) {
 		f = family_of(p);
 		if (f >= 0) {
 			family = f;
 			ts_next(&sc->ts, &t);
 		}
 	}
+	memcpy(outer, sc->table, sizeof(outer));
 	while (nnames--) {
 		p = ts_peek(&sc->ts);
 		if (p->type != T_WORD && p->type != T_STRING)
 			break;
 		ts_next(&sc->ts, &t);
+		if (names_table) {
+			take_name(&t, sc->table, sizeof(sc->table));
+			names_table = false;
+		}
 	}
-	if (ts_peek(&sc->ts)->type != T_LBRACE) {
+	if (ts_peek(&sc->ts)->type == T_LBRACE) {
+		ts_next(&sc->ts, &t);
+		defs_push();
+		scan_block(sc, inner, family);
+		defs_pop();
+	} else {
+		skip_line(sc, 0);
+	}
+	memcpy(sc->table, outer, sizeof(outer));
+}
+
+/* The words of `type A . B : C` or `typeof E . F : G`, into @sh. */
+static void scan_set_type(struct scanner *sc, struct set_shape *sh,
+			  const struct token *kw)
+{
+	bool typeof_ = tok_is(kw, "typeof"), data = false;
+	char desc[sizeof(sh->desc)], expr[64];
+	size_t dlen, elen = 0, i, j;
+	const struct token *p;
+	struct token t;
+
+	dlen = snprintf(desc, sizeof(desc), "%.*s", (int)kw->len, kw->s);
+	for (;;) {
+		p = ts_peek(&sc->ts);
+		if (ends_line(p) || p->type == T_RBRACE)
+			break;
+		ts_next(&sc->ts, &t);
+		if (dlen < sizeof(desc))
+			dlen += snprintf(desc + dlen, sizeof(desc) - dlen,
+					 " %.*s", (int)t.len, t.s);
+		if (typeof_ && (t.type == T_COLON || tok_is(&t, "."))) {
+			shape_typeof(sh, expr, elen, data);
+			elen = 0;
+		} else if (typeof_ && t.type == T_WORD) {
+			if (elen < sizeof(expr))
+				elen += snprintf(expr + elen, sizeof(expr) - elen,
+						 "%s%.*s", elen ? " " : "",
+						 (int)t.len, t.s);
+		} else if (t.type == T_WORD && !(data && tok_is(&t, "interval"))) {
+			/* ipv4_addr.inet_service is one word to our lexer */
+			for (i = 0; i < t.len; i = j + 1) {
+				for (j = i; j < t.len && t.s[j] != '.'; j++)
+					;
+				if (j > i)
+					shape_type(sh, t.s + i, j - i, data);
+			}
+		} else if (t.type != T_WORD && t.type != T_COLON) {
+			shape_typeof(sh, "", 0, data);	/* $var: not known */
+		}
+		if (t.type == T_COLON)
+			data = true;
+	}
+	if (typeof_ && elen)
+		shape_typeof(sh, expr, elen, data);
+	shape_desc(sh, desc, dlen < sizeof(desc) ? dlen : sizeof(desc) - 1);
+}
+
+/*
+ * set|map NAME { type ...; flags ...; ... }: its type and flags noted for
+ * sets.c (in @family's table sc->table); the rest of the block is nft's.
+ */
+static void scan_set(struct scanner *sc, int family, bool map)
+{
+	struct set_shape sh = { .map = map };
+	struct token name, t;
+	char buf[NFT_SET_MAXNAMELEN];
+
+	ts_next(&sc->ts, &name);
+	if ((name.type != T_WORD && name.type != T_STRING) ||
+	    ts_peek(&sc->ts)->type != T_LBRACE) {
 		skip_line(sc, 0);
 		return;
 	}
 	ts_next(&sc->ts, &t);
-	defs_push();
-	scan_block(sc, inner, family);
-	defs_pop();
+	for (;;) {
+		ts_next(&sc->ts, &t);
+		if (t.type == T_EOF)
+			return;
+		if (t.type == T_RBRACE)
+			break;
+		if (tok_is(&t, "type") || tok_is(&t, "typeof")) {
+			scan_set_type(sc, &sh, &t);
+		} else if (tok_is(&t, "flags")) {
+			while (!ends_line(ts_peek(&sc->ts)) &&
+			       ts_peek(&sc->ts)->type != T_RBRACE) {
+				ts_next(&sc->ts, &t);
+				if (t.type == T_WORD)
+					shape_flag(&sh, t.s, t.len);
+			}
+		} else if (!ends_line(&t)) {
+			skip_line(sc, t.type == T_LBRACE);
+		}
+	}
+	take_name(&name, buf, sizeof(buf));
+	sets_declare(family, sc->table, buf, strlen(buf), &sh);
+}
+
+/* add|create set|map [FAMILY] TABLE NAME { ... } */
+static void scan_set_cmd(struct scanner *sc, bool map)
+{
+	char outer[sizeof(sc->table)];
+	int family = NFPROTO_IPV4, f;
+	const struct token *p;
+	struct token t;
+
+	f = family_of(ts_peek(&sc->ts));
+	if (f >= 0) {
+		family = f;
+		ts_next(&sc->ts, &t);
+	}
+	p = ts_peek(&sc->ts);
+	if (p->type != T_WORD && p->type != T_STRING) {
+		skip_line(sc, 0);
+		return;
+	}
+	ts_next(&sc->ts, &t);
+	memcpy(outer, sc->table, sizeof(outer));
+	take_name(&t, sc->table, sizeof(sc->table));
+	scan_set(sc, family, map);
+	memcpy(sc->table, outer, sizeof(outer));
 }
 
 /* add|insert|replace rule [FAMILY] TABLE CHAIN [handle|position|index N] */
@@ -319,6 +484,8 @@ static void scan_rule_cmd(struct scanner *sc)
 		if (p->type != T_WORD && p->type != T_STRING)
 			return;
 		ts_next(&sc->ts, &t);
+		if (!i)
+			take_name(&t, sc->table, sizeof(sc->table));
 	}
 	p = ts_peek(&sc->ts);
 	if (tok_is(p, "handle") || tok_is(p, "position") || tok_is(p, "index")) {
@@ -359,6 +526,8 @@ static void scan_command(struct scanner *sc, const struct token *first)
 		scan_object(sc, BLK_CHAIN, 2, NFPROTO_IPV4);
 	else if (tok_is(&obj, "rule") && makes_rules)
 		scan_rule_cmd(sc);
+	else if ((tok_is(&obj, "set") || tok_is(&obj, "map")) && makes_rules)
+		scan_set_cmd(sc, tok_is(&obj, "map"));
 	else
 		skip_line(sc, obj.type == T_LBRACE);
 }
@@ -396,6 +565,9 @@ static int scan_block(struct scanner *sc, enum blk kind, int family)
 			scan_command(sc, &t);
 		} else if (kind == BLK_TABLE && tok_is(&t, "chain")) {
 			scan_object(sc, BLK_CHAIN, 1, family);
+		} else if (kind == BLK_TABLE &&
+			   (tok_is(&t, "set") || tok_is(&t, "map"))) {
+			scan_set(sc, family, tok_is(&t, "map"));
 		} else if (kind == BLK_CHAIN && t.type != T_LBRACE) {
 			for (i = 0; chain_props[i]; i++) {
 				if (tok_is(&t, chain_props[i]))
@@ -412,13 +584,17 @@ static int scan_block(struct scanner *sc, enum blk kind, int family)
 }
 
 static int scan_src_in(struct src *s, enum blk kind, int family,
-		       unsigned int include_depth)
+		       const char *table, unsigned int include_depth)
 {
 	unsigned int errors = nftlvs_errors;
 	struct scanner sc = { .src = s, .include_depth = include_depth };
 
+	snprintf(sc.table, sizeof(sc.table), "%s", table);
 	ts_init(&sc.ts, s, 0);
 	scan_block(&sc, kind, family);
+	/* Read whole: the sets of its statements can be judged. */
+	if (!include_depth)
+		sets_resolve();
 	if (src_finish(s) < 0) {
 		fprintf(err_out(), "Error: %s\n", strerror(errno));
 		nftlvs_errors++;
@@ -428,12 +604,13 @@ static int scan_src_in(struct src *s, enum blk kind, int family,
 
 int scan_src(struct src *s)
 {
-	return scan_src_in(s, BLK_TOP, NFPROTO_IPV4, 0);
+	return scan_src_in(s, BLK_TOP, NFPROTO_IPV4, "", 0);
 }
 
 struct src *scan_file_in(const char *path, const struct src *parent,
 			 size_t incl_off, size_t incl_len, int kind,
-			 int family, unsigned int include_depth, int *err)
+			 int family, const char *table,
+			 unsigned int include_depth, int *err)
 {
 	struct src *s;
 	size_t len;
@@ -459,7 +636,7 @@ struct src *scan_file_in(const char *path, const struct src *parent,
 		s->json = true;
 		if (json_scan_src(s) < 0)
 			*err = EINVAL;
-	} else if (scan_src_in(s, kind, family, include_depth) < 0) {
+	} else if (scan_src_in(s, kind, family, table, include_depth) < 0) {
 		*err = EINVAL;
 	}
 	return s;
@@ -467,6 +644,7 @@ struct src *scan_file_in(const char *path, const struct src *parent,
 
 struct src *scan_file(const char *path, int *err)
 {
-	return scan_file_in(path, NULL, 0, 0, BLK_TOP, NFPROTO_IPV4, 0, err);
+	return scan_file_in(path, NULL, 0, 0, BLK_TOP, NFPROTO_IPV4, "", 0,
+			    err);
 }
 

@@ -572,6 +572,8 @@ static void rewrite_error(struct nlmsghdr *out, const struct nlmsghdr *in)
 	if (stmt >= 0) {
 		stmt_get(stmt)->kernel_err = -err->error;
 		stmt_get(stmt)->family = m->where.family;
+		snprintf(stmt_get(stmt)->table, sizeof(stmt_get(stmt)->table),
+			 "%s", m->where.table);
 	}
 }
 

@@ -492,6 +492,109 @@ static void test_chains_first(void)
 	CHECK(!memcmp(buf + off[7], orig + off[7], len - off[7]));
 }
 
+/* The string attribute @type of @elem's NFTA_EXPR_DATA, or NULL. */
+static const char *expr_str_attr(const struct nlattr *elem, uint16_t type)
+{
+	const struct nlattr *a, *d;
+
+	mnl_attr_for_each_nested(a, elem) {
+		if (mnl_attr_get_type(a) != NFTA_EXPR_DATA)
+			continue;
+		mnl_attr_for_each_nested(d, a) {
+			if (mnl_attr_get_type(d) == type &&
+			    mnl_attr_validate(d, MNL_TYPE_NUL_STRING) == 0)
+				return mnl_attr_get_str(d);
+		}
+	}
+	return NULL;
+}
+
+/* What a statement's output stream prints for @line (text or JSON). */
+static char *shown(const char *line, bool json)
+{
+	char *buf;
+	size_t len;
+	FILE *out = open_memstream(&buf, &len);
+	FILE *f = output_open(out, json, false);
+
+	fputs(line, f);
+	output_close(f);
+	fclose(out);
+	return buf;
+}
+
+/*
+ * Set-backed pools both ways: the names go out as NFTA_FULLNAT_POOL_SET and
+ * _LADDRS_SET, a dump of them lists as `to @web via @lips`, in text and
+ * JSON, and a refusal is kept with the rule's table for the message.
+ */
+static void test_sets(void)
+{
+	static char buf[1 << 16], dump[1 << 16], ebuf[1 << 16], line[512];
+	struct nftlvs_expr *fn = nftlvs_expr_alloc(NFT_LVS_EXPR_FULLNAT);
+	const struct nlattr *elems[4];
+	struct nftnl_expr *exprs[2];
+	struct nlmsghdr *nlh;
+	struct nftlvs_expr *back;
+	char names[64], marker[64], *text;
+	unsigned int n;
+	size_t len, out_len;
+	ssize_t got;
+	void *out;
+	int idx;
+
+	nftlvs_expr_set_u32(fn, NFTLVS_FULLNAT_FAMILY, NFPROTO_IPV4);
+	nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_POOL_SET, "web");
+	nftlvs_expr_set_str(fn, NFTLVS_FULLNAT_LADDRS_SET, "lips");
+	nftlvs_expr_set_u32(fn, NFTLVS_FULLNAT_FLAGS, NFT_FULLNAT_F_TOA);
+	idx = stmt_add(fn, NULL);
+	exprs[0] = placeholder(idx);
+	exprs[1] = stock("counter");
+	len = batch(buf, exprs, 2, NFPROTO_INET);
+	CHECK(splice_batch(buf, len, &out, &out_len) == 0 && out);
+	nlh = rule_of(out, out_len);
+	CHECK(nlh && rule_names(nlh, names, sizeof(names), elems, &n));
+	CHECK_STR(names, "fullnat counter ");
+	CHECK_STR(expr_str_attr(elems[0], NFTA_FULLNAT_POOL_SET), "web");
+	CHECK_STR(expr_str_attr(elems[0], NFTA_FULLNAT_LADDRS_SET), "lips");
+	back = nftlvs_expr_parse(elems[0]);
+	CHECK(back && nftlvs_expr_cmp(back, fn) &&
+	      nftlvs_expr_fullnat_rs_count(back) == 0);
+	nftlvs_expr_free(back);
+
+	/* The kernel refuses the set's shape: the statement keeps why. */
+	put_error((struct nlmsghdr *)ebuf, nlh, EPROTOTYPE, true,
+		  (char *)elems[0] - (char *)nlh);
+	splice_recv(ebuf, ((struct nlmsghdr *)ebuf)->nlmsg_len, sizeof(ebuf));
+	CHECK(stmt_get(idx)->kernel_err == EPROTOTYPE);
+	CHECK(stmt_get(idx)->family == NFPROTO_INET);
+	CHECK_STR(stmt_get(idx)->table, "lvs");
+
+	/* Dumped back: a placeholder that prints as the statement. */
+	memcpy(dump, nlh, nlh->nlmsg_len);
+	len = nlh->nlmsg_len;
+	free(out);
+	splice_forget();
+	got = splice_recv(dump, len, sizeof(dump));
+	CHECK(got > 0);
+	nlh = (struct nlmsghdr *)dump;
+	CHECK(rule_names(nlh, names, sizeof(names), elems, &n));
+	CHECK_STR(names, "log counter ");
+	idx = stmt_count() - 1;
+	CHECK(nftlvs_expr_cmp(stmt_get(idx)->expr, fn));
+	marker_format(marker, sizeof(marker), idx);
+	snprintf(line, sizeof(line), "\t\ttcp dport 80 log prefix \"%s\" counter packets 0 bytes 0\n",
+		 marker);
+	text = shown(line, false);
+	CHECK_STR(text, "\t\ttcp dport 80 fullnat to @web via @lips flags toa counter packets 0 bytes 0\n");
+	free(text);
+	snprintf(line, sizeof(line), "{\"rule\": {\"expr\": [{\"log\": {\"prefix\": \"%s\"}}, {\"counter\": null}]}}\n",
+		 marker);
+	text = shown(line, true);
+	CHECK_STR(text, "{\"rule\": {\"expr\": [{\"fullnat\": {\"to\": \"@web\", \"via\": \"@lips\", \"flags\": [\"toa\"]}}, {\"counter\": null}]}}\n");
+	free(text);
+}
+
 int main(void)
 {
 	marker_init();
@@ -501,6 +604,7 @@ int main(void)
 	test_errors();
 	test_chain(NF_INET_LOCAL_IN, true);
 	test_chain(NF_INET_PRE_ROUTING, false);
+	test_sets();
 	splice_forget();
 	stmt_free_all();
 	return tests_finish();
