@@ -752,6 +752,11 @@ static void test_truncated(void)
 		"  log prefix \"fullnat\" jump fullnat\n }\n}\n",
 		"{\"nftables\": [{\"rule\": {\"family\": \"inet\", \"expr\": [{\"fullnat\": {\"to\": [{\"addr\": \"10.1.0.1\", \"port\": 80, \"weight\": 2}], "
 		"\"via\": \"10.1.0.254\", \"ports\": {\"range\": [1, 2]}, \"flags\": [\"toa\"]}}, {\"synproxy-lb\": {\"flags\": [\"defer\"]}}]}}]}",
+		"define s = @w\ntable inet t {\n map w { typeof ip daddr . tcp dport : meta mark; elements = { 10.1.0.1 . 80 : 1,\n  10.1.0.2 . 80 : 2 } }\n"
+		" set l { type ipv4_addr; flags interval,timeout; }\n chain c {\n  ip6 daddr ::1 fullnat to $s via @l\n"
+		"  fullnat to @x via { 10.1.0.254 } sched sh\n }\n}\nadd map inet t x { type ipv6_addr : verdict; }\n",
+		"{\"nftables\": [{\"map\": {\"family\": \"inet\", \"table\": \"t\", \"name\": \"w\", \"type\": [\"ipv4_addr\", \"inet_service\"], \"map\": \"mark\", \"flags\": [\"interval\"]}}, "
+		"{\"rule\": {\"family\": \"inet\", \"table\": \"t\", \"expr\": [{\"match\": {\"left\": {\"payload\": {\"protocol\": \"ip6\"}}}}, {\"fullnat\": {\"to\": \"@w\", \"via\": \"@l\"}}]}}]}",
 	};
 	unsigned int i, k;
 	size_t len, n;
@@ -765,14 +770,14 @@ static void test_truncated(void)
 
 			memcpy(buf, inputs[k], n);
 			buf[n] = '\0';
-			r = scan("/t", buf, k == 1);
+			r = scan("/t", buf, k & 1);
 			result_free(&r);
 			/* and the same with one byte changed */
 			if (n < len) {
 				for (i = 0; i < 3; i++) {
 					memcpy(buf, inputs[k], len + 1);
 					buf[n] = "{}\""[i];
-					r = scan("/t", buf, k == 1);
+					r = scan("/t", buf, k & 1);
 					result_free(&r);
 				}
 			}
