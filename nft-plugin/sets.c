@@ -296,6 +296,9 @@ void sets_check(const struct set_use *u)
 		af = known[i] ? shape_af(&sh[i]) : 0;
 	if (!af)
 		af = u->match_af;
+	/* Not ip, ip6 or inet: the kernel refuses fullnat there anyway. */
+	if (!af && u->family != NFPROTO_INET)
+		return;
 	/* Asked at all, the kernel is asked about each set it may have. */
 	for (i = 0; !af && sets_kernel && i < 2; i++) {
 		if (!name[i] || known[i])

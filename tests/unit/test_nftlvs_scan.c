@@ -434,6 +434,8 @@ static void test_set_shapes(void)
 			 good[i]);
 		check_families(in, false, "4");
 	}
+	/* In a bridge table nothing is judged: the kernel has no fullnat there. */
+	check_families("add rule bridge t c fullnat to @a via @b\n", false, "0");
 	/* Another table's set of that name is not this one. */
 	check_families("table ip u { set x { type ether_addr; } }\n"
 		       "table ip6 t { set x { type ether_addr; } }\n"
