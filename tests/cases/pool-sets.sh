@@ -1,0 +1,178 @@
+#!/bin/bash
+# Live pools: `fullnat to @web via @lips` follows named nft sets that stock nft edits while
+# the rule stays. Under continuous client traffic: a server added gets connections within
+# 100 ms, a drained or removed one gets none once the command has returned, connections
+# to a removed server survive (and end with expire_nodest_conn=1), counters survive
+# removal and re-adding, a bound set cannot be deleted, bad shapes are refused.
+# timeout: 600
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/nftlvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+topo_add_client_addrs
+lvs_start_servers 8080
+lvs_start_servers 8081 --hold 8
+
+# The sets and chains with stock nft; the statements with lvsrule (raw netlink), so that
+# this case proves the kernel side alone (nftlvs' syntax has its golden files).
+in_ns lb nft -f - <<NFT || fail "sets and chains"
+table ip lvs {
+	map web { type ipv4_addr . inet_service : mark; elements = { $RS4_1 . 8080 : 1, $RS4_2 . 8080 : 1 } }
+	set lips { type ipv4_addr; elements = { $LIP4_1 } }
+	map held { typeof ip daddr . tcp dport : meta mark; elements = { $RS4_1 . 8081 : 1 } }
+	chain svc80 {}
+	chain svc84 {}
+	chain svc81 {}
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+	}
+}
+NFT
+in_ns lb "$LVSRULE" add ip lvs pre lb-dispatch || fail "lb-dispatch"
+for p in 80 84 81; do
+	in_ns lb nft add rule ip lvs pre ip daddr "$VIP4" tcp dport $p jump svc$p || fail "jump $p"
+done
+in_ns lb nft add rule ip lvs pre ip daddr "$VIP4" drop
+svc() {	# svc PORT FULLNAT_ARGS...: the fullnat of VIP:PORT
+	local port=$1
+	shift
+	in_ns lb nft flush chain ip lvs "svc$port" &&
+	in_ns lb "$LVSRULE" add ip lvs "svc$port" fullnat "$@"
+}
+svc 80 pool-set=web laddrs-set=lips sched=rr || fail "fullnat to @web via @lips"
+svc 84 pool-set=web laddrs-set=lips sched=rr || fail "a second rule on @web"
+svc 81 pool-set=held "laddrs=$LIP4_2" sched=rr flags=4 || fail "to @held via { lip } rst-on-expire"
+in_ns lb "$LVSRULE" list ip lvs svc80 >"$CASE_TMP/list" || fail "list"
+log "listed: $(cat "$CASE_TMP/list")"
+grep -q "@web" "$CASE_TMP/list" && grep -q "@lips" "$CASE_TMP/list" ||
+	fail "the kernel does not dump the set names: $(cat "$CASE_TMP/list")"
+
+spread() { json_get rs; }
+conns() {	# conns N: N sequential connections to VIP:80, their spread
+	local out
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count "$1") || fail "traffic: $out"
+	spread <<<"$out"
+}
+edit() { in_ns lb nft "$@" || fail "stock nft $*"; }
+
+assert_eq '{"rs1": 3, "rs2": 3}' "$(conns 6)" "rr over the set's two servers"
+
+# Continuous traffic in the background through a second rule on the same set, for the
+# whole edit sequence: no connection may fail.
+in_ns client $LBTRAFFIC tcp "$VIP4" 84 --count 300 >"$CASE_TMP/bg.json" 2>&1 &
+bg=$!
+bg_start=$(date +%s.%N)
+
+# Add: within 100 ms the new server takes its share.
+edit add element ip lvs web "{ $RS4_3 . 8080 : 1 }"
+sleep 0.1
+assert_eq '{"rs1": 3, "rs2": 3, "rs3": 3}' "$(conns 9)" "rr after adding rs3 (100 ms later)"
+
+# Drain (weight change = delete + add in one batch): no new connection to rs1 from the
+# moment the command returns, not even one.
+edit -f - <<NFT
+delete element ip lvs web { $RS4_1 . 8080 : 1 }
+add element ip lvs web { $RS4_1 . 8080 : 0 }
+NFT
+assert_eq '{"rs2": 3, "rs3": 3}' "$(conns 6)" "rs1 drained: right after the command"
+
+# Re-weight: rs2 3, rs3 1 under wrr is tested below; here rs1 comes back.
+edit -f - <<NFT
+delete element ip lvs web { $RS4_1 . 8080 : 0 }
+add element ip lvs web { $RS4_1 . 8080 : 1 }
+NFT
+sleep 0.1
+assert_eq '{"rs1": 3, "rs2": 3, "rs3": 3}' "$(conns 9)" "rs1 back from drain"
+
+# Remove: gone at once.
+edit delete element ip lvs web "{ $RS4_2 . 8080 : 1 }"
+assert_eq '{"rs1": 3, "rs3": 3}' "$(conns 6)" "rs2 removed: right after the command"
+
+edits_end=$(date +%s.%N)
+wait "$bg"
+bgout=$(cat "$CASE_TMP/bg.json")
+log "background traffic: $bgout; edits ended $(echo "$edits_end - $bg_start" | bc) s into it, it ran $(echo "$(date +%s.%N) - $bg_start" | bc) s"
+assert_eq 0 "$(json_get failed <<<"$bgout")" "background connections failed"
+
+# Stock nft lists the set while our rule is loaded.
+edit list map ip lvs web >"$CASE_TMP/web" && grep -q "$RS4_3 . 8080 : 1" "$CASE_TMP/web" ||
+	fail "stock nft list map: $(cat "$CASE_TMP/web")"
+
+# A bound set cannot be deleted (nft's own EBUSY), and nothing changes.
+assert_fails_with EBUSY in_ns lb nft delete map ip lvs web
+assert_fails_with EBUSY in_ns lb nft delete set ip lvs lips
+in_ns lb nft list set ip lvs lips >/dev/null || fail "lips is gone"
+
+# Empty pool: new connections refused and counted, the rule stays.
+before=$(lvs_stat conn_sched_unreach)
+edit flush map ip lvs web
+in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1 --timeout 3 >/dev/null 2>&1 &&
+	fail "a connection to an empty pool succeeded"
+[ "$(lvs_stat conn_sched_unreach)" -gt "$before" ] || fail "empty pool not counted"
+edit add element ip lvs web "{ $RS4_1 . 8080 : 2, $RS4_2 . 8080 : 1 }"
+sleep 0.1
+
+# Counters survive removal and re-adding (rs2 was removed above and is back now).
+n_before=$(in_ns lb awk -v rs="$RS4_2:8080" '$1 == rs { print $2 }' /proc/net/nft_lvs/real)
+[ "${n_before:-0}" -gt 0 ] || fail "rs2's connection count lost after removal: '$n_before'"
+
+# wrr follows a weight change and keeps its turn.
+svc 80 pool-set=web laddrs-set=lips sched=wrr || fail "reload with wrr"
+assert_eq '{"rs1": 6, "rs2": 3}' "$(conns 9)" "wrr 2:1 from the map's weights"
+
+# The python3-nftables example edits the pool the same way (JSON batches).
+pool_py() { in_ns lb /usr/bin/python3 "$TOP/examples/lvs-pool.py" web "$@" || fail "lvs-pool.py $*"; }
+pool_py add "$RS4_3" 8080 1
+pool_py drain "$RS4_1" 8080
+sleep 0.1
+assert_eq '{"rs2": 3, "rs3": 3}' "$(conns 6)" "lvs-pool.py: rs3 added, rs1 drained"
+pool_py weight "$RS4_2" 8080 2
+pool_py remove "$RS4_1" 8080
+sleep 0.1
+assert_eq '{"rs2": 4, "rs3": 2}' "$(conns 6)" "lvs-pool.py: rs2 weight 2, rs1 removed"
+assert_eq "$RS4_2 . 8080 : 2,$RS4_3 . 8080 : 1" "$(pool_py list | paste -sd,)" "lvs-pool.py list"
+
+# Existing connections to a removed server continue (the server holds them 30 s)...
+in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 1 --timeout 40 >"$CASE_TMP/held1.json" 2>&1 &
+held1=$!
+sleep 2
+edit delete element ip lvs held "{ $RS4_1 . 8081 : 1 }"
+edit add element ip lvs held "{ $RS4_2 . 8081 : 1 }"
+sleep 0.1
+in_ns lb grep -q "$RS4_1:8081 ESTABLISHED" /proc/net/nft_lvs/conns ||
+	fail "connection to the removed rs1 is gone: $(in_ns lb cat /proc/net/nft_lvs/conns)"
+# ... and end on their next packet with expire_nodest_conn=1 (RSTs: rst-on-expire).
+in_ns lb sysctl -qw net.nft_lvs.expire_nodest_conn=1 || fail "sysctl expire_nodest_conn"
+before=$(lvs_stat conn_expired_nodest)
+wait "$held1"
+held_rc=$?
+log "held connection: rc $held_rc, $(cat "$CASE_TMP/held1.json")"
+[ "$(lvs_stat conn_expired_nodest)" -gt "$before" ] || fail "conn_expired_nodest did not count"
+[ "$held_rc" != 0 ] || fail "the held connection to the removed server completed"
+in_ns lb grep -q "$RS4_1:8081" /proc/net/nft_lvs/conns && fail "connection to removed rs1 still listed"
+in_ns lb sysctl -qw net.nft_lvs.expire_nodest_conn=0
+
+# Bad input: refused with the errno nftlvs turns into a message naming the set, nothing
+# applied.
+bad() {	# bad ERRNO SETDECL [FAMILY]
+	in_ns lb nft flush chain ip lvs svc80
+	[ -z "$2" ] || in_ns lb nft add "$2" || fail "add $2"
+	assert_fails_with "$1" in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=x laddrs-set=lips
+	[ -z "$(in_ns lb nft list chain ip lvs svc80 | grep -v '^\s*\(table\|chain\|}\)')" ] ||
+		fail "$2: a refused rule was added"
+	[ -z "$2" ] || in_ns lb nft delete "${2%%\{*}" || fail "delete $2"
+}
+bad ENOENT ""
+bad EPROTOTYPE "set ip lvs x { type ipv6_addr; }"
+bad EPROTOTYPE "set ip lvs x { type ipv4_addr . ipv4_addr; }"
+bad EPROTOTYPE "set ip lvs x { type ipv4_addr; flags interval; }"
+bad EPROTOTYPE "map ip lvs x { type ipv4_addr : verdict; }"
+bad EPROTOTYPE "map ip lvs x { type ipv4_addr . inet_service : ipv4_addr; }"
+assert_fails_with EPROTOTYPE in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=web laddrs-set=web
+assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=web \
+	"pool=$RS4_1" laddrs-set=lips
+assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=hex:77 laddrs-set=lips
+
+topo_teardown
