@@ -84,8 +84,7 @@ sleep 0.2
 before=$(rips_of tcp | sort)
 out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 20) || fail "traffic after the burst: $out"
 got=$(comm -13 <(echo "$before") <(rips_of tcp | sort) | awk '{ split($2, r, ":"); print r[1] }' |
-	sort | uniq -c |
-	awk '{ print $2 ":" $1 }' | tr '\n' ' ')
+	sort | uniq -c | awk '{ print $2 ":" $1 }' | sort | tr '\n' ' ')
 want=$(for i in $(seq 500 509); do echo "$(rsaddr "$i"):2"; done | sort | tr '\n' ' ')
 assert_eq "$want" "$got" "rr after the burst: 2 connections to each of servers 500..509"
 

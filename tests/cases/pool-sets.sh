@@ -97,7 +97,7 @@ log "background traffic: $bgout; edits ended $(echo "$edits_end - $bg_start" | b
 assert_eq 0 "$(json_get failed <<<"$bgout")" "background connections failed"
 
 # Stock nft lists the set while our rule is loaded.
-edit list map ip lvs web >"$CASE_TMP/web" && grep -q "$RS4_3 . 8080 : 1" "$CASE_TMP/web" ||
+edit list map ip lvs web >"$CASE_TMP/web" && grep -q "$RS4_3 . 8080 : 0x00000001" "$CASE_TMP/web" ||
 	fail "stock nft list map: $(cat "$CASE_TMP/web")"
 
 # A bound set cannot be deleted (nft's own EBUSY), and nothing changes.
