@@ -45,6 +45,22 @@ print("ok %d, failed %d" % (r["ok"], r["failed"]))
 print("connections per real server (weights 3:1:1):", r["rs"])
 print("peer address the real servers saw:", r["peers"])'
 
+say "The pool is the map 'web': stock nft drains rs1 (weight 0) and adds rs1 back at weight 1 while rs3 leaves"
+spread10() {
+	ip netns exec client $LBTRAFFIC tcp "$VIP4" 80 --count 10 | json_get rs
+}
+ip netns exec lb nft -f - <<NFT
+delete element ip lvs web { $RS4_1 . 8080 : 3 }
+add element ip lvs web { $RS4_1 . 8080 : 0 }
+NFT
+echo "rs1 drained, the next 10 connections: $(spread10)"
+ip netns exec lb nft -f - <<NFT
+delete element ip lvs web { $RS4_1 . 8080 : 0, $RS4_3 . 8080 : 1 }
+add element ip lvs web { $RS4_1 . 8080 : 1 }
+NFT
+echo "rs1 back at weight 1, rs3 removed: $(spread10)"
+ip netns exec lb nft list map ip lvs web
+
 say "UDP from five client addresses (sh keeps each client on one server)"
 for src in 10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6; do
 	r=$(ip netns exec client $LBTRAFFIC udp "$VIP4" 53 --count 4 --src "$src" --sizes 64,1400,3000)

@@ -178,11 +178,16 @@ bool lvs_conn_kill(struct lvs_conn *cp)
  */
 void lvs_conn_end_nodest(struct lvs_conn *cp)
 {
+	u8 state;
+
 	if (!lvs_conn_claim(cp))
 		return;
 	timer_delete(&cp->timer);
+	/* Both ends still hold the connection, half-closed ones included. */
+	state = READ_ONCE(cp->state);
 	if ((cp->flags & NFT_FULLNAT_F_RST_ON_EXPIRE) &&
-	    READ_ONCE(cp->state) == LB_TCP_ESTABLISHED)
+	    cp->hn[LB_DIR_IN].t.proto == IPPROTO_TCP &&
+	    state >= LB_TCP_ESTABLISHED && state <= LB_TCP_LAST_ACK)
 		lvs_conn_reset(cp);
 	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_CONN_NODEST);
 	lvs_conn_unlink(cp);

@@ -100,16 +100,6 @@ static size_t align8(size_t x)
 	return (x + 7) & ~(size_t)7;
 }
 
-static u32 sh_size(u32 n)
-{
-	u32 size = LB_SCHED_SH_SIZE_MIN;
-
-	/* >= 16 slots per server keeps the weight rounding error small */
-	while (size < 16 * n)
-		size <<= 1;
-	return size;
-}
-
 static bool is_prime(u32 v)
 {
 	u32 d;
@@ -120,6 +110,22 @@ static bool is_prime(u32 v)
 		if (v % d == 0)
 			return false;
 	return true;
+}
+
+/*
+ * sh fills its table as mh does (below), so that a server that leaves or
+ * joins moves its own clients and almost nobody else's. At least 16 slots
+ * per server keep each one's share within a few percent of its weight; a
+ * prime size, as the Maglev permutations need. 16 * 65535 stays below
+ * LB_SCHED_MH_SIZE_MAX, and so does the next prime.
+ */
+static u32 sh_size(u32 n)
+{
+	u32 size = n * 16 > LB_SCHED_SH_SIZE_MIN ? n * 16 : LB_SCHED_SH_SIZE_MIN;
+
+	while (!is_prime(size))
+		size++;
+	return size;
 }
 
 /* Table entries for @p, or 0 when the parameters are unusable. */
@@ -149,7 +155,6 @@ size_t lb_sched_mem_size(const struct lb_sched_params *p, u32 n)
 	case NFT_LVS_SCHED_WRR:
 		return n * sizeof(s64);
 	case NFT_LVS_SCHED_SH:
-		return slots + n * sizeof(u32);
 	case NFT_LVS_SCHED_MH:
 		return slots + n * (sizeof(struct mh_setup) +
 				    sizeof(struct mh_class));
@@ -208,52 +213,6 @@ static u32 order_up(const struct lb_rs *rs, u32 n, u32 *order)
 		order_sift(rs, order, i, 0);
 	}
 	return nr;
-}
-
-/*
- * Split @slots between the servers in @order, in proportion to weight but
- * at least one each: the j-th gets 1 + (b_j - b_(j-1)) slots with
- * b_j = floor(spare * cumulative_weight_j / total). The roundings
- * telescope, so the shares add up to exactly @slots and each is within
- * one slot of its ideal. Calls @fn(ctx, index, share) in that order.
- */
-static void apportion(const struct lb_rs *rs, const u32 *order, u32 nr,
-		      u32 total, u32 slots, void (*fn)(void *, u32, u32),
-		      void *ctx)
-{
-	u64 spare = slots - nr, cum = 0, prev = 0, b;
-	u32 j;
-
-	for (j = 0; j < nr; j++) {
-		cum += rs[order[j]].weight;
-		b = core_div_u64(spare * cum, total);
-		fn(ctx, order[j], (u32)(1 + b - prev));
-		prev = b;
-	}
-}
-
-struct sh_fill {
-	u16	*table;
-	u32	pos;
-};
-
-static void sh_fill_one(void *ctx, u32 i, u32 share)
-{
-	struct sh_fill *f = ctx;
-
-	while (share--)
-		f->table[f->pos++] = (u16)i;
-}
-
-/* sh: contiguous runs of slots per server; the hash spreads the clients. */
-static void sh_build(struct lb_sched *s, const struct lb_rs *rs, u32 n,
-		     void *scratch)
-{
-	struct sh_fill f = { .table = s->table, .pos = 0 };
-	u32 *order = scratch;
-	u32 nr = order_up(rs, n, order);
-
-	apportion(rs, order, nr, s->total_weight, s->size, sh_fill_one, &f);
 }
 
 static void rr_build(struct lb_sched *s, const struct lb_rs *rs, u32 n)
@@ -447,11 +406,6 @@ int lb_sched_init(struct lb_sched *s, const struct lb_sched_params *p,
 		memset(s->wrr_cur, 0, n * sizeof(s64));
 		break;
 	case NFT_LVS_SCHED_SH:
-		s->table = mem;
-		if (s->nr_up)
-			sh_build(s, rs, n, (u8 *)mem +
-				 align8(s->size * sizeof(u16)));
-		break;
 	case NFT_LVS_SCHED_MH:
 		s->table = mem;
 		if (s->nr_up)
@@ -538,8 +492,6 @@ int lb_sched_pick(struct lb_sched *s, const struct lb_rs *rs, u32 n,
 	case NFT_LVS_SCHED_WLC:
 		return lc_pick(rs, n, true);
 	case NFT_LVS_SCHED_SH:
-		v = client_hash(s, addr, port);
-		return s->table[v & (s->size - 1)];
 	case NFT_LVS_SCHED_MH:
 		/* multiply-shift maps the hash onto [0, size) without a div */
 		v = client_hash(s, addr, port);

@@ -11,7 +11,7 @@
  *   wrr  smooth weighted round robin (nginx)                O(n), LOCKED
  *   lc   least active * 256 + inactive (IPVS "overhead")    O(n), lockless
  *   wlc  least overhead / weight, by cross-multiplication   O(n), lockless
- *   sh   client hash -> table of >= 16 slots per server     O(1), lockless
+ *   sh   client hash -> Maglev table, >= 16 slots per server O(1), lockless
  *   mh   Maglev consistent hashing, weighted, prime size    O(1), lockless
  *
  * wrr keeps per-server state that every pick rewrites: the caller must
@@ -35,7 +35,7 @@
 
 #define LB_SCHED_MH_SIZE	65537	/* prime; Katran's size */
 #define LB_SCHED_MH_SIZE_MAX	(1u << 20)
-#define LB_SCHED_SH_SIZE_MIN	256
+#define LB_SCHED_SH_SIZE_MIN	1021	/* prime */
 #define LB_SCHED_MAX_SERVERS	65535	/* indices fit in a u16 slot */
 
 /* Maglev permutation of a server: offset and skip from core_hash_u32()
