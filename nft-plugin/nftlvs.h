@@ -300,6 +300,16 @@ int splice_chains_first(void *buf, size_t len);
  */
 ssize_t splice_recv(void *buf, size_t len, size_t size);
 void splice_forget(void);
+/*
+ * One NFT_MSG_GET* request (@msg) for the object named @name (attribute
+ * @name_attr) of table @table (attribute @table_attr), on a socket of our
+ * own; @cb gets each reply. 0 once the kernel has answered, the errno of
+ * its refusal, -1 when it could not be asked.
+ */
+struct nlmsghdr;
+int kernel_get(uint16_t msg, int family, uint16_t table_attr,
+	       const char *table, uint16_t name_attr, const char *name,
+	       int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 
 /* output.c */
 FILE *output_open(FILE *out, bool json, bool numeric_time);

@@ -83,6 +83,18 @@ static int family_of(const struct token *t)
 	return -1;
 }
 
+/* The family word, if one comes next (taken), else @family. */
+static int take_family(struct scanner *sc, int family)
+{
+	int f = family_of(ts_peek(&sc->ts));
+	struct token t;
+
+	if (f < 0)
+		return family;
+	ts_next(&sc->ts, &t);
+	return f;
+}
+
 static bool ends_line(const struct token *t)
 {
 	return t->type == T_NEWLINE || t->type == T_SEMI || t->type == T_EOF;
@@ -320,20 +332,14 @@ static void scan_include(struct scanner *sc, const struct token *kw,
 static void scan_object(struct scanner *sc, enum blk inner, int nnames,
 			int family)
 {
-	const struct token *p = ts_peek(&sc->ts);
 	char outer[sizeof(sc->table)];
+	const struct token *p;
 	bool names_table;
 	struct token t;
-	int f;
 
 	names_table = inner != BLK_CHAIN || nnames > 1;
-	if (names_table) {
-		f = family_of(p);
-		if (f >= 0) {
-			family = f;
-			ts_next(&sc->ts, &t);
-		}
-	}
+	if (names_table)
+		family = take_family(sc, family);
 	memcpy(outer, sc->table, sizeof(outer));
 	while (nnames--) {
 		p = ts_peek(&sc->ts);
@@ -446,15 +452,10 @@ static void scan_set(struct scanner *sc, int family, bool map)
 static void scan_set_cmd(struct scanner *sc, bool map)
 {
 	char outer[sizeof(sc->table)];
-	int family = NFPROTO_IPV4, f;
+	int family = take_family(sc, NFPROTO_IPV4);
 	const struct token *p;
 	struct token t;
 
-	f = family_of(ts_peek(&sc->ts));
-	if (f >= 0) {
-		family = f;
-		ts_next(&sc->ts, &t);
-	}
 	p = ts_peek(&sc->ts);
 	if (p->type != T_WORD && p->type != T_STRING) {
 		skip_line(sc, 0);
@@ -470,15 +471,10 @@ static void scan_set_cmd(struct scanner *sc, bool map)
 /* add|insert|replace rule [FAMILY] TABLE CHAIN [handle|position|index N] */
 static void scan_rule_cmd(struct scanner *sc)
 {
-	int family = NFPROTO_IPV4, f, i;
+	int family = take_family(sc, NFPROTO_IPV4), i;
 	const struct token *p;
 	struct token t;
 
-	f = family_of(ts_peek(&sc->ts));
-	if (f >= 0) {
-		family = f;
-		ts_next(&sc->ts, &t);
-	}
 	for (i = 0; i < 2; i++) {
 		p = ts_peek(&sc->ts);
 		if (p->type != T_WORD && p->type != T_STRING)

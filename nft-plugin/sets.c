@@ -460,47 +460,14 @@ static int set_reply_cb(const struct nlmsghdr *nlh, void *data)
 int sets_kernel_query(int family, const char *table, const char *name,
 		      struct set_shape *sh)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct nfgenmsg *nfg;
-	uint32_t portid, seq = 1;
-	int ret = -1, r;
+	int r;
 
 	memset(sh, 0, sizeof(*sh));
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl)
-		return -1;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto out;
-	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETSET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = family;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_SET_NAME, name);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
-	while ((r = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		r = mnl_cb_run(buf, r, seq, portid, set_reply_cb, sh);
-		if (r < 0) {
-			/* No such table is no such set either. */
-			ret = errno == ENOENT ? 0 : -1;
-			break;
-		}
-		if (r == MNL_CB_STOP) {
-			ret = 1;
-			break;
-		}
-	}
-out:
-	mnl_socket_close(nl);
-	return ret;
+	r = kernel_get(NFT_MSG_GETSET, family, NFTA_SET_TABLE, table,
+		       NFTA_SET_NAME, name, set_reply_cb, sh);
+	if (r > 0)	/* No such table is no such set either. */
+		return r == ENOENT ? 0 : -1;
+	return r ? -1 : 1;
 }
 
 /* ---- the kernel's refusals, said by set name ---- */

@@ -443,18 +443,23 @@ static int chain_hook_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
- * The hook of a chain as the kernel has it (the transaction failed, so as
- * it was before): NF_INET_*, or -1 for a regular chain or when unknown.
- * Asked on a socket of our own, outside the interposed calls.
+ * One NFT_MSG_GET* request (@msg) for the object named @name (attribute
+ * @name_attr) of table @table (attribute @table_attr) in @family, asked
+ * on a socket of our own, outside the interposed calls; @cb gets each
+ * reply with @data. 0 once the kernel has answered, the errno of its
+ * refusal (or of a reply that did not parse), -1 when it could not be
+ * asked.
  */
-static int kernel_chain_hook(const struct place *w)
+int kernel_get(uint16_t msg, int family, uint16_t table_attr,
+	       const char *table, uint16_t name_attr, const char *name,
+	       int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 	uint32_t portid, seq = 1;
-	int hook = -1, ret;
+	int ret = -1, r;
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl)
@@ -463,24 +468,43 @@ static int kernel_chain_hook(const struct place *w)
 		goto out;
 	portid = mnl_socket_get_portid(nl);
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETCHAIN;
+	nlh->nlmsg_type = NFNL_SUBSYS_NFTABLES << 8 | msg;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = w->family;
+	nfg->nfgen_family = family;
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, w->table);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, w->chain);
+	mnl_attr_put_strz(nlh, table_attr, table);
+	mnl_attr_put_strz(nlh, name_attr, name);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		goto out;
-	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, ret, seq, portid, chain_hook_cb, &hook);
-		if (ret <= MNL_CB_STOP)
+	while ((r = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		r = mnl_cb_run(buf, r, seq, portid, cb, data);
+		if (r < 0) {
+			ret = errno ? errno : EIO;
 			break;
+		}
+		if (r == MNL_CB_STOP) {
+			ret = 0;
+			break;
+		}
 	}
 out:
 	mnl_socket_close(nl);
+	return ret;
+}
+
+/*
+ * The hook of a chain as the kernel has it (the transaction failed, so as
+ * it was before): NF_INET_*, or -1 for a regular chain or when unknown.
+ */
+static int kernel_chain_hook(const struct place *w)
+{
+	int hook = -1;
+
+	kernel_get(NFT_MSG_GETCHAIN, w->family, NFTA_CHAIN_TABLE, w->table,
+		   NFTA_CHAIN_NAME, w->chain, chain_hook_cb, &hook);
 	return hook;
 }
 
