@@ -552,16 +552,24 @@ void lvs_poolset_deactivate(const struct nft_ctx *ctx, struct lvs_service *svc,
 					 &svc->laddrs_set.binding, phase);
 }
 
-/* The rule is destroyed: stop following the sets, then let them go. */
-void lvs_poolset_destroy(const struct nft_ctx *ctx, struct lvs_service *svc)
+/* Stop following the sets; true if the service had any. */
+static bool lvs_poolset_unwatch(struct lvs_service *svc)
 {
 	struct lvs_net *ln = svc->ln;
 
 	if (!svc->pool_set.set && !svc->laddrs_set.set)
-		return;
+		return false;
 	mutex_lock(&ln->pool_mutex);
 	list_del(&svc->watch);
 	mutex_unlock(&ln->pool_mutex);
+	return true;
+}
+
+/* The rule is destroyed: stop following the sets, then let them go. */
+void lvs_poolset_destroy(const struct nft_ctx *ctx, struct lvs_service *svc)
+{
+	if (!lvs_poolset_unwatch(svc))
+		return;
 	if (svc->pool_set.set)
 		nf_tables_destroy_set(ctx, svc->pool_set.set);
 	if (svc->laddrs_set.set)
@@ -573,13 +581,8 @@ void lvs_poolset_destroy(const struct nft_ctx *ctx, struct lvs_service *svc)
 /* The rule failed after a successful bind: undo it all. */
 void lvs_poolset_abort(const struct nft_ctx *ctx, struct lvs_service *svc)
 {
-	struct lvs_net *ln = svc->ln;
-
-	if (!svc->pool_set.set && !svc->laddrs_set.set)
+	if (!lvs_poolset_unwatch(svc))
 		return;
-	mutex_lock(&ln->pool_mutex);
-	list_del(&svc->watch);
-	mutex_unlock(&ln->pool_mutex);
 	lvs_set_ref_unbind(ctx, &svc->laddrs_set);
 	lvs_set_ref_unbind(ctx, &svc->pool_set);
 }

@@ -114,9 +114,12 @@ static bool is_prime(u32 v)
 
 /*
  * sh fills its table as mh does (below), so that a server that leaves or
- * joins moves its own clients and almost nobody else's. At least 16 slots
- * per server keep each one's share within a few percent of its weight; a
- * prime size, as the Maglev permutations need. 16 * 65535 stays below
+ * joins moves its own clients and almost nobody else's: the fewer slots
+ * per server, the more of the others move as well (measured: 3% of them
+ * with 100 slots per server, 0.3% with 6500), hence mh's size at least.
+ * Beyond 4096 servers, 16 slots each keep every share within a few
+ * percent of its weight where mh's fixed size would not; a prime size, as
+ * the Maglev permutations need. 16 * 65535 stays below
  * LB_SCHED_MH_SIZE_MAX, and so does the next prime.
  */
 static u32 sh_size(u32 n)

@@ -35,7 +35,7 @@
 
 #define LB_SCHED_MH_SIZE	65537	/* prime; Katran's size */
 #define LB_SCHED_MH_SIZE_MAX	(1u << 20)
-#define LB_SCHED_SH_SIZE_MIN	1021	/* prime */
+#define LB_SCHED_SH_SIZE_MIN	LB_SCHED_MH_SIZE	/* prime */
 #define LB_SCHED_MAX_SERVERS	65535	/* indices fit in a u16 slot */
 
 /* Maglev permutation of a server: offset and skip from core_hash_u32()

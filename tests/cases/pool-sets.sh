@@ -134,14 +134,17 @@ sleep 0.1
 assert_eq '{"rs2": 4, "rs3": 2}' "$(conns 6)" "lvs-pool.py: rs2 weight 2, rs1 removed"
 assert_eq "$RS4_2 . 8080 : 2,$RS4_3 . 8080 : 1" "$(pool_py list | paste -sd,)" "lvs-pool.py list"
 
-# Existing connections to a removed server continue (the server holds them 30 s)...
+# Existing connections to a removed server continue (the server holds them 8 s after its
+# answer; the client has half-closed, and FIN_WAIT would time out after 7 s)...
+in_ns lb sysctl -qw net.nft_lvs.timeout_fin_wait=60 || fail "sysctl timeout_fin_wait"
 in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 1 --timeout 40 >"$CASE_TMP/held1.json" 2>&1 &
 held1=$!
 sleep 2
 edit delete element ip lvs held "{ $RS4_1 . 8081 : 1 }"
 edit add element ip lvs held "{ $RS4_2 . 8081 : 1 }"
 sleep 0.1
-in_ns lb grep -q "$RS4_1:8081 ESTABLISHED" /proc/net/nft_lvs/conns ||
+# (The client has sent its request and half-closed: FIN_WAIT.)
+in_ns lb grep -q "$RS4_1:8081 " /proc/net/nft_lvs/conns ||
 	fail "connection to the removed rs1 is gone: $(in_ns lb cat /proc/net/nft_lvs/conns)"
 # ... and end on their next packet with expire_nodest_conn=1 (RSTs: rst-on-expire).
 in_ns lb sysctl -qw net.nft_lvs.expire_nodest_conn=1 || fail "sysctl expire_nodest_conn"
@@ -152,7 +155,31 @@ log "held connection: rc $held_rc, $(cat "$CASE_TMP/held1.json")"
 [ "$(lvs_stat conn_expired_nodest)" -gt "$before" ] || fail "conn_expired_nodest did not count"
 [ "$held_rc" != 0 ] || fail "the held connection to the removed server completed"
 in_ns lb grep -q "$RS4_1:8081" /proc/net/nft_lvs/conns && fail "connection to removed rs1 still listed"
-in_ns lb sysctl -qw net.nft_lvs.expire_nodest_conn=0
+in_ns lb sysctl -qw net.nft_lvs.expire_nodest_conn=0 net.nft_lvs.timeout_fin_wait=7
+
+# lc counts stay right across edits: with one held connection on each of rs1 and rs2, a
+# server added to the set takes the next one, and each then holds one.
+svc 81 pool-set=held "laddrs=$LIP4_2" sched=lc || fail "lc over @held"
+edit add element ip lvs held "{ $RS4_1 . 8081 : 1 }"
+in_ns lb sysctl -qw net.nft_lvs.timeout_fin_wait=60
+pids=()
+for i in 1 2; do
+	in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 1 --timeout 30 >"$CASE_TMP/lc$i.json" 2>&1 &
+	pids+=($!)
+	sleep 1
+done
+edit add element ip lvs held "{ $RS4_3 . 8081 : 1 }"
+sleep 0.1
+in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 1 --timeout 30 >"$CASE_TMP/lc3.json" 2>&1 &
+pids+=($!)
+sleep 1
+held_per_rs=$(in_ns lb awk '$1 ~ /:8081$/ { print $1, $3 + $4 }' /proc/net/nft_lvs/real | sort |
+	tr '\n' ',')
+wait "${pids[@]}" || fail "lc connections: $(cat "$CASE_TMP"/lc*.json)"
+assert_eq "rs3" "$(json_get rs <"$CASE_TMP/lc3.json" | grep -o 'rs[0-9]')" \
+	"lc: the server added to the set took the third connection"
+assert_eq "$RS4_1:8081 1,$RS4_2:8081 1,$RS4_3:8081 1," "$held_per_rs" "lc: connections per server"
+in_ns lb sysctl -qw net.nft_lvs.timeout_fin_wait=7
 
 # Bad input: refused with the errno nftlvs turns into a message naming the set, nothing
 # applied.
@@ -174,5 +201,6 @@ assert_fails_with EPROTOTYPE in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-s
 assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=web \
 	"pool=$RS4_1" laddrs-set=lips
 assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=hex:77 laddrs-set=lips
+assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set= laddrs-set=lips
 
 topo_teardown
