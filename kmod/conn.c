@@ -43,10 +43,9 @@ const struct rhashtable_params lvs_conn_params = {
 
 static unsigned long lvs_conn_timeout(const struct lvs_conn *cp, u8 state)
 {
-	const struct lvs_cfg *cfg = &lvs_conn_ln(cp)->cfg;
-	unsigned int secs;
-
 	const struct lvs_service *svc = lvs_conn_svc(cp);
+	const struct lvs_cfg *cfg = &svc->ln->cfg;
+	unsigned int secs;
 
 	if (cp->hn[0].t.proto == IPPROTO_UDP)
 		secs = svc->timeout ?: READ_ONCE(cfg->udp_timeout);
