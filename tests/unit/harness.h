@@ -107,6 +107,23 @@ static inline struct nftlvs_expr *parse_copy(const struct nlattr *elem)
 	return e;
 }
 
+/* Parsing refuses @elem with @err. */
+#define REFUSED(elem, err)						\
+	do {								\
+		struct nftlvs_expr *_e;					\
+		errno = 0;						\
+		_e = parse_copy(elem);					\
+		check(!_e && errno == (err), __FILE__, __LINE__,	\
+		      "refused with " #err);				\
+		nftlvs_expr_free(_e);					\
+	} while (0)
+
+#define ACCEPTED(elem)							\
+	do {								\
+		struct nftlvs_expr *_e = parse_copy(elem);		\
+		check(_e != NULL, __FILE__, __LINE__, "accepted");	\
+		nftlvs_expr_free(_e);					\
+	} while (0)
 /* Build, parse back. */
 static inline struct nftlvs_expr *roundtrip(const struct nftlvs_expr *e)
 {
