@@ -1,0 +1,1047 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The configuration file, nft-like blocks:
+ *
+ *   pool web {
+ *           set ip lvs web
+ *           inhibit
+ *           sorry 10.1.0.99:8080
+ *           check http { path /healthz; status 200; interval 2s; rise 2; fall 3 }
+ *           server 10.1.0.1:8080 weight 3
+ *           server 10.1.0.2:8080 up
+ *           server 10.1.0.3:8080 { check tcp { port 22 } }
+ *   }
+ *
+ * Statements end at a newline or ';'. Every error names the file, the line and
+ * the column of the token at fault, and nothing of a config with an error is used.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/netfilter.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "healthd.h"
+
+enum tok_type { T_EOF, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_END };
+
+struct token {
+	enum tok_type type;
+	char *text;		/* T_WORD, T_STRING: malloc'ed, NUL-terminated */
+	size_t len;		/* T_STRING may hold NULs (\x00) */
+	int line, col;
+};
+
+struct parser {
+	const char *path;
+	const char *src;
+	size_t pos, size;
+	int line, col;
+	struct token tok;	/* current token */
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static void fail_at(struct parser *ps, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail_at(struct parser *ps, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ps->failed)
+		return;
+	ps->failed = true;
+	n = snprintf(ps->err, ps->errlen, "%s:%d:%d: ", ps->path, line, col);
+	if (n < 0 || (size_t)n >= ps->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+#define fail(ps, ...) fail_at(ps, (ps)->tok.line, (ps)->tok.col, __VA_ARGS__)
+
+static int peekc(struct parser *ps)
+{
+	return ps->pos < ps->size ? (unsigned char)ps->src[ps->pos] : -1;
+}
+
+static int getc_(struct parser *ps)
+{
+	int c = peekc(ps);
+
+	if (c < 0)
+		return c;
+	ps->pos++;
+	if (c == '\n') {
+		ps->line++;
+		ps->col = 1;
+	} else {
+		ps->col++;
+	}
+	return c;
+}
+
+static bool word_char(int c)
+{
+	return c > ' ' && c < 127 && !strchr("{};#\"", c);
+}
+
+static void next(struct parser *ps)
+{
+	struct token *t = &ps->tok;
+	size_t cap = 0;
+	int c;
+
+	free(t->text);
+	memset(t, 0, sizeof(*t));
+	if (ps->failed) {
+		t->type = T_EOF;
+		return;
+	}
+	for (;;) {
+		c = peekc(ps);
+		if (c == '#') {
+			while (c >= 0 && c != '\n')
+				c = (getc_(ps), peekc(ps));
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			getc_(ps);
+		} else {
+			break;
+		}
+	}
+	t->line = ps->line;
+	t->col = ps->col;
+	c = getc_(ps);
+	switch (c) {
+	case -1:
+		t->type = T_EOF;
+		return;
+	case '\n':
+	case ';':
+		t->type = T_END;
+		return;
+	case '{':
+		t->type = T_LBRACE;
+		return;
+	case '}':
+		t->type = T_RBRACE;
+		return;
+	case '"':
+		t->type = T_STRING;
+		for (;;) {
+			c = getc_(ps);
+			if (c < 0 || c == '\n') {
+				fail_at(ps, t->line, t->col, "string not closed on its line");
+				t->type = T_EOF;
+				return;
+			}
+			if (c == '"')
+				break;
+			if (c == '\\') {
+				c = getc_(ps);
+				switch (c) {
+				case 'n': c = '\n'; break;
+				case 'r': c = '\r'; break;
+				case 't': c = '\t'; break;
+				case '\\': case '"': break;
+				case 'x': {
+					char hex[3] = { 0 };
+
+					hex[0] = (char)getc_(ps);
+					hex[1] = (char)getc_(ps);
+					if (!isxdigit((unsigned char)hex[0]) ||
+					    !isxdigit((unsigned char)hex[1])) {
+						fail_at(ps, ps->line, ps->col,
+							"\\x wants two hex digits");
+						t->type = T_EOF;
+						return;
+					}
+					c = (int)strtol(hex, NULL, 16);
+					break;
+				}
+				default:
+					fail_at(ps, ps->line, ps->col - 1,
+						"unknown escape '\\%c' (known: \\n \\r \\t \\\\ \\\" \\xHH)",
+						c < 0 ? '?' : c);
+					t->type = T_EOF;
+					return;
+				}
+			}
+			if (t->len + 2 > cap) {
+				cap = cap ? cap * 2 : 32;
+				t->text = realloc(t->text, cap);
+				if (!t->text)
+					abort();
+			}
+			t->text[t->len++] = (char)c;
+		}
+		if (!t->text)
+			t->text = calloc(1, 1);
+		else
+			t->text[t->len] = 0;
+		return;
+	default:
+		if (!word_char(c)) {
+			fail_at(ps, t->line, t->col, "unexpected character 0x%02x", c);
+			t->type = T_EOF;
+			return;
+		}
+		t->type = T_WORD;
+		{
+			size_t start = ps->pos - 1;
+
+			while (word_char(peekc(ps)))
+				getc_(ps);
+			t->len = ps->pos - start;
+			t->text = strndup(ps->src + start, t->len);
+			if (!t->text)
+				abort();
+		}
+		return;
+	}
+}
+
+static const char *tok_desc(const struct token *t)
+{
+	switch (t->type) {
+	case T_EOF: return "end of file";
+	case T_END: return "end of statement";
+	case T_LBRACE: return "'{'";
+	case T_RBRACE: return "'}'";
+	default: return t->text;
+	}
+}
+
+static bool is_word(struct parser *ps, const char *w)
+{
+	return ps->tok.type == T_WORD && !strcmp(ps->tok.text, w);
+}
+
+/* Takes the current word or string; NULL (and an error) otherwise. */
+static char *take_value(struct parser *ps, const char *what)
+{
+	char *v;
+
+	if (ps->tok.type != T_WORD && ps->tok.type != T_STRING) {
+		fail(ps, "%s: expected a value, got %s", what, tok_desc(&ps->tok));
+		return NULL;
+	}
+	v = ps->tok.text;
+	ps->tok.text = NULL;
+	next(ps);
+	return v;
+}
+
+static void end_statement(struct parser *ps)
+{
+	if (ps->tok.type == T_END) {
+		next(ps);
+		return;
+	}
+	if (ps->tok.type == T_RBRACE || ps->tok.type == T_EOF)
+		return;
+	fail(ps, "unexpected '%s': one statement per line or ';'", tok_desc(&ps->tok));
+}
+
+static void skip_ends(struct parser *ps)
+{
+	while (ps->tok.type == T_END)
+		next(ps);
+}
+
+static bool expect_lbrace(struct parser *ps, const char *what)
+{
+	if (ps->tok.type != T_LBRACE) {
+		fail(ps, "expected '{' after %s, got %s", what, tok_desc(&ps->tok));
+		return false;
+	}
+	next(ps);
+	return true;
+}
+
+static bool parse_uint(struct parser *ps, const char *what, unsigned long min,
+		       unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+	int line = ps->tok.line, col = ps->tok.col;
+	char *s = take_value(ps, what);
+
+	if (!s)
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || *end || errno || v < min || v > max) {
+		fail_at(ps, line, col, "%s: '%s' is not a number from %lu to %lu",
+			what, s, min, max);
+		free(s);
+		return false;
+	}
+	free(s);
+	*out = (unsigned int)v;
+	return true;
+}
+
+/* 500ms, 2s, 1m; a plain number is seconds. */
+static bool parse_duration(struct parser *ps, const char *what, unsigned int *ms)
+{
+	int line = ps->tok.line, col = ps->tok.col;
+	char *s = take_value(ps, what), *end;
+	unsigned long v, mult = 1000;
+
+	if (!s)
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!strcmp(end, "ms"))
+		mult = 1;
+	else if (!strcmp(end, "s") || !*end)
+		mult = 1000;
+	else if (!strcmp(end, "m"))
+		mult = 60000;
+	else
+		end = NULL;
+	if (!isdigit((unsigned char)*s) || !end || errno || v == 0 ||
+	    v > 3600000 / mult) {
+		fail_at(ps, line, col,
+			"%s: '%s' is not a duration from 1ms to 1h (like 500ms, 2s, 1m)",
+			what, s);
+		free(s);
+		return false;
+	}
+	free(s);
+	*ms = (unsigned int)(v * mult);
+	return true;
+}
+
+int addr_parse(const char *s, struct addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, &a->v4) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &a->v6) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+void addr_format(const struct addr *a, uint16_t port, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(a->family, &a->v4, ip, sizeof(ip));
+	if (!port)
+		snprintf(buf, len, "%s", ip);
+	else if (a->family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	else
+		snprintf(buf, len, "%s:%u", ip, port);
+}
+
+/* ADDR, ADDR:PORT, [ADDR6] or [ADDR6]:PORT */
+static bool parse_endpoint(struct parser *ps, const char *what, struct addr *a,
+			   uint16_t *port)
+{
+	int line = ps->tok.line, col = ps->tok.col;
+	char *s = take_value(ps, what), *host, *p = NULL, *end;
+	unsigned long v;
+
+	if (!s)
+		return false;
+	host = s;
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close || (close[1] && close[1] != ':'))
+			goto bad;
+		*close = 0;
+		host = s + 1;
+		if (close[1] == ':')
+			p = close + 2;
+	} else {
+		char *colon = strchr(s, ':');
+
+		/* one colon: IPv4:port; more: a bare IPv6 address */
+		if (colon && !strchr(colon + 1, ':')) {
+			*colon = 0;
+			p = colon + 1;
+		}
+	}
+	if (addr_parse(host, a))
+		goto bad;
+	*port = 0;
+	if (p) {
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (!isdigit((unsigned char)*p) || *end || errno || v == 0 || v > 65535) {
+			fail_at(ps, line, col, "%s: port '%s' is not 1-65535", what, p);
+			free(s);
+			return false;
+		}
+		*port = (uint16_t)v;
+	}
+	free(s);
+	return true;
+bad:
+	fail_at(ps, line, col,
+		"%s: expected ADDRESS[:PORT] (IPv6 as [ADDRESS]:PORT)", what);
+	free(s);
+	return false;
+}
+
+const char *check_kind_name(enum check_kind k)
+{
+	static const char *const names[] = {
+		[CHECK_TCP] = "tcp", [CHECK_HTTP] = "http", [CHECK_HTTPS] = "https",
+		[CHECK_UDP] = "udp", [CHECK_EXEC] = "exec",
+	};
+	return names[k];
+}
+
+static void check_conf_free(struct check_conf *c)
+{
+	free(c->path);
+	free(c->host);
+	free(c->expect);
+	free(c->send);
+	free(c->command);
+	memset(c, 0, sizeof(*c));
+}
+
+static char *dup_bytes(const char *s, size_t n)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = malloc(n + 1);
+	if (!d)
+		abort();
+	memcpy(d, s, n);
+	d[n] = 0;
+	return d;
+}
+
+static void check_conf_copy(struct check_conf *dst, const struct check_conf *src)
+{
+	*dst = *src;
+	dst->path = dup_bytes(src->path, src->path ? strlen(src->path) : 0);
+	dst->host = dup_bytes(src->host, src->host ? strlen(src->host) : 0);
+	dst->expect = dup_bytes(src->expect, src->expect_len);
+	dst->send = dup_bytes(src->send, src->send_len);
+	dst->command = dup_bytes(src->command, src->command ? strlen(src->command) : 0);
+}
+
+static bool str_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (!a || !b)
+		return a == b;
+	return alen == blen && !memcmp(a, b, alen);
+}
+
+bool check_conf_equal(const struct check_conf *a, const struct check_conf *b)
+{
+	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
+	       a->timeout_ms == b->timeout_ms && a->rise == b->rise &&
+	       a->fall == b->fall && a->port == b->port &&
+	       a->has_source == b->has_source &&
+	       (!a->has_source || !memcmp(&a->source, &b->source, sizeof(a->source))) &&
+	       str_eq(a->path, a->path ? strlen(a->path) : 0, b->path, b->path ? strlen(b->path) : 0) &&
+	       str_eq(a->host, a->host ? strlen(a->host) : 0, b->host, b->host ? strlen(b->host) : 0) &&
+	       a->status_lo == b->status_lo && a->status_hi == b->status_hi &&
+	       a->digest_alg == b->digest_alg && !memcmp(a->digest, b->digest, sizeof(a->digest)) &&
+	       str_eq(a->expect, a->expect_len, b->expect, b->expect_len) &&
+	       str_eq(a->send, a->send_len, b->send, b->send_len) &&
+	       str_eq(a->command, a->command ? strlen(a->command) : 0,
+		      b->command, b->command ? strlen(b->command) : 0);
+}
+
+static bool parse_hex(const char *s, unsigned char *out, size_t n)
+{
+	size_t i;
+
+	if (strlen(s) != 2 * n)
+		return false;
+	for (i = 0; i < n; i++) {
+		char b[3] = { s[2 * i], s[2 * i + 1], 0 };
+
+		if (!isxdigit((unsigned char)b[0]) || !isxdigit((unsigned char)b[1]))
+			return false;
+		out[i] = (unsigned char)strtoul(b, NULL, 16);
+	}
+	return true;
+}
+
+/* Which check kinds take an option: keeps the error for a misplaced one clear. */
+static bool option_allowed(enum check_kind k, const char *opt, const char **kinds)
+{
+	static const struct { const char *opt; unsigned int mask; const char *kinds; } t[] = {
+		{ "path",   1u << CHECK_HTTP | 1u << CHECK_HTTPS, "http and https" },
+		{ "host",   1u << CHECK_HTTP | 1u << CHECK_HTTPS, "http and https" },
+		{ "status", 1u << CHECK_HTTP | 1u << CHECK_HTTPS, "http and https" },
+		{ "digest", 1u << CHECK_HTTP | 1u << CHECK_HTTPS, "http and https" },
+		{ "expect", 1u << CHECK_HTTP | 1u << CHECK_HTTPS | 1u << CHECK_UDP,
+			    "http, https and udp" },
+		{ "send",   1u << CHECK_UDP, "udp" },
+		{ "command", 1u << CHECK_EXEC, "exec" },
+		{ "port",   ~(1u << CHECK_EXEC), "tcp, http, https and udp" },
+		{ "source", ~(1u << CHECK_EXEC), "tcp, http, https and udp" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (!strcmp(t[i].opt, opt)) {
+			*kinds = t[i].kinds;
+			return t[i].mask & (1u << k);
+		}
+	}
+	return true;
+}
+
+static void check_defaults(struct check_conf *c, enum check_kind k)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = k;
+	c->interval_ms = 2000;
+	c->timeout_ms = k == CHECK_EXEC ? 5000 : 1000;
+	c->rise = 2;
+	c->fall = 3;
+	c->status_lo = 200;
+	c->status_hi = 299;
+}
+
+/* check KIND { OPTION VALUE ... } */
+static bool parse_check(struct parser *ps, struct check_conf *c)
+{
+	static const char *const kinds[] = { "tcp", "http", "https", "udp", "exec" };
+	int kline, kcol;
+	size_t i;
+
+	next(ps);	/* "check" */
+	kline = ps->tok.line;
+	kcol = ps->tok.col;
+	for (i = 0; i < 5; i++)
+		if (is_word(ps, kinds[i]))
+			break;
+	if (i == 5) {
+		fail(ps, "unknown check '%s' (known: tcp http https udp exec)",
+		     tok_desc(&ps->tok));
+		return false;
+	}
+	check_defaults(c, (enum check_kind)i);
+	next(ps);
+	if (ps->tok.type == T_LBRACE) {
+		next(ps);
+		for (;;) {
+			const char *allowed;
+			char *opt;
+			int line, col;
+
+			skip_ends(ps);
+			if (ps->failed)
+				return false;
+			if (ps->tok.type == T_RBRACE) {
+				next(ps);
+				break;
+			}
+			if (ps->tok.type != T_WORD) {
+				fail(ps, "expected a check option or '}', got %s",
+				     tok_desc(&ps->tok));
+				return false;
+			}
+			line = ps->tok.line;
+			col = ps->tok.col;
+			opt = ps->tok.text;
+			ps->tok.text = NULL;
+			next(ps);
+			if (!option_allowed(c->kind, opt, &allowed)) {
+				fail_at(ps, line, col, "'%s' is an option of %s checks, not of %s",
+					opt, allowed, check_kind_name(c->kind));
+			} else if (!strcmp(opt, "interval")) {
+				parse_duration(ps, opt, &c->interval_ms);
+			} else if (!strcmp(opt, "timeout")) {
+				parse_duration(ps, opt, &c->timeout_ms);
+			} else if (!strcmp(opt, "rise")) {
+				parse_uint(ps, opt, 1, 100, &c->rise);
+			} else if (!strcmp(opt, "fall")) {
+				parse_uint(ps, opt, 1, 100, &c->fall);
+			} else if (!strcmp(opt, "port")) {
+				unsigned int p;
+
+				if (parse_uint(ps, opt, 1, 65535, &p))
+					c->port = (uint16_t)p;
+			} else if (!strcmp(opt, "source")) {
+				int sl = ps->tok.line, sc = ps->tok.col;
+				char *v = take_value(ps, opt);
+
+				if (v && addr_parse(v, &c->source))
+					fail_at(ps, sl, sc, "source: '%s' is not an IP address", v);
+				c->has_source = true;
+				free(v);
+			} else if (!strcmp(opt, "path")) {
+				int sl = ps->tok.line, sc = ps->tok.col;
+
+				free(c->path);
+				c->path = take_value(ps, opt);
+				if (c->path && (c->path[0] != '/' || strpbrk(c->path, " \r\n")))
+					fail_at(ps, sl, sc,
+						"path: '%s' must start with '/' and hold no spaces or line breaks",
+						c->path);
+			} else if (!strcmp(opt, "host")) {
+				int sl = ps->tok.line, sc = ps->tok.col;
+
+				free(c->host);
+				c->host = take_value(ps, opt);
+				if (c->host && (!*c->host || strpbrk(c->host, " \r\n")))
+					fail_at(ps, sl, sc, "host: '%s' is not a host name", c->host);
+			} else if (!strcmp(opt, "status")) {
+				int sl = ps->tok.line, sc = ps->tok.col;
+				char *v = take_value(ps, opt), *end;
+				unsigned long lo, hi;
+
+				if (v) {
+					lo = hi = strtoul(v, &end, 10);
+					if (*end == '-')
+						hi = strtoul(end + 1, &end, 10);
+					if (!isdigit((unsigned char)*v) || *end || lo < 100 ||
+					    hi > 599 || lo > hi)
+						fail_at(ps, sl, sc,
+							"status: '%s' is not a status or range from 100 to 599 (like 200 or 200-399)",
+							v);
+					c->status_lo = (unsigned int)lo;
+					c->status_hi = (unsigned int)hi;
+				}
+				free(v);
+			} else if (!strcmp(opt, "expect")) {
+				free(c->expect);
+				c->expect_len = ps->tok.len;
+				c->expect = take_value(ps, opt);
+			} else if (!strcmp(opt, "send")) {
+				free(c->send);
+				c->send_len = ps->tok.len;
+				c->send = take_value(ps, opt);
+			} else if (!strcmp(opt, "command")) {
+				free(c->command);
+				c->command = take_value(ps, opt);
+			} else if (!strcmp(opt, "digest")) {
+				int sl = ps->tok.line, sc = ps->tok.col;
+				char *alg = take_value(ps, opt), *hex = NULL;
+
+				if (alg) {
+					sl = ps->tok.line;
+					sc = ps->tok.col;
+					hex = take_value(ps, "digest");
+				}
+				if (!alg || !hex) {
+					/* the error is said */
+				} else if (!strcmp(alg, "md5") && parse_hex(hex, c->digest, 16)) {
+					c->digest_alg = DIGEST_MD5;
+				} else if (!strcmp(alg, "sha256") && parse_hex(hex, c->digest, 32)) {
+					c->digest_alg = DIGEST_SHA256;
+				} else {
+					fail_at(ps, sl, sc,
+						"digest: expected 'md5 HEX32' or 'sha256 HEX64'");
+				}
+				free(alg);
+				free(hex);
+			} else {
+				fail_at(ps, line, col,
+					"unknown check option '%s' (known: interval timeout rise fall port source path host status expect digest send command)",
+					opt);
+			}
+			free(opt);
+			end_statement(ps);
+		}
+	}
+	if (ps->failed)
+		return false;
+	if (c->kind == CHECK_EXEC && !c->command) {
+		fail_at(ps, kline, kcol, "an exec check needs a command");
+		return false;
+	}
+	if (c->kind == CHECK_UDP && !c->send) {
+		fail_at(ps, kline, kcol,
+			"a udp check needs 'send' (the request; \"\" sends an empty datagram)");
+		return false;
+	}
+	if ((c->kind == CHECK_HTTP || c->kind == CHECK_HTTPS) && !c->path)
+		c->path = strdup("/");
+	return true;
+}
+
+static struct server *server_new(struct pool *p)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	struct server **v = realloc(p->servers, (p->nservers + 1) * sizeof(*v));
+
+	if (!s || !v)
+		abort();
+	p->servers = v;
+	p->servers[p->nservers++] = s;
+	s->pool = p;
+	s->weight = 1;
+	s->probe.fd = -1;
+	return s;
+}
+
+static bool parse_server(struct parser *ps, struct pool *p)
+{
+	int line = ps->tok.line, col;
+	struct server *s = server_new(p);
+	size_t i;
+
+	s->line = line;
+	next(ps);	/* "server" */
+	col = ps->tok.col;
+	if (!parse_endpoint(ps, "server", &s->addr, &s->port))
+		return false;
+	addr_format(&s->addr, s->port, s->name, sizeof(s->name));
+	for (i = 0; i + 1 < p->nservers; i++) {
+		struct server *o = p->servers[i];
+
+		if (o->port == s->port && !memcmp(&o->addr, &s->addr, sizeof(s->addr))) {
+			fail_at(ps, line, col, "server %s is already in pool %s (line %d)",
+				s->name, p->name, o->line);
+			return false;
+		}
+	}
+	while (ps->tok.type == T_WORD) {
+		if (is_word(ps, "weight")) {
+			next(ps);
+			if (!parse_uint(ps, "weight", 0, 65535, &s->weight))
+				return false;
+		} else if (is_word(ps, "up")) {
+			next(ps);
+			s->start_up = true;
+		} else {
+			fail(ps, "unknown server option '%s' (known: weight N, up, { check ... })",
+			     ps->tok.text);
+			return false;
+		}
+	}
+	if (ps->tok.type == T_LBRACE) {
+		next(ps);
+		for (;;) {
+			skip_ends(ps);
+			if (ps->failed)
+				return false;
+			if (ps->tok.type == T_RBRACE) {
+				next(ps);
+				break;
+			}
+			if (!is_word(ps, "check")) {
+				fail(ps, "a server block holds only 'check KIND { ... }', got %s",
+				     tok_desc(&ps->tok));
+				return false;
+			}
+			if (s->own_check) {
+				fail(ps, "server %s has a check already", s->name);
+				return false;
+			}
+			if (!parse_check(ps, &s->check))
+				return false;
+			s->own_check = true;
+			end_statement(ps);
+		}
+	}
+	end_statement(ps);
+	return !ps->failed;
+}
+
+static int family_from_name(const char *name)
+{
+	if (!strcmp(name, "ip"))
+		return NFPROTO_IPV4;
+	if (!strcmp(name, "ip6"))
+		return NFPROTO_IPV6;
+	if (!strcmp(name, "inet"))
+		return NFPROTO_INET;
+	return -1;
+}
+
+static bool nft_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	/* nft identifiers; the kernel allows 255 bytes for names */
+	if (!n || n > 255 || !isalpha((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-.", *s))
+			return false;
+	return true;
+}
+
+static bool parse_pool(struct parser *ps, struct config *cf)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+	struct pool **v = realloc(cf->pools, (cf->npools + 1) * sizeof(*v));
+	int line = ps->tok.line, col = ps->tok.col;
+	size_t i;
+
+	if (!p || !v)
+		abort();
+	cf->pools = v;
+	cf->pools[cf->npools++] = p;
+	p->line = line;
+	next(ps);	/* "pool" */
+	if (ps->tok.type != T_WORD || !nft_name_ok(ps->tok.text)) {
+		fail(ps, "expected a pool name (letters, digits, _ - .), got %s",
+		     tok_desc(&ps->tok));
+		return false;
+	}
+	p->name = take_value(ps, "pool");
+	for (i = 0; i + 1 < cf->npools; i++) {
+		if (!strcmp(cf->pools[i]->name, p->name)) {
+			fail_at(ps, line, col, "pool %s is defined twice (first on line %d)",
+				p->name, cf->pools[i]->line);
+			return false;
+		}
+	}
+	if (!expect_lbrace(ps, "the pool name"))
+		return false;
+	for (;;) {
+		skip_ends(ps);
+		if (ps->failed)
+			return false;
+		if (ps->tok.type == T_RBRACE) {
+			next(ps);
+			break;
+		}
+		if (is_word(ps, "set")) {
+			int fl, fc;
+
+			if (p->set) {
+				fail(ps, "pool %s names its set twice", p->name);
+				return false;
+			}
+			next(ps);
+			fl = ps->tok.line;
+			fc = ps->tok.col;
+			p->family_name = take_value(ps, "set FAMILY");
+			if (!p->family_name)
+				return false;
+			p->family = family_from_name(p->family_name);
+			if (p->family < 0) {
+				fail_at(ps, fl, fc, "set: family '%s' is not ip, ip6 or inet",
+					p->family_name);
+				return false;
+			}
+			if (ps->tok.type != T_WORD || !nft_name_ok(ps->tok.text)) {
+				fail(ps, "set: expected a table name, got %s", tok_desc(&ps->tok));
+				return false;
+			}
+			p->table = take_value(ps, "set TABLE");
+			if (ps->tok.type != T_WORD || !nft_name_ok(ps->tok.text)) {
+				fail(ps, "set: expected a set name, got %s", tok_desc(&ps->tok));
+				return false;
+			}
+			p->set = take_value(ps, "set NAME");
+		} else if (is_word(ps, "inhibit")) {
+			next(ps);
+			p->inhibit = true;
+		} else if (is_word(ps, "sorry")) {
+			next(ps);
+			if (p->has_sorry) {
+				fail(ps, "pool %s has a sorry server already", p->name);
+				return false;
+			}
+			if (!parse_endpoint(ps, "sorry", &p->sorry_addr, &p->sorry_port))
+				return false;
+			p->has_sorry = true;
+			p->sorry_weight = 1;
+			addr_format(&p->sorry_addr, p->sorry_port, p->sorry_name,
+				    sizeof(p->sorry_name));
+			if (is_word(ps, "weight")) {
+				next(ps);
+				if (!parse_uint(ps, "weight", 1, 65535, &p->sorry_weight))
+					return false;
+			}
+		} else if (is_word(ps, "check")) {
+			if (p->has_check) {
+				fail(ps, "pool %s has a check already", p->name);
+				return false;
+			}
+			if (!parse_check(ps, &p->check))
+				return false;
+			p->has_check = true;
+		} else if (is_word(ps, "server")) {
+			if (!parse_server(ps, p))
+				return false;
+			continue;
+		} else {
+			fail(ps, "unknown pool statement '%s' (known: set inhibit sorry check server)",
+			     tok_desc(&ps->tok));
+			return false;
+		}
+		end_statement(ps);
+	}
+	if (ps->failed)
+		return false;
+	if (!p->set) {
+		fail_at(ps, line, col, "pool %s needs 'set FAMILY TABLE NAME'", p->name);
+		return false;
+	}
+	if (!p->nservers) {
+		fail_at(ps, line, col, "pool %s has no server", p->name);
+		return false;
+	}
+	for (i = 0; i < cf->npools - 1; i++) {
+		struct pool *o = cf->pools[i];
+
+		if (!strcmp(o->table, p->table) && !strcmp(o->set, p->set) &&
+		    o->family == p->family) {
+			fail_at(ps, line, col,
+				"pools %s and %s maintain the same set %s %s %s",
+				o->name, p->name, p->family_name, p->table, p->set);
+			return false;
+		}
+	}
+	for (i = 0; i < p->nservers; i++) {
+		struct server *s = p->servers[i];
+
+		if (s->own_check) {
+			/* the server's own check stands alone */
+		} else if (p->has_check) {
+			check_conf_copy(&s->check, &p->check);
+		} else {
+			check_defaults(&s->check, CHECK_TCP);
+		}
+		if (s->check.kind != CHECK_EXEC && !s->check.port && !s->port) {
+			fail_at(ps, s->line, 1,
+				"server %s has no port and its %s check none: give one of them a port",
+				s->name, check_kind_name(s->check.kind));
+			return false;
+		}
+		if (s->check.has_source && s->check.source.family != s->addr.family) {
+			fail_at(ps, s->line, 1,
+				"server %s: the check's source address is of another family",
+				s->name);
+			return false;
+		}
+		if (p->has_sorry &&
+		    s->port == p->sorry_port && !memcmp(&s->addr, &p->sorry_addr, sizeof(s->addr))) {
+			fail_at(ps, s->line, 1, "server %s is also the pool's sorry server",
+				s->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool parse_file(struct parser *ps, struct config *cf)
+{
+	next(ps);
+	for (;;) {
+		skip_ends(ps);
+		if (ps->failed)
+			return false;
+		if (ps->tok.type == T_EOF)
+			break;
+		if (is_word(ps, "pool")) {
+			if (!parse_pool(ps, cf))
+				return false;
+		} else if (is_word(ps, "status-socket")) {
+			next(ps);
+			free(cf->status_socket);
+			cf->status_socket = take_value(ps, "status-socket");
+			if (cf->status_socket && cf->status_socket[0] != '/')
+				fail(ps, "status-socket wants an absolute path");
+		} else {
+			fail(ps, "unknown statement '%s' (known: pool, status-socket)",
+			     tok_desc(&ps->tok));
+			return false;
+		}
+		end_statement(ps);
+	}
+	if (!ps->failed && !cf->npools)
+		fail_at(ps, ps->line, 1, "no pool is configured");
+	return !ps->failed;
+}
+
+void config_free(struct config *cf)
+{
+	size_t i, j;
+
+	if (!cf)
+		return;
+	for (i = 0; i < cf->npools; i++) {
+		struct pool *p = cf->pools[i];
+
+		for (j = 0; j < p->nservers; j++) {
+			check_conf_free(&p->servers[j]->check);
+			free(p->servers[j]);
+		}
+		free(p->servers);
+		check_conf_free(&p->check);
+		free(p->name);
+		free(p->family_name);
+		free(p->table);
+		free(p->set);
+		free(p);
+	}
+	free(cf->pools);
+	free(cf->path);
+	free(cf->status_socket);
+	free(cf);
+}
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	struct parser ps = { .path = path, .line = 1, .col = 1, .err = err, .errlen = errlen };
+	struct config *cf;
+	FILE *f = fopen(path, "r");
+	char *src = NULL;
+	size_t cap = 0, n;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		char *nsrc = realloc(src, cap + 65536 + 1);
+
+		if (!nsrc)
+			abort();
+		src = nsrc;
+		n = fread(src + cap, 1, 65536, f);
+		cap += n;
+	} while (n == 65536 && cap < (64u << 20));
+	if (ferror(f) || cap >= (64u << 20)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 ferror(f) ? strerror(errno) : "larger than 64 MiB");
+		fclose(f);
+		free(src);
+		return NULL;
+	}
+	fclose(f);
+	if (memchr(src, 0, cap)) {
+		snprintf(err, errlen, "%s: holds a NUL byte; not a text file", path);
+		free(src);
+		return NULL;
+	}
+	ps.src = src;
+	ps.size = cap;
+	cf = calloc(1, sizeof(*cf));
+	if (!cf)
+		abort();
+	cf->path = strdup(path);
+	if (!parse_file(&ps, cf)) {
+		config_free(cf);
+		cf = NULL;
+	}
+	free(ps.tok.text);
+	free(src);
+	return cf;
+}

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One check of one server, driven by epoll: never blocks, so one process
+ * checks thousands of servers. A check ends in server_result() exactly once:
+ * by its answer, by an error, or by its timeout (probe_timeout).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+
+#include "healthd.h"
+
+extern char **environ;
+
+enum phase { P_IDLE, P_CONNECT, P_TLS, P_SEND, P_READ, P_EXEC };
+
+static SSL_CTX *tls_ctx;
+
+void probe_global_init(void)
+{
+	/* A server that closes while we write must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void probe_global_exit(void)
+{
+	if (tls_ctx)
+		SSL_CTX_free(tls_ctx);
+	tls_ctx = NULL;
+}
+
+static SSL_CTX *tls_context(void)
+{
+	if (!tls_ctx) {
+		tls_ctx = SSL_CTX_new(TLS_client_method());
+		/*
+		 * A health check asks whether the server answers, not who it is:
+		 * like keepalived's SSL_GET, certificates are not verified.
+		 */
+		if (tls_ctx)
+			SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
+	}
+	return tls_ctx;
+}
+
+static void watch(struct server *s, int epfd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = s };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_MOD, s->probe.fd, &ev))
+		epoll_ctl(epfd, EPOLL_CTL_ADD, s->probe.fd, &ev);
+}
+
+static void probe_cleanup(struct server *s, int epfd)
+{
+	struct probe *pr = &s->probe;
+
+	if (pr->ssl) {
+		SSL_free(pr->ssl);
+		pr->ssl = NULL;
+	}
+	if (pr->fd >= 0) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, pr->fd, NULL);
+		close(pr->fd);
+		pr->fd = -1;
+	}
+	if (pr->pid > 0) {
+		/* the whole process group: a shell may have started children */
+		kill(-pr->pid, SIGKILL);
+		waitpid(pr->pid, NULL, 0);
+		pr->pid = 0;
+	}
+	free(pr->buf);
+	pr->buf = NULL;
+	pr->len = pr->cap = pr->sent = 0;
+	pr->phase = P_IDLE;
+	s->in_flight = false;
+}
+
+static void finish(struct server *s, int epfd, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void finish(struct server *s, int epfd, bool ok, const char *fmt, ...)
+{
+	char what[REASON_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(what) - 16)
+		snprintf(what + n, sizeof(what) - n, " in %llu ms",
+			 (unsigned long long)(now_ms() - s->probe.started_ms));
+	probe_cleanup(s, epfd);
+	server_result(s, ok, what);
+}
+
+static socklen_t sockaddr_of(const struct addr *a, uint16_t port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a->v4;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = a->v6;
+	sin6->sin6_port = htons(port);
+	return sizeof(*sin6);
+}
+
+static int start_socket(struct server *s, int type)
+{
+	const struct check_conf *c = &s->check;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	fd = socket(s->addr.family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (c->has_source) {
+		/* the port is chosen at connect(): no port is held per check */
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		len = sockaddr_of(&c->source, 0, &ss);
+		if (bind(fd, (struct sockaddr *)&ss, len)) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+	}
+	len = sockaddr_of(&s->addr, c->port ? c->port : s->port, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void http_request(struct server *s)
+{
+	const struct check_conf *c = &s->check;
+	char host[INET6_ADDRSTRLEN + 2];
+	char ip[INET6_ADDRSTRLEN];
+	int n;
+
+	if (c->host) {
+		snprintf(host, sizeof(host), "%.*s", (int)sizeof(host) - 1, c->host);
+	} else {
+		inet_ntop(s->addr.family, &s->addr.v4, ip, sizeof(ip));
+		snprintf(host, sizeof(host), s->addr.family == AF_INET6 ? "[%s]" : "%s", ip);
+	}
+	n = snprintf(NULL, 0,
+		     "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: nftlvs-healthd\r\n"
+		     "Connection: close\r\n\r\n", c->path, c->host ? c->host : host);
+	s->probe.cap = (size_t)n + 1;
+	s->probe.buf = malloc(s->probe.cap);
+	if (!s->probe.buf)
+		abort();
+	snprintf(s->probe.buf, s->probe.cap,
+		 "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: nftlvs-healthd\r\n"
+		 "Connection: close\r\n\r\n", c->path, c->host ? c->host : host);
+	s->probe.len = (size_t)n;
+	s->probe.sent = 0;
+}
+
+static int start_exec(struct server *s)
+{
+	char addr[INET6_ADDRSTRLEN], ev_addr[80], ev_port[40], ev_pool[300];
+	char *argv[] = { "/bin/sh", "-c", s->check.command, NULL };
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	size_t nenv = 0, i;
+	char **envp;
+	pid_t pid;
+	int err, pidfd;
+
+	inet_ntop(s->addr.family, &s->addr.v4, addr, sizeof(addr));
+	snprintf(ev_addr, sizeof(ev_addr), "NFTLVS_SERVER_ADDR=%s", addr);
+	snprintf(ev_port, sizeof(ev_port), "NFTLVS_SERVER_PORT=%u",
+		 s->check.port ? s->check.port : s->port);
+	snprintf(ev_pool, sizeof(ev_pool), "NFTLVS_POOL=%s", s->pool->name);
+	while (environ[nenv])
+		nenv++;
+	envp = calloc(nenv + 4, sizeof(*envp));
+	if (!envp)
+		abort();
+	for (i = 0; i < nenv; i++)
+		envp[i] = environ[i];
+	envp[nenv] = ev_addr;
+	envp[nenv + 1] = ev_port;
+	envp[nenv + 2] = ev_pool;
+
+	posix_spawnattr_init(&attr);
+	/* its own process group, so a timeout kills what the shell started too */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&attr, 0);
+	{
+		sigset_t all, none;
+
+		sigfillset(&all);
+		sigemptyset(&none);
+		posix_spawnattr_setsigdefault(&attr, &all);
+		posix_spawnattr_setsigmask(&attr, &none);
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	err = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	free(envp);
+	if (err)
+		return -err;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		err = -errno;
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return err;
+	}
+	s->probe.pid = pid;
+	return pidfd;
+}
+
+int probe_start(struct server *s, int epfd)
+{
+	struct probe *pr = &s->probe;
+	int fd;
+
+	pr->started_ms = now_ms();
+	s->in_flight = true;
+	switch (s->check.kind) {
+	case CHECK_EXEC:
+		fd = start_exec(s);
+		if (fd < 0) {
+			finish(s, epfd, false, "cannot run /bin/sh: %s", strerror(-fd));
+			return 0;
+		}
+		pr->fd = fd;
+		pr->phase = P_EXEC;
+		watch(s, epfd, EPOLLIN);
+		break;
+	case CHECK_UDP:
+		fd = start_socket(s, SOCK_DGRAM);
+		if (fd < 0) {
+			finish(s, epfd, false, "udp: %s", strerror(-fd));
+			return 0;
+		}
+		pr->fd = fd;
+		if (send(fd, s->check.send, s->check.send_len, 0) < 0) {
+			finish(s, epfd, false, "udp send: %s", strerror(errno));
+			return 0;
+		}
+		pr->phase = P_READ;
+		watch(s, epfd, EPOLLIN);
+		break;
+	default:
+		fd = start_socket(s, SOCK_STREAM);
+		if (fd < 0) {
+			finish(s, epfd, false, "connect: %s", strerror(-fd));
+			return 0;
+		}
+		pr->fd = fd;
+		pr->phase = P_CONNECT;
+		watch(s, epfd, EPOLLOUT);
+		break;
+	}
+	timer_set(s, pr->started_ms + s->check.timeout_ms);
+	return 0;
+}
+
+void probe_abort(struct server *s, int epfd)
+{
+	if (s->in_flight)
+		probe_cleanup(s, epfd);
+}
+
+void probe_timeout(struct server *s, int epfd)
+{
+	static const char *const doing[] = {
+		[P_IDLE] = "idle", [P_CONNECT] = "connecting", [P_TLS] = "in the TLS handshake",
+		[P_SEND] = "sending", [P_READ] = "waiting for the reply",
+		[P_EXEC] = "waiting for the command",
+	};
+	int phase = s->probe.phase;
+
+	finish(s, epfd, false, "timeout (%u ms) %s", s->check.timeout_ms, doing[phase]);
+}
+
+static bool body_matches(struct server *s, const char *body, size_t len, char *why,
+			 size_t whylen)
+{
+	const struct check_conf *c = &s->check;
+
+	if (c->expect && !memmem(body, len, c->expect, c->expect_len)) {
+		snprintf(why, whylen, "expected text not in the reply");
+		return false;
+	}
+	if (c->digest_alg != DIGEST_NONE) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		const EVP_MD *alg = c->digest_alg == DIGEST_MD5 ? EVP_md5() : EVP_sha256();
+
+		if (!EVP_Digest(body, len, md, &mdlen, alg, NULL) ||
+		    memcmp(md, c->digest, mdlen)) {
+			snprintf(why, whylen, "body digest differs");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The whole response is in; judge it. */
+static void http_judge(struct server *s, int epfd)
+{
+	struct probe *pr = &s->probe;
+	unsigned int status;
+	char why[80];
+	char *hdr_end, *line_end;
+	const char *tls = s->check.kind == CHECK_HTTPS ? "https" : "http";
+
+	pr->buf[pr->len] = 0;
+	line_end = memchr(pr->buf, '\n', pr->len);
+	if (!line_end || sscanf(pr->buf, "HTTP/%*u.%*u %u", &status) != 1) {
+		finish(s, epfd, false, "%s: not an HTTP response", tls);
+		return;
+	}
+	if (status < s->check.status_lo || status > s->check.status_hi) {
+		finish(s, epfd, false, "%s: status %u", tls, status);
+		return;
+	}
+	hdr_end = memmem(pr->buf, pr->len, "\r\n\r\n", 4);
+	if (!hdr_end) {
+		finish(s, epfd, false, "%s: response headers not complete", tls);
+		return;
+	}
+	hdr_end += 4;
+	if (!body_matches(s, hdr_end, pr->len - (size_t)(hdr_end - pr->buf), why, sizeof(why))) {
+		finish(s, epfd, false, "%s: status %u, %s", tls, status, why);
+		return;
+	}
+	finish(s, epfd, true, "%s: status %u", tls, status);
+}
+
+/* Read what is there; true when the response is complete (EOF). */
+static int http_read(struct server *s, int epfd)
+{
+	struct probe *pr = &s->probe;
+
+	for (;;) {
+		ssize_t n;
+
+		if (pr->cap - pr->len < 4096 + 1) {
+			if (pr->cap > HTTP_BODY_MAX) {
+				finish(s, epfd, false, "%s: response larger than %u bytes",
+				       check_kind_name(s->check.kind), HTTP_BODY_MAX);
+				return -1;
+			}
+			pr->cap = pr->cap * 2 + 8192;
+			pr->buf = realloc(pr->buf, pr->cap);
+			if (!pr->buf)
+				abort();
+		}
+		if (pr->ssl) {
+			int r;
+
+			ERR_clear_error();
+			r = SSL_read(pr->ssl, pr->buf + pr->len, (int)(pr->cap - pr->len - 1));
+			if (r > 0) {
+				pr->len += (size_t)r;
+				continue;
+			}
+			switch (SSL_get_error(pr->ssl, r)) {
+			case SSL_ERROR_WANT_READ:
+				watch(s, epfd, EPOLLIN);
+				return 0;
+			case SSL_ERROR_WANT_WRITE:
+				watch(s, epfd, EPOLLOUT);
+				return 0;
+			case SSL_ERROR_ZERO_RETURN:
+				return 1;
+			case SSL_ERROR_SYSCALL:
+				/* a close without close_notify: the end, as for http */
+				if (pr->len)
+					return 1;
+				/* fall through */
+			default:
+				finish(s, epfd, false, "https: read failed");
+				return -1;
+			}
+		}
+		n = recv(pr->fd, pr->buf + pr->len, pr->cap - pr->len - 1, 0);
+		if (n > 0) {
+			pr->len += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return 1;
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		finish(s, epfd, false, "http: %s", strerror(errno));
+		return -1;
+	}
+}
+
+static void stream_event(struct server *s, uint32_t events, int epfd)
+{
+	struct probe *pr = &s->probe;
+
+	if (pr->phase == P_CONNECT) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		getsockopt(pr->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err || (events & (EPOLLERR | EPOLLHUP))) {
+			finish(s, epfd, false, "connect: %s", strerror(err ? err : ECONNRESET));
+			return;
+		}
+		if (s->check.kind == CHECK_TCP) {
+			finish(s, epfd, true, "tcp: connected");
+			return;
+		}
+		http_request(s);
+		if (s->check.kind == CHECK_HTTPS) {
+			SSL_CTX *ctx = tls_context();
+
+			pr->ssl = ctx ? SSL_new(ctx) : NULL;
+			if (!pr->ssl) {
+				finish(s, epfd, false, "https: cannot set up TLS");
+				return;
+			}
+			SSL_set_fd(pr->ssl, pr->fd);
+			if (s->check.host)
+				SSL_set_tlsext_host_name(pr->ssl, s->check.host);
+			pr->phase = P_TLS;
+		} else {
+			pr->phase = P_SEND;
+		}
+	}
+	if (pr->phase == P_TLS) {
+		int r;
+
+		ERR_clear_error();
+		r = SSL_connect(pr->ssl);
+		if (r != 1) {
+			switch (SSL_get_error(pr->ssl, r)) {
+			case SSL_ERROR_WANT_READ:
+				watch(s, epfd, EPOLLIN);
+				return;
+			case SSL_ERROR_WANT_WRITE:
+				watch(s, epfd, EPOLLOUT);
+				return;
+			default: {
+				char e[120];
+
+				ERR_error_string_n(ERR_peek_last_error(), e, sizeof(e));
+				finish(s, epfd, false, "https: handshake failed (%s)",
+				       ERR_peek_last_error() ? e : "connection closed");
+				return;
+			}
+			}
+		}
+		pr->phase = P_SEND;
+	}
+	if (pr->phase == P_SEND) {
+		while (pr->sent < pr->len) {
+			ssize_t n;
+
+			if (pr->ssl) {
+				int r;
+
+				ERR_clear_error();
+				r = SSL_write(pr->ssl, pr->buf + pr->sent, (int)(pr->len - pr->sent));
+				if (r <= 0) {
+					int e = SSL_get_error(pr->ssl, r);
+
+					if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+						watch(s, epfd, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+						return;
+					}
+					finish(s, epfd, false, "https: write failed");
+					return;
+				}
+				n = r;
+			} else {
+				n = send(pr->fd, pr->buf + pr->sent, pr->len - pr->sent, 0);
+				if (n < 0) {
+					if (errno == EAGAIN || errno == EINTR) {
+						watch(s, epfd, EPOLLOUT);
+						return;
+					}
+					finish(s, epfd, false, "http: %s", strerror(errno));
+					return;
+				}
+			}
+			pr->sent += (size_t)n;
+		}
+		pr->len = 0;
+		pr->phase = P_READ;
+		watch(s, epfd, EPOLLIN);
+	}
+	if (pr->phase == P_READ) {
+		int r = http_read(s, epfd);
+
+		if (r > 0)
+			http_judge(s, epfd);
+	}
+}
+
+static void udp_event(struct server *s, int epfd)
+{
+	char buf[65536], why[80];
+	ssize_t n = recv(s->probe.fd, buf, sizeof(buf), 0);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		/* ECONNREFUSED: an ICMP port unreachable came back */
+		finish(s, epfd, false, "udp: %s", strerror(errno));
+		return;
+	}
+	if (!body_matches(s, buf, (size_t)n, why, sizeof(why))) {
+		finish(s, epfd, false, "udp: %s", why);
+		return;
+	}
+	finish(s, epfd, true, "udp: %zd-byte reply", n);
+}
+
+static void exec_event(struct server *s, int epfd)
+{
+	int status;
+	pid_t pid = s->probe.pid;
+
+	if (waitpid(pid, &status, WNOHANG) != pid)
+		return;
+	s->probe.pid = 0;
+	/* the shell is gone; what it left behind in its group goes too */
+	kill(-pid, SIGKILL);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		finish(s, epfd, true, "exec: exit 0");
+	else if (WIFEXITED(status))
+		finish(s, epfd, false, "exec: exit %d", WEXITSTATUS(status));
+	else
+		finish(s, epfd, false, "exec: killed by signal %d", WTERMSIG(status));
+}
+
+void probe_event(struct server *s, uint32_t events, int epfd)
+{
+	if (!s->in_flight)
+		return;
+	switch (s->check.kind) {
+	case CHECK_EXEC:
+		exec_event(s, epfd);
+		break;
+	case CHECK_UDP:
+		udp_event(s, epfd);
+		break;
+	default:
+		stream_event(s, events, epfd);
+		break;
+	}
+}
