@@ -168,7 +168,7 @@ static void next(struct parser *ps)
 					break;
 				}
 				default:
-					fail_at(ps, ps->line, ps->col - 1,
+					fail_at(ps, ps->line, ps->col - 2,
 						"unknown escape '\\%c' (known: \\n \\r \\t \\\\ \\\" \\xHH)",
 						c < 0 ? '?' : c);
 					t->type = T_EOF;
@@ -702,6 +702,7 @@ static bool parse_server(struct parser *ps, struct pool *p)
 	size_t i;
 
 	s->line = line;
+	s->col = ps->tok.col;
 	next(ps);	/* "server" */
 	col = ps->tok.col;
 	if (!parse_endpoint(ps, "server", &s->addr, &s->port))
@@ -919,20 +920,20 @@ static bool parse_pool(struct parser *ps, struct config *cf)
 			check_defaults(&s->check, CHECK_TCP);
 		}
 		if (s->check.kind != CHECK_EXEC && !s->check.port && !s->port) {
-			fail_at(ps, s->line, 1,
+			fail_at(ps, s->line, s->col,
 				"server %s has no port and its %s check none: give one of them a port",
 				s->name, check_kind_name(s->check.kind));
 			return false;
 		}
 		if (s->check.has_source && s->check.source.family != s->addr.family) {
-			fail_at(ps, s->line, 1,
+			fail_at(ps, s->line, s->col,
 				"server %s: the check's source address is of another family",
 				s->name);
 			return false;
 		}
 		if (p->has_sorry &&
 		    s->port == p->sorry_port && !memcmp(&s->addr, &p->sorry_addr, sizeof(s->addr))) {
-			fail_at(ps, s->line, 1, "server %s is also the pool's sorry server",
+			fail_at(ps, s->line, s->col, "server %s is also the pool's sorry server",
 				s->name);
 			return false;
 		}

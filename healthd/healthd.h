@@ -82,7 +82,7 @@ struct server {
 	bool start_up;			/* `up`: in the pool before any check */
 	bool own_check;			/* check given on the server itself */
 	struct check_conf check;
-	int line;
+	int line, col;
 
 	/* state */
 	bool up;
