@@ -3,10 +3,22 @@
 # module can be built for several kernels side by side, and beside it the
 # test-only helper module tests/kmod/lvs_csum_test.ko (testmod/).
 #   tests/build-kmod.sh KVER   -> prints the path of the built .ko
+#   tests/build-kmod.sh DIR    the same against a debug kernel built by tests/debug-kernel/
+#                              (DIR as printed by its build.sh; its obj/ is the build tree)
 set -euo pipefail
-kver=${1:?usage: build-kmod.sh KVER}
+kver=${1:?usage: build-kmod.sh KVER|DIR}
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=/lib/modules/$kver/build
+case $kver in
+*/*)
+	[ -f "$kver/complete" ] ||
+		{ echo "build-kmod: $kver is not a finished debug kernel build" >&2; exit 1; }
+	kdir=$kver/obj
+	kver=$(cat "$kver/kernelrelease")
+	;;
+*)
+	kdir=/lib/modules/$kver/build
+	;;
+esac
 [ -d "$kdir" ] || { echo "build-kmod: no kernel build tree $kdir" >&2; exit 1; }
 out=$top/build/kmod-$kver
 mkdir -p "$out"

@@ -9,10 +9,21 @@
 #   tests/run.sh [CASE...]     CASE: names of tests/cases/*.sh to run (default all)
 #   KERNELS="KVER..."          restricts the kernels (tests/vm/kernels.sh lists them)
 #   SKIP_UNIT=1                skips the userspace unit tests
+#
+#   tests/run.sh --debug-kernel [CASE...]
+#                              the same cases on debug kernels (KASAN, UBSAN, lockdep,
+#                              kmemleak, ...) built from Debian's linux-source-SERIES by
+#                              tests/debug-kernel/build.sh and cached outside the clone;
+#                              DEBUG_KERNELS="SERIES..." picks them (default "6.1 6.12")
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+debug=
+if [ "${1:-}" = --debug-kernel ]; then
+	debug=1
+	shift
+fi
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -89,11 +100,33 @@ else
 	cases=(tests/cases/*.sh)
 fi
 
-kernels=${KERNELS:-$(tests/vm/kernels.sh)}
-[ -n "$kernels" ] || { record FAIL "no test kernel installed"; summary; }
+# Debian's kernels are named by version; a debug kernel by its build directory (which
+# build-kmod.sh and vm/run.sh both accept), labelled debug-SERIES in the results.
+vm_timeout=2400 vm_mem=1024
+if [ -n "$debug" ]; then
+	kernels=
+	for series in ${DEBUG_KERNELS:-6.1 6.12}; do
+		echo "== debug kernel $series"
+		start=$(date +%s)
+		if dir=$(tests/debug-kernel/build.sh "$series"); then
+			echo "debug kernel $series: $dir ($(( $(date +%s) - start )) s)"
+			kernels="$kernels $dir"
+		else
+			record FAIL "debug-$series/build-kernel"
+		fi
+	done
+	[ -n "$kernels" ] || summary
+	# Measured: the cases run 3-4 times slower under KASAN, lockdep and kmemleak's scans;
+	# KASAN's shadow and kmemleak's metadata need the memory.
+	vm_timeout=9600 vm_mem=2048
+else
+	kernels=${KERNELS:-$(tests/vm/kernels.sh)}
+	[ -n "$kernels" ] || { record FAIL "no test kernel installed"; summary; }
+fi
 
 # A clone under /tmp (hidden by the guest's own /tmp once) runs its guest commands.
-if [ $# -eq 0 ] || [ -n "${FROM_CLONE:-}" ]; then
+# (About paths, not kernels: not again on debug kernels.)
+if [ -z "$debug" ] && { [ $# -eq 0 ] || [ -n "${FROM_CLONE:-}" ]; }; then
 	echo "== guest commands from a clone under /tmp"
 	first=${kernels%%[[:space:]]*}
 	if tests/vm/from-clone.sh "$first" /tmp; then
@@ -103,23 +136,25 @@ if [ $# -eq 0 ] || [ -n "${FROM_CLONE:-}" ]; then
 	fi
 fi
 for kver in $kernels; do
-	echo "== kernel $kver"
+	label=$kver
+	case $kver in */*) label=debug-$(cut -d- -f1 "$kver/kernelrelease") ;; esac
+	echo "== kernel $label"
 	if ! ko=$(tests/build-kmod.sh "$kver"); then
-		record FAIL "$kver/build-kmod"
+		record FAIL "$label/build-kmod"
 		continue
 	fi
-	record PASS "$kver/build-kmod"
-	results=$top/build/results/$kver
+	record PASS "$label/build-kmod"
+	results=$top/build/results/$label
 	rm -rf "$results"
 	mkdir -p "$results"
-	tests/vm/run.sh -k "$kver" -o "$results" -t 2400 -- \
+	tests/vm/run.sh -k "$kver" -o "$results" -t "$vm_timeout" -m "$vm_mem" -- \
 		"$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
 	vm_status=$?
 	ran=0 case_failures=0
 	if [ -f "$results/results.txt" ]; then
 		while read -r verdict name _; do
 			case $verdict in PASS | FAIL | SKIP) ;; *) continue ;; esac
-			record "$verdict" "$kver/$name"
+			record "$verdict" "$label/$name"
 			ran=$((ran + 1))
 			[ "$verdict" != FAIL ] || case_failures=$((case_failures + 1))
 		done <"$results/results.txt"
@@ -130,9 +165,9 @@ for kver in $kernels; do
 	if [ "$vm_status" = 1 ] && [ "$case_failures" -gt 0 ]; then
 		:
 	elif [ "$vm_status" != 0 ]; then
-		record FAIL "$kver/vm (exit status $vm_status, see $results/console.log)"
+		record FAIL "$label/vm (exit status $vm_status, see $results/console.log)"
 	elif [ "$ran" != "${#cases[@]}" ]; then
-		record FAIL "$kver/vm (ran $ran of ${#cases[@]} cases)"
+		record FAIL "$label/vm (ran $ran of ${#cases[@]} cases)"
 	fi
 done
 

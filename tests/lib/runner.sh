@@ -20,6 +20,9 @@
 # services; then $RUNNER_CLEANUP (a shell command), if set. After the cleanup, $RUNNER_CHECK
 # (a shell command), if set, looks for what a case must not leave behind (a leaked module
 # reference, say): whatever it prints fails the case.
+# On a kernel with kmemleak (the debug kernels of tests/debug-kernel/), the suspects known before
+# a case are cleared, and after its cleanup two scans look for memory it leaked: any report
+# fails the case (RESULTS_DIR/cases/NAME.kmemleak). RUNNER_KMEMLEAK=0 turns this off.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -57,6 +60,29 @@ kmsg_since() {
 		on'
 }
 
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_on() {
+	[ "${RUNNER_KMEMLEAK:-1}" != 0 ] && [ -w $KMEMLEAK ]
+}
+
+# Forget every suspect so far: what the next scan reports was leaked after this point. A scan
+# first, so that old unreferenced objects become suspects and are cleared with the rest.
+kmemleak_reset() {
+	echo scan > $KMEMLEAK 2>/dev/null
+	echo clear > $KMEMLEAK 2>/dev/null
+}
+
+# Print the suspected leaks since kmemleak_reset. Kmemleak ignores objects younger than 5 s and
+# can mistake an object for a leak while its only reference sits in a register or a per-CPU
+# list on the way to an RCU callback: a first scan, a pause past that age, and a second scan
+# whose report counts. A real leak stays unreferenced through both.
+kmemleak_report() {
+	echo scan > $KMEMLEAK 2>/dev/null
+	sleep 6
+	echo scan > $KMEMLEAK 2>/dev/null
+	cat $KMEMLEAK 2>/dev/null
+}
+
 case_timeout() {
 	local t
 	t=$(sed -n 's/^#[[:space:]]*timeout:[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$1" | head -n1)
@@ -86,6 +112,10 @@ report() {
 }
 
 npass=0 nfail=0 nskip=0
+if kmemleak_on; then
+	# Boot leaves suspects of its own (firmware tables, early allocations): not ours.
+	kmemleak_reset
+fi
 for case_file in "$@"; do
 	name=$(basename "$case_file")
 	name=${name%.sh}
@@ -100,6 +130,8 @@ for case_file in "$@"; do
 		continue
 	fi
 	limit=$(case_timeout "$case_file")
+	rm -f "$RESULTS_DIR/cases/$name.kmemleak"
+	! kmemleak_on || kmemleak_reset
 	mark=$(kmsg_mark)
 	CASE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/case-$name.XXXXXX")
 	start=$(date +%s)
@@ -140,6 +172,18 @@ for case_file in "$@"; do
 			printf 'runner: left behind after this case:\n%s\n' \
 				"$problems" >> "$log"
 			rc=1
+		fi
+	fi
+	if kmemleak_on; then
+		leaks=$RESULTS_DIR/cases/$name.kmemleak
+		kmemleak_report > "$leaks"
+		if [ -s "$leaks" ]; then
+			printf 'runner: kmemleak found %s unreferenced object(s) after this case (all in %s):\n' \
+				"$(grep -c '^unreferenced object' "$leaks")" "$leaks" >> "$log"
+			head -n 40 "$leaks" >> "$log"
+			rc=1
+		else
+			rm -f "$leaks"
 		fi
 	fi
 	case $rc in

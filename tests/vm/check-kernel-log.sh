@@ -30,6 +30,16 @@ PATTERNS=(
 	'detected stalls on CPUs'
 	'Call Trace'
 	'Kernel panic'
+	# Debug kernels (tests/debug-kernel/). KASAN, lockdep ("WARNING: possible circular
+	# locking dependency", "WARNING: suspicious RCU usage") and DEBUG_ATOMIC_SLEEP ("BUG:
+	# sleeping function called") are caught above; these are not.
+	'ODEBUG:'		# debugobjects: freeing an active timer/work...
+	'suspicious RCU usage'
+	'blocked for more than'	# hung task: "INFO: task x:1 blocked for more than 120 seconds."
+	'suspected memory leak'	# kmemleak: "N new suspected memory leaks"
+	'memory leak detector disabled'	# kmemleak gave up: leaks would go unnoticed
+	'Memory pool empty'	# kmemleak's pool ran out (it disables itself next)
+	'lockdep is turned off'	# lockdep gave up (table overflow): locking goes unchecked
 )
 
 args=()

@@ -74,6 +74,15 @@ mnt debugfs /sys/kernel/debug 2>/dev/null
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mkdir -p /var/tmp /var/run /run/lock
 
+# A kernel built outside Debian's packages (tests/debug-kernel/) has no /lib/modules/KVER on the
+# host: run.sh names its module tree (vmtest_modroot=) and it is copied in place (the overlay is
+# writable), so that modprobe sees the built-in modules and depmod can add ours.
+modroot=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^vmtest_modroot=//p')
+if [ ! -d "/lib/modules/$VM_KVER" ] && [ -n "$modroot" ] && [ "$modroot" != / ]; then
+	cp -a "$modroot/lib/modules/$VM_KVER" /lib/modules/ ||
+		say "cannot copy the module tree from $modroot"
+fi
+
 hostname vmtest 2>/dev/null || echo vmtest > /proc/sys/kernel/hostname
 ip link set lo up || say "cannot bring lo up"
 ulimit -c 0

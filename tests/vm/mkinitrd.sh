@@ -1,5 +1,5 @@
 #!/bin/bash
-# mkinitrd.sh KVER OUT
+# mkinitrd.sh KVER OUT [ROOT]
 #
 # Build the tiny initramfs that boots a test VM for kernel KVER: busybox-static plus the few
 # modules needed to mount the host's root filesystem over 9p (virtio_pci, 9pnet_virtio, 9p,
@@ -9,12 +9,16 @@
 #
 # OUT is rebuilt only when it is missing or older than this script, busybox or the kernel's
 # modules.dep, so a normal run pays nothing for it.
+#
+# ROOT (default /) is where lib/modules/KVER is: a debug kernel built by tests/debug-kernel/
+# has its own, outside /lib/modules. Modules that KVER has built in are simply left out.
 set -eu -o pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 KVER OUT" >&2; exit 2; }
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 KVER OUT [ROOT]" >&2; exit 2; }
 KVER=$1
 OUT=$2
-MODDIR=/lib/modules/$KVER
+ROOT=${3:-/}
+MODDIR=${ROOT%/}/lib/modules/$KVER
 # Loaded in this order with their dependencies; on some kernels some are built in.
 MODULES="virtio_pci 9pnet_virtio 9p overlay"
 
@@ -55,7 +59,7 @@ mknod -m 600 "$STAGE/dev/console" c 5 1 2>/dev/null || true
 # load .ko.xz/.ko.zst/.ko.gz ("Invalid ELF header magic").
 : > "$STAGE/etc/modules.load"
 for mod in $MODULES; do
-	deps=$(modprobe -S "$KVER" --show-depends "$mod") ||
+	deps=$(modprobe -d "$ROOT" -S "$KVER" --show-depends "$mod") ||
 		die "cannot resolve module $mod for $KVER"
 	printf '%s\n' "$deps"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r src; do

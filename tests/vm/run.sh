@@ -2,11 +2,14 @@
 # run.sh [-v] [-k KVER] [-o RESULTS_DIR] [-t TIMEOUT_S] [-m MEM_MB] -- CMD [ARGS...]
 # run.sh -n
 #
-# Boot a throw-away QEMU/TCG guest on Debian's kernel KVER with the host's root filesystem
+# Boot a throw-away QEMU/TCG guest on kernel KVER with the host's root filesystem
 # (read-only 9p + tmpfs overlay, see mkinitrd.sh) and run CMD ARGS in it, as root, in the
 # repository's top directory. The machine's own kernel cannot load modules; the guest can.
 #
-#   -k KVER         kernel to boot (default: newest from kernels.sh)
+#   -k KVER         kernel to boot (default: newest from kernels.sh): a Debian kernel's
+#                   version (/boot/vmlinuz-KVER), or the directory of a debug kernel built by
+#                   tests/debug-kernel/build.sh (its bzImage; its modroot/ stands in for the
+#                   /lib/modules/KVER that the host lacks)
 #   -o DIR          results directory (default: new build/vm-run.XXXXXX in the repository)
 #   -t SECONDS      wall-clock limit for the whole VM (default 900)
 #   -m MB           guest memory (default 1024)
@@ -82,7 +85,23 @@ if [ -z "$KVER" ]; then
 	KVER=$("$HERE/kernels.sh" | tail -n1)
 	[ -n "$KVER" ] || die "no kernel with both /boot/vmlinuz-KVER and headers found"
 fi
-[ -r "/boot/vmlinuz-$KVER" ] || die "no readable /boot/vmlinuz-$KVER"
+# MODROOT: the root under which lib/modules/KVER lives (the initramfs takes its modules from
+# there, and the guest copies it in place when its own / lacks it).
+case $KVER in
+*/*)
+	KDIR=$(cd "$KVER" 2>/dev/null && pwd) || die "no kernel build directory $KVER"
+	[ -f "$KDIR/complete" ] || die "$KDIR is not a finished tests/debug-kernel/build.sh build"
+	KVER=$(cat "$KDIR/kernelrelease")
+	KIMAGE=$KDIR/bzImage
+	MODROOT=$KDIR/modroot
+	check_path "$MODROOT" "kernel modules"
+	;;
+*)
+	KIMAGE=/boot/vmlinuz-$KVER
+	MODROOT=/
+	;;
+esac
+[ -r "$KIMAGE" ] || die "no readable $KIMAGE"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (install qemu-system-x86)"
 
 if [ -z "$RESULTS" ]; then
@@ -96,7 +115,7 @@ check_path "$RESULTS" results
 [ "$RESULTS" != / ] || die "the results directory cannot be /"
 
 INITRD=$REPO/build/vm/initrd-$KVER.img
-"$HERE/mkinitrd.sh" "$KVER" "$INITRD"
+"$HERE/mkinitrd.sh" "$KVER" "$INITRD" "$MODROOT"
 
 rm -f "$RESULTS"/{cmd.sh,output.log,console.log,dmesg.log,exit-status}
 {
@@ -115,8 +134,8 @@ rm -f "$RESULTS"/{cmd.sh,output.log,console.log,dmesg.log,exit-status}
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-accel tcg,thread=multi ${VM_QEMU_EXTRA:-} -smp 2 -cpu max -m "$MEM" \
 	-nographic -no-reboot -nic none \
-	-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO ${VM_APPEND:-}" \
+	-kernel "$KIMAGE" -initrd "$INITRD" \
+	-append "console=ttyS0 quiet panic=-1 rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO vmtest_modroot=$MODROOT ${VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,multidevs=remap" \
 	< /dev/null > "$RESULTS/console.log" 2>&1 &
