@@ -51,8 +51,14 @@ static SSL_CTX *tls_context(void)
 		 * A health check asks whether the server answers, not who it is:
 		 * like keepalived's SSL_GET, certificates are not verified.
 		 */
-		if (tls_ctx)
+		if (tls_ctx) {
 			SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
+			/*
+			 * Many servers close after the response without a TLS
+			 * close_notify; the response is complete all the same.
+			 */
+			SSL_CTX_set_options(tls_ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+		}
 	}
 	return tls_ctx;
 }
@@ -411,9 +417,14 @@ static int http_read(struct server *s, int epfd)
 				if (pr->len)
 					return 1;
 				/* fall through */
-			default:
-				finish(s, epfd, false, "https: read failed");
+			default: {
+				char e[120];
+
+				ERR_error_string_n(ERR_peek_last_error(), e, sizeof(e));
+				finish(s, epfd, false, "https: read failed (%s)",
+				       ERR_peek_last_error() ? e : strerror(errno));
 				return -1;
+			}
 			}
 		}
 		n = recv(pr->fd, pr->buf + pr->len, pr->cap - pr->len - 1, 0);

@@ -1,0 +1,278 @@
+#!/bin/bash
+# nftlvs-healthd keeps set-backed pools current: each check type (tcp, http, https, udp,
+# exec) against servers that go down (process killed, port refused, wrong HTTP status,
+# silent UDP, failing command) and come back; the set follows within interval x fall + 1 s;
+# client traffic through fullnat meets no server already marked down; inhibit keeps a
+# failed server at weight 0; the sorry server serves only while every server is down; no
+# flapping with rise/fall; SIGHUP keeps the state of unchanged checks and refuses a bad
+# config; a restart drops no healthy server.
+# timeout: 400
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+HEALTHD=${HEALTHD:-$TOP/build/host/healthd/nftlvs-healthd}
+[ -x "$HEALTHD" ] || fail "no $HEALTHD (build the userspace first)"
+SOCK=$CASE_TMP/healthd.sock
+CONF=$CASE_TMP/healthd.conf
+HLOG=$CASE_TMP/healthd.log
+STATE=$CASE_TMP/state
+mkdir -p "$STATE"
+
+# Interval 500 ms, timeout 1 s, fall 2: a failure reaches the set within
+# interval x fall + timeout = 2 s (a check that started just before the failure may
+# still pass). Under an emulated CPU the measurement itself (nft listing) and the
+# checks are slower: the bound checked is 1 s more, and the measured times are printed.
+INTERVAL_MS=500
+TIMEOUT_MS=1000
+FALL=2
+BOUND=$(echo "($INTERVAL_MS * $FALL + $TIMEOUT_MS) / 1000 + 1" | bc -l)
+
+topo_setup
+lvs_start_servers 8080
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+	-subj /CN=rs -keyout "$CASE_TMP/key.pem" -out "$CASE_TMP/cert.pem" 2>/dev/null ||
+	fail "openssl req"
+for i in 1 2 3; do
+	addr=10.1.0.$i
+	in_ns rs$i /usr/bin/python3 "$TOP/tests/lib/hcserver.py" rs$i $addr "$STATE" \
+		"$CASE_TMP/cert.pem" "$CASE_TMP/key.pem" >"$CASE_TMP/hc-rs$i.log" 2>&1 &
+done
+
+in_ns lb nft -f - <<NFT || fail "sets"
+table ip lvs {
+	map web { type ipv4_addr . inet_service : mark; }
+	set lips { type ipv4_addr; elements = { $LIP4_1 } }
+	map http { type ipv4_addr . inet_service : mark; }
+	set https { type ipv4_addr . inet_service; }
+	map dns { type ipv4_addr . inet_service : mark; }
+	set ex { type ipv4_addr; }
+	map flap { type ipv4_addr . inet_service : mark; }
+	chain svc {}
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+	}
+}
+NFT
+in_ns lb "$LVSRULE" add ip lvs pre lb-dispatch || fail "lb-dispatch"
+in_ns lb nft add rule ip lvs pre ip daddr "$VIP4" tcp dport 80 jump svc || fail "jump"
+in_ns lb "$LVSRULE" add ip lvs svc fullnat pool-set=web laddrs-set=lips sched=wrr ||
+	fail "fullnat to @web via @lips"
+
+# The flapping server: its command succeeds and fails in turn.
+cat >"$CASE_TMP/flap.sh" <<'EOF'
+n=$(cat "$1" 2>/dev/null || echo 0)
+echo $((n + 1)) >"$1"
+[ $((n % 2)) = 0 ]
+EOF
+write_conf() {	# write_conf WEB_RS1_WEIGHT
+	cat >"$CONF" <<EOF
+# every check: interval ${INTERVAL_MS}ms, rise 2, fall $FALL
+pool web {
+	set ip lvs web
+	sorry $RS4_3:8080
+	check tcp { interval ${INTERVAL_MS}ms; timeout ${TIMEOUT_MS}ms; rise 2; fall $FALL }
+	server $RS4_1:8080 weight $1
+	server $RS4_2:8080 weight 1
+}
+pool http {
+	set ip lvs http
+	inhibit
+	check http { path /health; expect "ok rs"; port 8000; interval ${INTERVAL_MS}ms; timeout ${TIMEOUT_MS}ms; fall $FALL }
+	server $RS4_1:80 weight 5
+	server $RS4_2:80 weight 5
+}
+pool https {
+	set ip lvs https
+	check https { path /; status 200-299; host rs.test; interval ${INTERVAL_MS}ms; timeout 1s; fall $FALL }
+	server $RS4_1:8443
+	server $RS4_2:8443
+}
+pool udp {
+	set ip lvs dns
+	check udp { send "ping"; expect "pong"; interval ${INTERVAL_MS}ms; timeout ${TIMEOUT_MS}ms; fall $FALL }
+	server $RS4_1:5353 weight 2
+	server $RS4_2:5353 weight 2
+}
+pool ex {
+	set ip lvs ex
+	check exec { command "test -e $STATE/up-\$NFTLVS_SERVER_ADDR"; interval ${INTERVAL_MS}ms; timeout 2s; fall $FALL }
+	server $RS4_1
+	server $RS4_2
+	server $RS4_3
+}
+pool flap {
+	set ip lvs flap
+	check exec { command "sh $CASE_TMP/flap.sh $STATE/flap-count"; interval 100ms; timeout 5s; rise 3; fall 3 }
+	server $RS4_3:9 up
+}
+EOF
+}
+write_conf 2
+touch "$STATE/up-$RS4_1" "$STATE/up-$RS4_2" "$STATE/up-$RS4_3"
+"$HEALTHD" -t -f "$CONF" >/dev/null || fail "the test's own config: $("$HEALTHD" -t -f "$CONF" 2>&1)"
+
+start_healthd() {
+	in_ns lb "$HEALTHD" -f "$CONF" -s "$SOCK" >>"$HLOG" 2>&1 &
+	HPID=$!
+}
+status() { in_ns lb "$HEALTHD" status -s "$SOCK"; }
+# elems SET: the set's elements, one per line, as nft lists them ("10.1.0.1 . 8080 : 0x00000002")
+elems() {
+	{ in_ns lb nft list set ip lvs "$1" || in_ns lb nft list map ip lvs "$1"; } 2>/dev/null |
+		tr '\n\t' '  ' | tr -s ' ' |
+		sed -n 's/.*elements = { \([^}]*\) }.*/\1/p' | sed 's/, /\n/g'
+	echo
+}
+has() { elems "$1" | grep -qx "$2"; }
+hasnt() { ! elems "$1" | grep -qx "$2"; }
+mark() { printf '0x%08x' "$1"; }
+# until_t SECONDS CMD...: run CMD until it succeeds; prints the seconds it took; 1 on timeout
+until_t() {
+	local t0 end
+	t0=$(date +%s.%N)
+	end=$(echo "$t0 + $1" | bc)
+	shift
+	until "$@"; do
+		if [ "$(echo "$(date +%s.%N) > $end" | bc)" = 1 ]; then
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.2f'
+}
+# within WHAT CMD...: CMD must succeed within BOUND seconds; logs the time
+within() {
+	local what=$1 t
+	shift
+	t=$(until_t "$BOUND" "$@") || {
+		log "healthd log:"; sed 's/^/#   /' "$HLOG"; status | sed 's/^/#   /'
+		fail "$what: not within ${BOUND}s"
+	}
+	log "$what: ${t}s"
+}
+conns() {	# conns N: the spread of N connections to VIP:80
+	local out
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count "$1") || fail "traffic: $out"
+	json_get rs <<<"$out"
+}
+all_up() {
+	has web "$RS4_1 . 8080 : $(mark 2)" && has web "$RS4_2 . 8080 : $(mark 1)" &&
+	has http "$RS4_1 . 80 : $(mark 5)" && has http "$RS4_2 . 80 : $(mark 5)" &&
+	has https "$RS4_1 . 8443" && has https "$RS4_2 . 8443" &&
+	has dns "$RS4_1 . 5353 : $(mark 2)" && has dns "$RS4_2 . 5353 : $(mark 2)" &&
+	has ex "$RS4_1" && has ex "$RS4_2" && has ex "$RS4_3"
+}
+
+for i in 1 2 3; do
+	until_t 30 grep -q ready "$CASE_TMP/hc-rs$i.log" >/dev/null ||
+		fail "health endpoints of rs$i: $(cat "$CASE_TMP/hc-rs$i.log")"
+done
+
+# --- Start: every server starts down and comes up after `rise` good checks; the sorry
+# server is used until then and leaves once a server is up.
+start_healthd
+until_t 20 test -S "$SOCK" >/dev/null || fail "no status socket: $(cat "$HLOG")"
+t=$(until_t 10 all_up) || fail "not all up 10 s after the start: $(status)"
+log "all servers up after rise 2: ${t}s"
+assert_eq "" "$(elems web | grep "$RS4_3")" "sorry server out once a server is up"
+grep -q "every server is down; using the sorry server $RS4_3:8080" "$HLOG" ||
+	fail "the sorry server was not used while no server was up yet: $(cat "$HLOG")"
+assert_eq '{"rs1": 8, "rs2": 4}' "$(conns 12)" "wrr 2:1 over the checked pool"
+
+# --- Failures, one per check type, all at once.
+pkill -f "lbtraffic.py serve rs2 8080" || fail "kill rs2's 8080 server"	# killed process
+echo 503 >"$STATE/rs1.8000"						# wrong HTTP status
+echo 500 >"$STATE/rs2.8443"						# wrong HTTPS status
+touch "$STATE/rs1.udp-silent"						# silent UDP
+rm "$STATE/up-$RS4_2"							# failing command
+within "tcp: killed server out of the set" hasnt web "$RS4_2 . 8080 : $(mark 1)"
+# No connection reaches a server already marked down, and none fails.
+assert_eq '{"rs1": 10}' "$(conns 10)" "traffic after rs2 is marked down"
+within "http 503: inhibit keeps it at weight 0" has http "$RS4_1 . 80 : $(mark 0)"
+within "https 500: out of the set" hasnt https "$RS4_2 . 8443"
+within "udp silent: out of the map" hasnt dns "$RS4_1 . 5353 : $(mark 2)"
+within "exec exit 1: out of the set" hasnt ex "$RS4_2"
+status >"$CASE_TMP/status1"
+grep -A1 "^  $RS4_1:5353 .*DOWN" "$CASE_TMP/status1" | grep -q "timeout ($TIMEOUT_MS ms) waiting for the reply" ||
+	fail "the udp reason: $(cat "$CASE_TMP/status1")"
+grep -A1 "^  $RS4_1:80 .*DOWN" "$CASE_TMP/status1" | grep -q "2 failed checks (fall 2), last: http: status 503" ||
+	fail "the http reason: $(cat "$CASE_TMP/status1")"
+grep -q "pool web: server $RS4_2:8080 is DOWN: 2 failed checks (fall 2), last: connect: Connection refused" "$HLOG" ||
+	fail "the tcp log line: $(cat "$HLOG")"
+# The others are untouched.
+has web "$RS4_1 . 8080 : $(mark 2)" && has http "$RS4_2 . 80 : $(mark 5)" &&
+	has https "$RS4_1 . 8443" && has dns "$RS4_2 . 5353 : $(mark 2)" && has ex "$RS4_1" ||
+	fail "a healthy server left its set: $(status)"
+
+# --- Every server of a pool down: with a sorry server (web), it alone serves; without
+# one (udp), the set is empty.
+pkill -f "lbtraffic.py serve rs1 8080" || fail "kill rs1's 8080 server"
+touch "$STATE/rs2.udp-silent"
+within "web: sorry server in when all are down" has web "$RS4_3 . 8080 : $(mark 1)"
+assert_eq "" "$(elems web | grep -v "$RS4_3")" "web holds only the sorry server"
+assert_eq '{"rs3": 4}' "$(conns 4)" "traffic to the sorry server"
+within "udp: empty when all are down" test -z "$(elems dns)"
+
+# --- Recovery: each comes back after rise 2 good checks, the sorry server leaves.
+in_ns rs1 $LBTRAFFIC serve rs1 8080 >"$CASE_TMP/rs1-8080.log" 2>&1 &
+in_ns rs2 $LBTRAFFIC serve rs2 8080 >"$CASE_TMP/rs2-8080.log" 2>&1 &
+rm -f "$STATE/rs1.8000" "$STATE/rs2.8443" "$STATE/rs1.udp-silent" "$STATE/rs2.udp-silent"
+touch "$STATE/up-$RS4_2"
+within "everything back" all_up
+assert_eq "" "$(elems web | grep "$RS4_3")" "the sorry server left"
+assert_eq '{"rs1": 6, "rs2": 3}' "$(conns 9)" "wrr again"
+
+# --- No flapping: a check that fails every other time never reaches rise 3 or fall 3.
+until_t 20 test "$(cat "$STATE/flap-count" 2>/dev/null || echo 0)" -ge 12 >/dev/null ||
+	fail "the flapping check did not run"
+grep -q "pool flap: server .* is" "$HLOG" && fail "flapping: $(grep 'pool flap' "$HLOG")"
+has flap "$RS4_3 . 9 : $(mark 1)" || fail "the flapping server (configured up) left"
+
+# --- SIGHUP: unchanged checks keep state and counters; a changed weight is applied.
+checks_of() { status | awk -v s="$1" '$1 == s { for (i = 1; i < NF; i++) if ($(i + 1) == "checks,") print $i }'; }
+before=$(checks_of "$RS4_2:8443")
+echo 503 >"$STATE/rs2.8000"
+within "http rs2 down before the reload" has http "$RS4_2 . 80 : $(mark 0)"
+write_conf 7
+kill -HUP $HPID
+within "the new weight after SIGHUP" has web "$RS4_1 . 8080 : $(mark 7)"
+after=$(checks_of "$RS4_2:8443")
+[ "$after" -ge "$before" ] || fail "SIGHUP reset the checks of an unchanged server ($before -> $after)"
+has http "$RS4_2 . 80 : $(mark 0)" || fail "SIGHUP brought a down server back: $(status)"
+grep -q "reloaded: 6 pools, 13 servers" "$HLOG" || fail "no reload line: $(cat "$HLOG")"
+rm "$STATE/rs2.8000"
+
+# A broken config on SIGHUP: refused with its position, the running one stays.
+cp "$CONF" "$CONF.good"
+echo "pool broken { set ip lvs web; server 10.1.0.9:80 weight x }" >>"$CONF"
+kill -HUP $HPID
+until_t 10 grep -q "reload refused, the running config stays: $CONF:[0-9]*:[0-9]*: weight: 'x'" "$HLOG" >/dev/null ||
+	fail "bad config on SIGHUP: $(tail -3 "$HLOG")"
+status | grep -q "^pool web: set ip lvs web, 2 of 2 up" || fail "status after a refused reload: $(status)"
+cp "$CONF.good" "$CONF"
+
+# --- Restart: nothing healthy leaves the set while the daemon is away or starting.
+within "all up before the restart" all_up
+in_ns lb nft monitor >"$CASE_TMP/monitor" 2>&1 &
+mon=$!
+sleep 0.3
+kill -TERM $HPID
+wait $HPID
+grep -q "stopping on signal 15; the sets stay as they are" "$HLOG" || fail "stop line"
+all_up || fail "stopping the daemon changed the sets"
+start_healthd
+until_t 20 grep -q "started: 6 pools" <(tail -n 2 "$HLOG") >/dev/null || fail "restart: $(tail "$HLOG")"
+sleep $(echo "3 * $INTERVAL_MS / 1000" | bc -l)
+all_up || fail "after the restart: $(status)"
+kill $mon
+if grep -q "^delete element" "$CASE_TMP/monitor"; then
+	fail "the restart removed servers: $(grep -v '^$' "$CASE_TMP/monitor")"
+fi
+
+# The checks came from the kernel's address toward each server, never through fullnat.
+grep -q "^8000 $LIP4_1 200" "$CASE_TMP/hc-rs1.log" || fail "http checks from $LIP4_1: $(tail -3 "$CASE_TMP/hc-rs1.log")"
+kill -TERM $HPID
+wait $HPID
+log "healthd: $(grep -c 'is DOWN' "$HLOG") downs, $(grep -c 'is UP' "$HLOG") ups logged"
+topo_teardown
