@@ -2,7 +2,8 @@
 # tests/debug-kernel/build.sh SERIES   (SERIES: 6.1 or 6.12)
 #
 # Build a debug kernel (KASAN, UBSAN, lockdep, kmemleak, ...: nftlvs-debug.config) from Debian's
-# linux-source-SERIES package, once, and print the directory of the build. The directory is a
+# linux-source-SERIES package: allnoconfig + the kernel's kvm_guest.config + base.config (what the
+# guest's userland needs) + nftlvs-debug.config (debug options, what the cases need), once, and print the directory of the build. The directory is a
 # cache outside the repository, keyed by the source package's version and a hash of the config
 # inputs, so later runs only print it:
 #
@@ -27,6 +28,7 @@ case $series in
 esac
 jobs=${DEBUG_KERNEL_JOBS:-2}
 cache=${NFTLVS_CACHE:-/var/cache/nftlvs}/debug-kernel
+base=$here/base.config
 fragment=$here/nftlvs-debug.config
 pkg=linux-source-$series
 
@@ -45,9 +47,9 @@ srcver=$(dpkg-query -W -f='${Version}' "$pkg")
 tarball=/usr/src/$pkg.tar.xz
 [ -r "$tarball" ] || die "$pkg $srcver is installed but $tarball is missing"
 
-# The key: whatever changes the kernel that comes out. The fragment, the way it is merged (this
+# The key: whatever changes the kernel that comes out. The fragments, the way it is merged (this
 # script) and the compiler.
-key=$( { cat "$fragment" "$0"; gcc --version | head -n1; } | sha256sum | cut -c1-12)
+key=$( { cat "$base" "$fragment" "$0"; gcc --version | head -n1; } | sha256sum | cut -c1-12)
 dir=$cache/$series-${srcver//[^A-Za-z0-9.+-]/_}-$key
 mkdir -p "$dir"
 exec 9>"$dir/lock"
@@ -65,16 +67,16 @@ tar -xJf "$tarball" -C "$dir/src" --strip-components=1
 src=$dir/src obj=$dir/obj
 kmake() { nice -n 10 make -C "$src" O="$obj" "$@"; }
 
-# defconfig + kvm_guest.config + our fragment, then olddefconfig resolves the rest.
+# allnoconfig + kvm_guest.config + our fragments, then olddefconfig resolves the rest.
 {
-	kmake defconfig &&
+	kmake allnoconfig &&
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$src/kernel/configs/kvm_guest.config" "$fragment" &&
+		"$src/kernel/configs/kvm_guest.config" "$base" "$fragment" &&
 	kmake olddefconfig
 } > "$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; die "configuration failed"; }
 
 # Every option we asked for must have survived olddefconfig.
-dropped=$(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$fragment" |
+dropped=$(grep -hE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$base" "$fragment" |
 	while read -r line; do
 		case $line in
 		'# '*)	sym=${line#\# }; sym=${sym%% *}
