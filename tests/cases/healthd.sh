@@ -61,8 +61,9 @@ in_ns lb "$LVSRULE" add ip lvs svc fullnat pool-set=web laddrs-set=lips sched=wr
 
 # The flapping server: its command succeeds and fails in turn.
 cat >"$CASE_TMP/flap.sh" <<'EOF'
-n=$(cat "$1" 2>/dev/null || echo 0)
-echo $((n + 1)) >"$1"
+n=$(cat "$1" 2>/dev/null)
+n=${n:-0}
+echo $((n + 1)) >"$1.new" && mv "$1.new" "$1"
 [ $((n % 2)) = 0 ]
 EOF
 write_conf() {	# write_conf WEB_RS1_WEIGHT
@@ -96,14 +97,14 @@ pool udp {
 }
 pool ex {
 	set ip lvs ex
-	check exec { command "test -e $STATE/up-\$NFTLVS_SERVER_ADDR"; interval ${INTERVAL_MS}ms; timeout 2s; fall $FALL }
+	check exec { command "test -e $STATE/up-\$NFTLVS_SERVER_ADDR"; interval ${INTERVAL_MS}ms; timeout 3s; fall $FALL }
 	server $RS4_1
 	server $RS4_2
 	server $RS4_3
 }
 pool flap {
 	set ip lvs flap
-	check exec { command "sh $CASE_TMP/flap.sh $STATE/flap-count"; interval 100ms; timeout 5s; rise 3; fall 3 }
+	check exec { command "sh $CASE_TMP/flap.sh $STATE/flap-count"; interval 250ms; timeout 5s; rise 3; fall 3 }
 	server $RS4_3:9 up
 }
 EOF
@@ -111,6 +112,17 @@ EOF
 write_conf 2
 touch "$STATE/up-$RS4_1" "$STATE/up-$RS4_2" "$STATE/up-$RS4_3"
 "$HEALTHD" -t -f "$CONF" >/dev/null || fail "the test's own config: $("$HEALTHD" -t -f "$CONF" 2>&1)"
+
+# On any failure, the daemon's own account goes into the case's log.
+on_exit() {
+	local rc=$?
+	if [ $rc != 0 ] && [ -s "$HLOG" ]; then
+		log "healthd log:"
+		sed 's/^/#   /' "$HLOG"
+	fi
+	exit $rc
+}
+trap on_exit EXIT
 
 start_healthd() {
 	in_ns lb "$HEALTHD" -f "$CONF" -s "$SOCK" >>"$HLOG" 2>&1 &
@@ -146,7 +158,7 @@ within() {
 	local what=$1 t
 	shift
 	t=$(until_t "$BOUND" "$@") || {
-		log "healthd log:"; sed 's/^/#   /' "$HLOG"; status | sed 's/^/#   /'
+		status | sed 's/^/#   /'
 		fail "$what: not within ${BOUND}s"
 	}
 	log "$what: ${t}s"
