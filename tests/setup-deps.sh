@@ -9,7 +9,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 	libmnl-dev libnftnl-dev libnftables-dev nftables libssl-dev
 	linux-image-amd64 linux-headers-amd64"
 VM_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio iproute2 ethtool
-	socat python3 tcpdump iputils-ping bsdextrautils python3-nftables bc"
+	socat python3 tcpdump iputils-ping bsdextrautils python3-nftables bc keepalived frr"
 
 [ "$(id -u)" = 0 ] || { echo "setup-deps: must run as root (installs packages)" >&2; exit 1; }
 
@@ -62,7 +62,16 @@ if [ -n "$need" ] || [ "$UPDATED" = 0 ]; then
 fi
 if [ -n "$need" ]; then
 	echo "setup-deps: installing:" $need
+	# keepalived and frr would start their daemons on this host: the tests run them in
+	# the VM. A policy-rc.d (unless there is one) denies every start during the install.
+	rcd=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		rcd=/usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+		printf '#!/bin/sh\nexit 101\n' > "$rcd" && chmod 755 "$rcd"
+	fi
 	apt-get install -y -qq --no-install-recommends $need >/dev/null
+	[ -z "$rcd" ] || { rm -f "$rcd"; trap - EXIT; }
 fi
 
 # Second kernel: the newest 6.12 image and headers from bookworm-backports.
