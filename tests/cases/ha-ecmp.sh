@@ -61,7 +61,7 @@ done
 chmod 755 "$CASE_TMP" && mkdir -p "$CASE_TMP/rt" && chown frr:frr "$CASE_TMP/rt" || fail "router state dir"
 hx rt $FRR/zebra -u frr -g frr -f /dev/null -i "$CASE_TMP/rt/zebra.pid" -z "$CASE_TMP/rt/zserv" \
 	--vty_socket "$CASE_TMP/rt" -P 0 --log "file:$CASE_TMP/rt/zebra.log" >"$CASE_TMP/rt/zebra.out" 2>&1 &
-ha_wait 10 test -S "$CASE_TMP/rt/zserv" || fail "zebra did not start: $(cat "$CASE_TMP/rt/zebra.out")"
+ha_wait 30 test -S "$CASE_TMP/rt/zserv" || fail "zebra did not start: $(cat "$CASE_TMP/rt/zebra.out")"
 bgpd_start() {	# bgpd_start NODE CONF [bgpd options]
 	local n=$1 conf=$2
 	shift 2
@@ -77,8 +77,8 @@ bgpd_start lb2 "$EX/bgpd-lb2.conf" -Z
 hops() { hx rt ip route show "$VIP" | grep -o 'via [0-9.]*' | awk '{ print $2 }' | sort | paste -sd' '; }
 hops_are() { [ "$(hops)" = "$1" ]; }
 BOTH="${NH[lb1]} ${NH[lb2]}"
-ha_wait 30 hops_are "$BOTH" ||
-	fail "no ECMP route to the VIP after 30 s: '$(hx rt ip route show "$VIP")'; $(tail -3 "$CASE_TMP/rt/bgpd.log")"
+ha_wait 60 hops_are "$BOTH" ||
+	fail "no ECMP route to the VIP after 60 s: '$(hx rt ip route show "$VIP")'; $(tail -3 "$CASE_TMP/rt/bgpd.log")"
 log "ECMP route after $(ha_since "$T0") s: $(hx rt ip route show "$VIP" | paste -sd' ')"
 
 # Flows spread; a client address always gets the same server, through either LB.
@@ -113,11 +113,11 @@ all_via() {	# all_via NODE
 }
 withdrawn() {	# withdrawn WHAT: after T0, the route loses lb2 and new connections go to lb1
 	local t_route t_conn
-	ha_wait 15 hops_are "${NH[lb1]}" ||
-		fail "$1: lb2 still a next hop after 15 s: '$(hx rt ip route show "$VIP" | paste -sd' ')'"
+	ha_wait 30 hops_are "${NH[lb1]}" ||
+		fail "$1: lb2 still a next hop after 30 s: '$(hx rt ip route show "$VIP" | paste -sd' ')'"
 	t_route=$(ha_since "$T0")
 	T_ROUTE=$t_route
-	ha_wait 10 all_via lb1 || fail "$1: new connections still fail through lb1 alone"
+	ha_wait 30 all_via lb1 || fail "$1: new connections still fail through lb1 alone"
 	t_conn=$(ha_since "$T0")
 	log "$1: lb2 withdrawn after $t_route s, new connections all through lb1 after $t_conn s"
 	echo "$1: withdrawn $t_route s, connections $t_conn s" >>"$CASE_TMP/times"
@@ -133,13 +133,13 @@ assert_eq "$before" "$(ha_lvs_stat lb2 conn_new)" "lb2 connections after its wit
 # Back in service.
 T0=$(ha_now)
 bgpd_start lb2 "$EX/bgpd-lb2.conf" -Z
-ha_wait 30 hops_are "$BOTH" || fail "lb2 not back as a next hop after 30 s: $(hops)"
+ha_wait 60 hops_are "$BOTH" || fail "lb2 not back as a next hop after 60 s: $(hops)"
 log "lb2 back after $(ha_since "$T0") s"
 lb2_serves() {
 	hx client $LBTRAFFIC tcp "$VIP" $PORT --count 4 >/dev/null 2>&1
 	[ "$(ha_lvs_stat lb2 conn_new)" -gt "$before" ]
 }
-ha_wait 10 lb2_serves || fail "no new connection through lb2 once it is back"
+ha_wait 30 lb2_serves || fail "no new connection through lb2 once it is back"
 
 # lb2 dies: it drops everything, BGP included; the router withdraws it when the hold time
 # (3 s) expires.

@@ -84,7 +84,7 @@ ha_teardown() {
 }
 
 # ha_servers PORT NS... - an lbtraffic echo server named after its namespace in each NS,
-# waited for until it listens.
+# waited for until it listens (up to 60 s: a loaded emulated machine starts python slowly).
 ha_servers() {
 	local port=$1 n _
 	shift
@@ -92,7 +92,7 @@ ha_servers() {
 		hx "$n" $LBTRAFFIC serve "$n" "$port" >"${CASE_TMP:-/tmp}/server-$n-$port.log" 2>&1 &
 	done
 	for n in "$@"; do
-		ha_wait 10 sh -c "ip netns exec '$HA_PREFIX$n' ss -ltnH 'sport = :$port' | grep -q ." ||
+		ha_wait 60 sh -c "ip netns exec '$HA_PREFIX$n' ss -ltnH 'sport = :$port' | grep -q ." ||
 			{ echo "ha_servers: no listener on $n:$port" >&2; return 1; }
 	done
 }
