@@ -3,9 +3,9 @@
 # announce the same VIP by BGP (FRR bgpd), the router (bgpd + zebra) installs one route
 # with both as next hops and hashes flows on L4. Proves: flows spread over both (each
 # one's counters), every client address gets the same real server whichever load
-# balancer carries its flow (sched mh, same pool), a stopped bgpd is withdrawn at once
-# and a dead load balancer once its hold time (3 s) expires, new connections then all
-# succeed through the other; the times are printed.
+# balancer carries its flow (sched mh, same pool), a stopped bgpd is withdrawn and so is
+# a dead load balancer, once its hold time (3 s) expires; new connections then all
+# succeed through the other. The times are printed.
 # timeout: 300
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
