@@ -19,6 +19,8 @@ KVER=$1
 OUT=$2
 ROOT=${3:-/}
 MODDIR=${ROOT%/}/lib/modules/$KVER
+ROOT_OPT=
+[ "$ROOT" = / ] || ROOT_OPT=1
 # Loaded in this order with their dependencies; on some kernels some are built in.
 MODULES="virtio_pci 9pnet_virtio 9p overlay"
 
@@ -59,7 +61,8 @@ mknod -m 600 "$STAGE/dev/console" c 5 1 2>/dev/null || true
 # load .ko.xz/.ko.zst/.ko.gz ("Invalid ELF header magic").
 : > "$STAGE/etc/modules.load"
 for mod in $MODULES; do
-	deps=$(modprobe -d "$ROOT" -S "$KVER" --show-depends "$mod") ||
+	# Without -d for /: modprobe would print its paths as //lib/modules/...
+	deps=$(modprobe ${ROOT_OPT:+-d "$ROOT"} -S "$KVER" --show-depends "$mod") ||
 		die "cannot resolve module $mod for $KVER"
 	printf '%s\n' "$deps"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r src; do
