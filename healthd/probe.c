@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -375,7 +376,31 @@ static void http_judge(struct server *s, int epfd)
 	finish(s, epfd, true, "%s: status %u", tls, status);
 }
 
-/* Read what is there; true when the response is complete (EOF). */
+/*
+ * Whether the response is complete before the server closes: a server that
+ * keeps the connection open despite "Connection: close" is still judged as
+ * soon as Content-Length bytes of body are in.
+ */
+static bool http_complete(const struct probe *pr)
+{
+	const char *end = memmem(pr->buf, pr->len, "\r\n\r\n", 4);
+	const char *p;
+	unsigned long clen;
+
+	if (!end)
+		return false;
+	for (p = pr->buf; p && p < end; p = memchr(p, '\n', (size_t)(end - p))) {
+		if (*p == '\n')
+			p++;
+		if (!strncasecmp(p, "Content-Length:", 15)) {
+			clen = strtoul(p + 15, NULL, 10);
+			return (size_t)(end + 4 - pr->buf) + clen <= pr->len;
+		}
+	}
+	return false;
+}
+
+/* Read what is there; 1 when the response is complete, 0 for more, -1 when judged. */
 static int http_read(struct server *s, int epfd)
 {
 	struct probe *pr = &s->probe;
@@ -406,7 +431,7 @@ static int http_read(struct server *s, int epfd)
 			switch (SSL_get_error(pr->ssl, r)) {
 			case SSL_ERROR_WANT_READ:
 				watch(s, epfd, EPOLLIN);
-				return 0;
+				return http_complete(pr);
 			case SSL_ERROR_WANT_WRITE:
 				watch(s, epfd, EPOLLOUT);
 				return 0;
@@ -435,7 +460,7 @@ static int http_read(struct server *s, int epfd)
 		if (n == 0)
 			return 1;
 		if (errno == EAGAIN || errno == EINTR)
-			return 0;
+			return http_complete(pr);
 		finish(s, epfd, false, "http: %s", strerror(errno));
 		return -1;
 	}

@@ -63,11 +63,13 @@ in_ns lb nft add rule ip lvs pre ip daddr "$VIP4" tcp dport 80 jump svc || fail 
 in_ns lb "$LVSRULE" add ip lvs svc fullnat pool-set=web laddrs-set=lips sched=wrr ||
 	fail "fullnat to @web via @lips"
 
-# The flapping server: its command succeeds and fails in turn.
+# The flapping server: its command succeeds and fails in turn (shell builtins only: an
+# emulated guest runs external programs slowly).
 cat >"$CASE_TMP/flap.sh" <<'EOF'
-n=$(cat "$1" 2>/dev/null)
-n=${n:-0}
-echo $((n + 1)) >"$1.new" && mv "$1.new" "$1"
+n=0
+{ read -r n <"$1"; } 2>/dev/null
+case $n in ''|*[!0-9]*) n=0 ;; esac
+echo $((n + 1)) >"$1"
 [ $((n % 2)) = 0 ]
 EOF
 write_conf() {	# write_conf WEB_RS1_WEIGHT
