@@ -116,8 +116,8 @@ if [ -n "$debug" ]; then
 		fi
 	done
 	[ -n "$kernels" ] || summary
-	# Measured: the cases run 3-4 times slower under KASAN, lockdep and kmemleak's scans;
-	# KASAN's shadow and kmemleak's metadata need the memory.
+	# KASAN, lockdep and two kmemleak scans per case slow every case down: four times the
+	# normal limit. KASAN's shadow and kmemleak's metadata need the memory.
 	vm_timeout=9600 vm_mem=2048
 else
 	kernels=${KERNELS:-$(tests/vm/kernels.sh)}
