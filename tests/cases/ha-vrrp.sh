@@ -20,12 +20,12 @@ LIMIT=5
 #   client eth0 --- sw:brc --- eth0 lb1 (10.0.0.11), lb2 (10.0.0.12); VIP 10.0.0.10 by VRRP
 #   rs1, rs2 eth0 --- sw:brr --- eth1 lb1 (10.1.0.254), lb2 (10.1.0.253)
 on_exit() {
-	local rc=$? n
+	local rc=$? f
 	if [ $rc != 0 ]; then
-		for n in lb1 lb2; do
-			[ -f "$CASE_TMP/$n/keepalived.log" ] || continue
-			echo "--- $n keepalived.log (end)"
-			tail -n 25 "$CASE_TMP/$n/keepalived.log"
+		for f in "$CASE_TMP"/lb*/keepalived*; do
+			[ -s "$f" ] || continue
+			echo "--- ${f#"$CASE_TMP"/} (end)"
+			tail -n 25 "$f"
 		done
 		echo "--- client neighbours: $(hx client ip neigh 2>&1 | paste -sd';')"
 	fi
@@ -62,7 +62,7 @@ done
 ka_start() {	# ka_start NODE: keepalived in NODE's namespace, VRRP only, files in CASE_TMP
 	local d=$CASE_TMP/$1
 	rm -f "$d/state"
-	hx "$1" keepalived --vrrp --dont-fork --log-console --log-detail -i "$1" \
+	hx "$1" keepalived --vrrp --dont-fork --log-console --log-detail --no-syslog -i "$1" \
 		-f "$d/keepalived.conf" -p "$d/keepalived.pid" -r "$d/vrrp.pid" \
 		>>"$d/keepalived.log" 2>&1 &
 }
@@ -98,7 +98,7 @@ failover_to() {
 	"$@" || fail "$what: '$*' failed"
 	wait $probe
 	# The notify script wrote the new state when keepalived had set the VIP.
-	state_is "$node" MASTER &&
+	ha_wait 20 state_is "$node" MASTER &&
 		t_vip=$(echo "scale=2; ($(date -r "$CASE_TMP/$node/state" +%s.%N) - $T0) / 1" | bc)
 	t_conn=$(cat "$CASE_TMP/probe.out")
 	log "$what: probe: $(awk -v t0="$T0" '{ $1 = sprintf("%+.2f s:", $1 - t0); print }' "$CASE_TMP/probe.log" | paste -sd';')"
