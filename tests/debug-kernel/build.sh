@@ -18,6 +18,8 @@
 #
 # The build runs under "nice -n 10" with DEBUG_KERNEL_JOBS (default 2) jobs: other work shares
 # the machine. The source package is installed when missing (tests/setup-deps.sh).
+# No ccache: a config change rewrites include/generated/autoconf.h, which every object includes,
+# so it would miss on every file anyway, and an unchanged config is served by this cache.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,9 +49,12 @@ srcver=$(dpkg-query -W -f='${Version}' "$pkg")
 tarball=/usr/src/$pkg.tar.xz
 [ -r "$tarball" ] || die "$pkg $srcver is installed but $tarball is missing"
 
-# The key: whatever changes the kernel that comes out. The fragments, the way it is merged (this
-# script) and the compiler.
-key=$( { cat "$base" "$fragment" "$0"; gcc --version | head -n1; } | sha256sum | cut -c1-12)
+# The key: whatever changes the kernel that comes out: the fragments, the compiler and the
+# recipe below (bump RECIPE when changing how the config is made or what is built; comments and
+# messages do not count, so editing them keeps the cache).
+RECIPE=1
+key=$( { cat "$base" "$fragment"; echo "recipe $RECIPE"; gcc --version | head -n1; } |
+	sha256sum | cut -c1-12)
 dir=$cache/$series-${srcver//[^A-Za-z0-9.+-]/_}-$key
 mkdir -p "$dir"
 exec 9>"$dir/lock"
