@@ -27,7 +27,7 @@ mkdir -p "$STATE"
 # test is not a timeout.
 FALL=2
 bound() {	# bound INTERVAL_MS TIMEOUT_MS
-	echo "($1 * $FALL + $2) / 1000 + 1" | bc -l
+	printf '%.1f' "$(echo "($1 * $FALL + $2) / 1000 + 1" | bc -l)"
 }
 TCP_B=$(bound 500 1000) HTTP_B=$(bound 500 2000) HTTPS_B=$(bound 1000 2000)
 UDP_B=$(bound 500 1000) EXEC_B=$(bound 1000 3000)
@@ -161,9 +161,9 @@ until_t() {
 within() {
 	local bound=$1 what=$2 t
 	shift 2
-	t=$(until_t "$bound" "$@") || {
+	t=$(until_t "$bound" "$@") && [ "$(echo "$t <= $bound" | bc)" = 1 ] || {
 		status | sed 's/^/#   /'
-		fail "$what: not within ${bound}s"
+		fail "$what: not within ${bound}s${t:+ (${t}s)}"
 	}
 	log "$what: ${t}s (bound ${bound}s)"
 }
