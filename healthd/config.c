@@ -257,6 +257,26 @@ static void skip_ends(struct parser *ps)
 		next(ps);
 }
 
+/*
+ * The next statement of a block: skips empty ones; 1 when a statement
+ * follows, 0 once the closing '}' is consumed, -1 on an error.
+ */
+static int block_next(struct parser *ps, const char *what)
+{
+	skip_ends(ps);
+	if (ps->failed)
+		return -1;
+	if (ps->tok.type == T_RBRACE) {
+		next(ps);
+		return 0;
+	}
+	if (ps->tok.type == T_EOF) {
+		fail(ps, "the end of the file before the '}' of %s", what);
+		return -1;
+	}
+	return 1;
+}
+
 static bool expect_lbrace(struct parser *ps, const char *what)
 {
 	if (ps->tok.type != T_LBRACE) {
@@ -546,15 +566,12 @@ static bool parse_check(struct parser *ps, struct check_conf *c)
 		for (;;) {
 			const char *allowed;
 			char *opt;
-			int line, col;
+			int line, col, more = block_next(ps, "the check");
 
-			skip_ends(ps);
-			if (ps->failed)
+			if (more < 0)
 				return false;
-			if (ps->tok.type == T_RBRACE) {
-				next(ps);
+			if (!more)
 				break;
-			}
 			if (ps->tok.type != T_WORD) {
 				fail(ps, "expected a check option or '}', got %s",
 				     tok_desc(&ps->tok));
@@ -734,13 +751,12 @@ static bool parse_server(struct parser *ps, struct pool *p)
 	if (ps->tok.type == T_LBRACE) {
 		next(ps);
 		for (;;) {
-			skip_ends(ps);
-			if (ps->failed)
+			int more = block_next(ps, "the server");
+
+			if (more < 0)
 				return false;
-			if (ps->tok.type == T_RBRACE) {
-				next(ps);
+			if (!more)
 				break;
-			}
 			if (!is_word(ps, "check")) {
 				fail(ps, "a server block holds only 'check KIND { ... }', got %s",
 				     tok_desc(&ps->tok));
@@ -813,13 +829,12 @@ static bool parse_pool(struct parser *ps, struct config *cf)
 	if (!expect_lbrace(ps, "the pool name"))
 		return false;
 	for (;;) {
-		skip_ends(ps);
-		if (ps->failed)
+		int more = block_next(ps, "the pool");
+
+		if (more < 0)
 			return false;
-		if (ps->tok.type == T_RBRACE) {
-			next(ps);
+		if (!more)
 			break;
-		}
 		if (is_word(ps, "set")) {
 			int fl, fc;
 

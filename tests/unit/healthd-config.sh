@@ -84,6 +84,8 @@ bad '1:22: server 10.0.0.1:80 is also the pool'"'"'s sorry server' 'pool a { set
 bad '1:22: server 10.0.0.1:80: the check'"'"'s source address is of another family' 'pool a { set ip t s; server 10.0.0.1:80 { check tcp { source ::1 } } }'
 bad '2:10: unexpected '"'"'weight'"'"': one statement per line or '"'"';'"'"'' 'pool a { set ip t s; server 10.0.0.1:80
 	inhibit weight 80 }'
+bad "3:1: the end of the file before the '}' of the pool" 'pool a { set ip t s
+	server 10.0.0.1:80 { check tcp { port 22 } }'
 bad "1:8: unexpected character 0x01" "$(printf 'pool a \001')"
 
 # Not a config at all.
