@@ -217,6 +217,97 @@ def notes(kver, k):
     return out
 
 
+def load_host_calib(outdir):
+    """bench/run.sh's host timings of the healthd phase's calibration work."""
+    calib = {}
+    path = os.path.join(outdir, "host-calib.tsv")
+    if os.path.isfile(path):
+        for line in open(path):
+            key, _, value = line.rstrip("\n").partition("\t")
+            try:
+                calib[key] = float(value)
+            except ValueError:
+                calib[key] = value
+    return calib
+
+
+def guest_factor(v, calib, kind):
+    """How many times more CPU time the guest counted for the calibration work than the
+    host: the mean of the guest's timings before and after the measured window."""
+    xs = [v.get("calib_%s_s.%s" % (kind, w)) for w in ("before", "after")]
+    xs = [x for x in xs if isinstance(x, (int, float))]
+    host = calib.get("calib_%s_s" % kind)
+    if not xs or not isinstance(host, (int, float)) or not host:
+        return None
+    return sum(xs) / len(xs) / host
+
+
+def healthd_rows(k, calib=None):
+    """nftlvs-healthd: one row per variant (servers, check)."""
+    hd = k.get("healthd", {})
+    par = hd.get("params", {})
+    interval, timeout = par.get("interval_s"), par.get("timeout_s")
+    fall = par.get("fall")
+    bound = interval * fall + timeout if None not in (interval, timeout, fall) else None
+    rows = []
+    for name, v in sorted(hd.items(), key=lambda x: (x[1].get("servers", 0) if isinstance(
+            x[1].get("servers"), int) else 0, str(x[1].get("check")))):
+        if name == "params":
+            continue
+        cpu = v.get("cpu_pct")
+        lat = []
+        for kind in ("reset", "drop"):
+            last, m, seen = v.get(kind + ".last_s"), v.get(kind + ".failed"), v.get(kind + ".seen")
+            if last is None or not seen:
+                lat.append(("n/a", None))
+                continue
+            lat.append(("%.2f / %.2f / %.2f s (%s of %s)" % (
+                v.get(kind + ".first_s"), v.get(kind + ".median_s"), last, seen, m),
+                None if bound is None else (last <= bound and seen == m)))
+        fs = guest_factor(v, calib or {}, "syscall")
+        fl = guest_factor(v, calib or {}, "loop")
+        rows.append((v.get("servers"), v.get("check"), v.get("startup_s"), cpu,
+                     v.get("checks_per_s"), lat, v.get("load_before"), v.get("load_after"),
+                     fs, fl))
+    return rows, bound
+
+
+def healthd_table(kver, k, calib=None, loads=None):
+    rows, bound = healthd_rows(k, calib)
+    if not rows:
+        return []
+    par = k["healthd"].get("params", {})
+    mark = {True: " (met)", False: " (**missed**)", None: ""}
+    lines = ["**%s: nftlvs-healthd** (interval %ss, timeout %ss, rise %s, fall %s; "
+             "failure bound interval x fall + timeout = %s s)" % (
+                 kver, par.get("interval_s"), par.get("timeout_s"), par.get("rise"),
+                 par.get("fall"), fmt_n(bound)), "",
+             "| servers, check | all up after start | daemon CPU in the guest, % of one "
+             "core | guest/host CPU time for the same work (syscalls, loop) | daemon CPU "
+             "scaled to the host (by the syscall factor) | checks/s "
+             "| refused (TCP reset): out of the map first / median / last | silent (dropped): "
+             "first / median / last | guest load 1 min |",
+             "|---" * 9 + "|"]
+    for n, check, up, cpu, cps, lat, l0, l1, fs, fl in rows:
+        scaled = "n/a" if cpu is None or not fs else "%.2f%%" % (cpu / fs)
+        factors = "%s, %s" % ("n/a" if fs is None else "%.1fx" % fs,
+                              "n/a" if fl is None else "%.1fx" % fl)
+        target = ""
+        if n == 1000 and check == "tcp" and cpu is not None:
+            target = " (target < 5%%: %s)" % ("met" if cpu < 5 else "**missed**")
+        lines.append("| %s, %s | %s | %s%s | %s | %s | %s | %s%s | %s%s | %s-%s |" % (
+            n, check, "n/a" if up is None else "%.1f s" % up,
+            "n/a" if cpu is None else "%.2f%%" % cpu, target, factors, scaled,
+            "n/a" if cps is None else "%.0f" % cps, lat[0][0], mark[lat[0][1]], lat[1][0],
+            mark[lat[1][1]], "n/a" if l0 is None else l0, "n/a" if l1 is None else l1))
+    if loads:
+        lines += ["", "Host load (1, 5, 15 min) when the guest started: %s; when it ended: "
+                  "%s; at the host's calibration: %s." % (
+                      loads.get("before", "n/a"), loads.get("after", "n/a"),
+                      (calib or {}).get("load", "n/a"))]
+    return lines
+
+
 def cg_table(cg):
     lines = ["| operation | instructions/op (callgrind) | ns/op (host, native) |",
              "|---|---|---|"]
@@ -314,11 +405,13 @@ def main():
     kernels, cg = load(outdir)
     if not kernels:
         sys.exit("report: no KERNEL/raw.tsv in %s" % outdir)
+    host_calib = load_host_calib(outdir)
 
     summary = {kv: [{"metric": m, "cells": c, "ratio": r, "target": t, "met": v}
                     for m, c, r, t, v in kernel_rows(k)] for kv, k in kernels.items()}
     with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump({"kernels": kernels, "summary": summary, "callgrind": cg}, f,
+        json.dump({"kernels": kernels, "summary": summary, "callgrind": cg,
+                   "host_calib": host_calib}, f,
                   indent=1, sort_keys=True)
     with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -341,7 +434,17 @@ def main():
                   " (module sources differing from the commit: %s)" % ", ".join(changed)),
                   ""]
     for kv, k in kernels.items():
-        lines += md_table(kv, k) + [""]
+        if any(m in k for m in ("pps", "cps", "flood")) or \
+                len(k.get("table", {}).get("d", {})) > 1:
+            lines += md_table(kv, k) + [""]
+        loads = {}
+        for w in ("before", "after"):
+            path = os.path.join(outdir, kv, "host-load-" + w)
+            if os.path.isfile(path):
+                loads[w] = open(path).read().strip()
+        hd = healthd_table(kv, k, host_calib, loads)
+        if hd:
+            lines += hd + [""]
     if cg:
         lines += ["**portable core (userspace, callgrind)**", ""] + cg_table(cg) + [""]
     note = [n for kv, k in kernels.items() for n in notes(kv, k)]

@@ -6,13 +6,15 @@
 #   2. builds userspace, the benchmark tools and nft_lvs.ko for each kernel,
 #   3. boots one QEMU guest per kernel and measures all variants in that boot
 #      (bench/guest.sh): packet rate, connection rate, SYN flood, connection-table cost,
+#      nftlvs-healthd at 100 and 1000 servers,
 #   4. counts instructions of the portable core's operations with callgrind (bench_core),
 #   5. prints the table and writes results.json, results.csv, table.md and plot.png.
 #
 #   bench/run.sh                 everything, results in build/bench/results-DATE/
 #   KERNELS="6.1.0-56-amd64"     restricts the kernels
-#   BENCH_PHASES="variants"      guest phases to run (default: variants flood table)
+#   BENCH_PHASES="variants"      guest phases to run (default: variants flood table healthd)
 #   BENCH_QUICK=1                small counts, to try the command out (numbers meaningless)
+#   HD_VARIANTS="100:tcp"        the healthd phase's pools (default: 100:tcp 1000:tcp 1000:http)
 #
 # The guest is emulated (TCG): compare the variants of one run with each other; absolute
 # numbers depend on the host and its load.
@@ -46,6 +48,23 @@ mkdir -p "$out"
 	git status --short -- kmod uapi Kbuild 2>/dev/null
 } > "$out/source.txt"
 
+# The host's CPU time for the fixed work that guest.sh's healthd phase also times in the
+# guest (best of three): their ratio says how much the guest's CPU figures are inflated.
+host_calib() {
+	local best="" u
+	TIMEFORMAT='%U %S'
+	for _ in 1 2 3; do
+		u=$( { time eval "$1"; } 2>&1 | awk '{ print $1 + $2 }')
+		best=$(printf '%s\n' $best "$u" | sort -g | head -n1)
+	done
+	echo "$best"
+}
+{
+	printf 'calib_loop_s\t%s\n' "$(host_calib "awk 'BEGIN { for (i = 0; i < 2000000; i++) s += i % 7 }' >/dev/null")"
+	printf 'calib_syscall_s\t%s\n' "$(host_calib "dd if=/dev/zero of=/dev/null bs=64 count=50000 2>/dev/null")"
+	printf 'load\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$out/host-calib.tsv"
+
 kernels=${KERNELS:-$(tests/vm/kernels.sh)}
 [ -n "$kernels" ] || { echo "bench: no kernel to boot" >&2; exit 1; }
 for kver in $kernels; do
@@ -57,16 +76,20 @@ for kver in $kernels; do
 		sed -n 's/^\$1 = //p' > "$out/$kver/lvs_conn_size" || true
 	{
 		[ -z "${BENCH_PHASES:-}" ] || echo "BENCH_PHASES=\"$BENCH_PHASES\""
+		[ -z "${HD_VARIANTS:-}" ] || echo "HD_VARIANTS=\"$HD_VARIANTS\""
 		if [ -n "${BENCH_QUICK:-}" ]; then
 			echo "PKTS=30000 PPS_REPS=1 CPS_SECS=2 CPS_ROUNDS=1 FLOOD_SECS=2 FLOOD_ROUNDS=1 FILL1=20000 FILL2=30000"
 		fi
 	} > "$out/$kver/params.sh"
 	# slab_nomerge: the lvs_conn cache keeps its own line in /proc/slabinfo.
-	# Memory: a million connections plus the rest of the guest.
+	# Memory: a million connections plus the rest of the guest. Time: the healthd phase
+	# alone can take 15 minutes in a guest that cannot keep up.
+	cut -d' ' -f1-3 /proc/loadavg > "$out/$kver/host-load-before"
 	status=0
-	VM_APPEND="slab_nomerge" tests/vm/run.sh -k "$kver" -o "$out/$kver" -t 1200 -m 2048 -- \
+	VM_APPEND="slab_nomerge" tests/vm/run.sh -k "$kver" -o "$out/$kver" -t 2400 -m 2048 -- \
 		"$top/bench/guest.sh" "$out/$kver" "$ko" || status=$?
 	echo "$status" > "$out/$kver/vm-status"
+	cut -d' ' -f1-3 /proc/loadavg > "$out/$kver/host-load-after"
 	[ "$status" = 0 ] || echo "bench: the VM for $kver ended with status $status" >&2
 done
 
