@@ -266,7 +266,10 @@ def healthd_rows(k, calib=None):
                 None if bound is None else (last <= bound and seen == m)))
         fs = guest_factor(v, calib or {}, "syscall")
         fl = guest_factor(v, calib or {}, "loop")
-        rows.append((v.get("servers"), v.get("check"), v.get("startup_s"), cpu,
+        up = v.get("startup_s")
+        if up is not None and v.get("up_at_start") != v.get("servers"):
+            up = "%s of %s up after %.1f s" % (v.get("up_at_start"), v.get("servers"), up)
+        rows.append((v.get("servers"), v.get("check"), up, cpu,
                      v.get("checks_per_s"), lat, v.get("load_before"), v.get("load_after"),
                      fs, fl))
     return rows, bound
@@ -296,7 +299,7 @@ def healthd_table(kver, k, calib=None, loads=None):
         if n == 1000 and check == "tcp" and cpu is not None:
             target = " (target < 5%%: %s)" % ("met" if cpu < 5 else "**missed**")
         lines.append("| %s, %s | %s | %s%s | %s | %s | %s | %s%s | %s%s | %s-%s |" % (
-            n, check, "n/a" if up is None else "%.1f s" % up,
+            n, check, "n/a" if up is None else up if isinstance(up, str) else "%.1f s" % up,
             "n/a" if cpu is None else "%.2f%%" % cpu, target, factors, scaled,
             "n/a" if cps is None else "%.0f" % cps, lat[0][0], mark[lat[0][1]], lat[1][0],
             mark[lat[1][1]], "n/a" if l0 is None else l0, "n/a" if l1 is None else l1))
