@@ -22,7 +22,7 @@ LIMIT=5
 on_exit() {
 	local rc=$? f
 	if [ $rc != 0 ]; then
-		for f in "$CASE_TMP"/lb*/keepalived*; do
+		for f in "$CASE_TMP"/lb*/keepalived.log; do
 			[ -s "$f" ] || continue
 			echo "--- ${f#"$CASE_TMP"/} (end)"
 			tail -n 25 "$f"
