@@ -88,7 +88,7 @@ via() {
 # NODE's notify script (MASTER) and of that connection are printed. (The probe runs before the
 # event so that no process start-up counts in the time.)
 failover_to() {
-	local node=$1 what=$2 t t_vip=? t_conn probe
+	local node=$1 what=$2 t t_vip='?' t_conn probe
 	shift 2
 	: >"$CASE_TMP/probe.log"
 	ha_probe client "$VIP" $PORT "${LIP[$node]}" 60 >"$CASE_TMP/probe.out" 2>"$CASE_TMP/probe.log" &
