@@ -65,10 +65,12 @@ struct probe {
 	int fd;				/* socket, or pidfd of an exec check */
 	pid_t pid;
 	int phase;			/* probe.c's enum */
+	bool watched;			/* fd is in the epoll set */
 	void *ssl;			/* SSL * of an https check */
 	char *buf;			/* response so far */
 	size_t len, cap, sent;
 	uint64_t started_ms;
+	uint64_t slot_ms;		/* when it was due: the next is due one interval later */
 };
 
 struct pool;
@@ -149,6 +151,7 @@ void probe_global_exit(void);
 
 /* pool.c */
 void server_result(struct server *s, bool ok, const char *what);
+void server_next(struct server *s);
 void pool_init_states(struct config *cf);
 void pools_sync(struct config *cf);
 void config_take_state(struct config *next, struct config *prev);
@@ -183,6 +186,7 @@ int nftset_open(void);
 void nftset_close(void);
 int nftset_read(const struct pool *p, struct set_view *v, char *err, size_t errlen);
 void set_view_free(struct set_view *v);
+struct set_elem *set_view_find(struct set_view *v, const struct addr *a, uint16_t port);
 int nftset_apply(const struct pool *p, const struct set_view *v,
 		 const struct set_change *ch, size_t n, char *err, size_t errlen);
 int nftset_monitor_open(void);

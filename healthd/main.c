@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <syslog.h>
 #include <time.h>
@@ -175,6 +176,17 @@ static void abort_all(struct config *cf, int epfd)
 			probe_abort(cf->pools[i]->servers[j], epfd);
 }
 
+/* One descriptor per check in flight: thousands of servers need more than 1024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int run(const char *conf_path, const char *sock_opt)
 {
 	char err[512];
@@ -190,6 +202,7 @@ static int run(const char *conf_path, const char *sock_opt)
 		logmsg(LOG_ERR, "%s", err);
 		return 1;
 	}
+	raise_fd_limit();
 	ret = nftset_open();
 	if (ret) {
 		logmsg(LOG_ERR, "cannot open an nf_tables netlink socket: %s", strerror(-ret));

@@ -220,6 +220,29 @@ static int elem_collect(struct nftnl_set_elem *e, void *data)
 	return 0;
 }
 
+static int elem_cmp(const void *a, const void *b)
+{
+	const struct set_elem *x = a, *y = b;
+	int c = x->addr.family - y->addr.family;
+
+	if (!c)
+		c = memcmp(&x->addr.v6, &y->addr.v6,
+			   x->addr.family == AF_INET ? 4 : 16);
+	if (!c)
+		c = (int)x->port - (int)y->port;
+	return c;
+}
+
+/* The element (a, port), or NULL: the elements are sorted once read. */
+struct set_elem *set_view_find(struct set_view *v, const struct addr *a, uint16_t port)
+{
+	struct set_elem key = { .addr = *a, .port = port };
+
+	if (!v->nelems)
+		return NULL;
+	return bsearch(&key, v->elems, v->nelems, sizeof(key), elem_cmp);
+}
+
 void set_view_free(struct set_view *v)
 {
 	free(v->elems);
@@ -273,6 +296,7 @@ int nftset_read(const struct pool *p, struct set_view *v, char *err, size_t errl
 		goto out;
 	}
 	nftnl_set_elem_foreach(s, elem_collect, v);
+	qsort(v->elems, v->nelems, sizeof(*v->elems), elem_cmp);
 out:
 	nftnl_set_free(s);
 	return ret;
@@ -372,7 +396,11 @@ int nftset_monitor_open(void)
 	return fd;
 }
 
-/* Empties the monitor socket; returns whether anything came (or was lost). */
+/*
+ * Empties the monitor socket; returns whether anything came (or was lost)
+ * that our own batches did not cause: a notification carries the port id
+ * of the socket whose batch made the change.
+ */
 int nftset_monitor_drain(int fd)
 {
 	char buf[65536];
@@ -382,7 +410,12 @@ int nftset_monitor_drain(int fd)
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n > 0) {
-			got = 1;
+			const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+			int left = (int)n;
+
+			for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+				if (nlh->nlmsg_pid != nl_portid)
+					got = 1;
 			continue;
 		}
 		if (n < 0 && errno == ENOBUFS) {

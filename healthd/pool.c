@@ -54,22 +54,19 @@ void server_result(struct server *s, bool ok, const char *what)
 			 s->fail_run, s->fail_run == 1 ? "" : "s", s->check.fall, what);
 		set_state(s, false, reason);
 	}
-	/* the next check starts one interval after this one started */
-	timer_set(s, s->probe.started_ms + s->check.interval_ms);
+	server_next(s);
 }
 
-static struct set_elem *find_elem(struct set_view *v, const struct addr *a, uint16_t port)
+/*
+ * The next check is due one interval after this one was due, so that a late
+ * wake-up does not shift every later check; a check that ran past the next
+ * slot (a timeout longer than the interval) is followed at once.
+ */
+void server_next(struct server *s)
 {
-	size_t i;
+	uint64_t next = s->probe.slot_ms + s->check.interval_ms, now = now_ms();
 
-	for (i = 0; i < v->nelems; i++) {
-		struct set_elem *e = &v->elems[i];
-
-		if (e->port == port && e->addr.family == a->family &&
-		    !memcmp(&e->addr.v4, &a->v4, a->family == AF_INET ? 4 : 16))
-			return e;
-	}
-	return NULL;
+	timer_set(s, next > now ? next : now);
 }
 
 /*
@@ -90,7 +87,7 @@ void pool_init_states(struct config *cf)
 
 		for (j = 0; j < p->nservers; j++) {
 			struct server *s = p->servers[j];
-			struct set_elem *e = have ? find_elem(&v, &s->addr, v.has_port ? s->port : 0) : NULL;
+			struct set_elem *e = have ? set_view_find(&v, &s->addr, v.has_port ? s->port : 0) : NULL;
 
 			s->up = false;
 			if (s->start_up) {
@@ -181,7 +178,7 @@ static void plan_add(struct plan *pl, enum set_op op, const struct addr *a, uint
 static void plan_elem(struct plan *pl, struct set_view *v, const struct addr *a,
 		      uint16_t port, bool want, unsigned int weight)
 {
-	struct set_elem *e = find_elem(v, a, port);
+	struct set_elem *e = set_view_find(v, a, port);
 
 	if (!v->is_map)
 		weight = 1;

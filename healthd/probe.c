@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <syslog.h>
 #include <stdarg.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -68,8 +69,8 @@ static void watch(struct server *s, int epfd, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = s };
 
-	if (epoll_ctl(epfd, EPOLL_CTL_MOD, s->probe.fd, &ev))
-		epoll_ctl(epfd, EPOLL_CTL_ADD, s->probe.fd, &ev);
+	epoll_ctl(epfd, s->probe.watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s->probe.fd, &ev);
+	s->probe.watched = true;
 }
 
 static void probe_cleanup(struct server *s, int epfd)
@@ -81,10 +82,16 @@ static void probe_cleanup(struct server *s, int epfd)
 		pr->ssl = NULL;
 	}
 	if (pr->fd >= 0) {
-		epoll_ctl(epfd, EPOLL_CTL_DEL, pr->fd, NULL);
+		/*
+		 * Out of the epoll set explicitly: a forked status writer may
+		 * hold the socket open for a while after our close().
+		 */
+		if (pr->watched)
+			epoll_ctl(epfd, EPOLL_CTL_DEL, pr->fd, NULL);
 		close(pr->fd);
 		pr->fd = -1;
 	}
+	pr->watched = false;
 	if (pr->pid > 0) {
 		/* the whole process group: a shell may have started children */
 		kill(-pr->pid, SIGKILL);
@@ -100,6 +107,32 @@ static void probe_cleanup(struct server *s, int epfd)
 
 static void finish(struct server *s, int epfd, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Our own shortage (descriptors, memory, local ports) says nothing about
+ * the server: the check is not counted, and the server is checked at its
+ * next slot.
+ */
+static bool local_shortage(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM ||
+	       err == EADDRNOTAVAIL || err == EAGAIN;
+}
+
+static void not_checked(struct server *s, int epfd, const char *what, int err)
+{
+	static uint64_t said_ms;
+	uint64_t now = now_ms();
+
+	probe_cleanup(s, epfd);
+	snprintf(s->last, sizeof(s->last), "not checked: %s: %s", what, strerror(err));
+	if (now - said_ms > 10000 || !said_ms) {
+		logmsg(LOG_ERR, "checks skipped: %s: %s (the servers are not blamed)",
+		       what, strerror(err));
+		said_ms = now;
+	}
+	server_next(s);
+}
 
 static void finish(struct server *s, int epfd, bool ok, const char *fmt, ...)
 {
@@ -262,12 +295,16 @@ int probe_start(struct server *s, int epfd)
 	int fd;
 
 	pr->started_ms = now_ms();
+	pr->slot_ms = s->due_ms;
 	s->in_flight = true;
 	switch (s->check.kind) {
 	case CHECK_EXEC:
 		fd = start_exec(s);
 		if (fd < 0) {
-			finish(s, epfd, false, "cannot run /bin/sh: %s", strerror(-fd));
+			if (local_shortage(-fd))
+				not_checked(s, epfd, "cannot run /bin/sh", -fd);
+			else
+				finish(s, epfd, false, "cannot run /bin/sh: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
@@ -277,7 +314,10 @@ int probe_start(struct server *s, int epfd)
 	case CHECK_UDP:
 		fd = start_socket(s, SOCK_DGRAM);
 		if (fd < 0) {
-			finish(s, epfd, false, "udp: %s", strerror(-fd));
+			if (local_shortage(-fd))
+				not_checked(s, epfd, "udp socket", -fd);
+			else
+				finish(s, epfd, false, "udp: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
@@ -291,7 +331,10 @@ int probe_start(struct server *s, int epfd)
 	default:
 		fd = start_socket(s, SOCK_STREAM);
 		if (fd < 0) {
-			finish(s, epfd, false, "connect: %s", strerror(-fd));
+			if (local_shortage(-fd))
+				not_checked(s, epfd, "tcp socket", -fd);
+			else
+				finish(s, epfd, false, "connect: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
@@ -480,6 +523,13 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 			return;
 		}
 		if (s->check.kind == CHECK_TCP) {
+			/*
+			 * Close with a reset: no FIN exchange for the server to
+			 * handle and no TIME_WAIT left here per check.
+			 */
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(pr->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 			finish(s, epfd, true, "tcp: connected");
 			return;
 		}

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,17 +99,38 @@ static void report(FILE *f, const struct config *cf)
 	}
 }
 
+/* Writes the whole report to fd; gives up after 10 s of a reader that does not read. */
+static void send_all(int fd, const char *text, size_t len)
+{
+	struct timeval tv = { .tv_sec = 10 };
+	size_t off;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	for (off = 0; off < len;) {
+		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/*
+ * The report is made here (a few ms for thousands of servers) and sent by
+ * a grandchild, so that a slow reader never holds up the checks; the
+ * grandchild belongs to init at once, so the daemon reaps only the child.
+ */
 void status_serve(int lfd, const struct config *cf)
 {
-	struct timeval tv = { .tv_sec = 1 };
 	char *text = NULL;
-	size_t len = 0, off = 0;
+	size_t len = 0;
 	FILE *f;
 	int fd;
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		/* a reader that stalls costs at most a second of the loop */
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		pid_t child;
+		ssize_t n;
+
 		if (!text) {
 			f = open_memstream(&text, &len);
 			if (!f) {
@@ -118,13 +140,24 @@ void status_serve(int lfd, const struct config *cf)
 			report(f, cf);
 			fclose(f);
 		}
-		for (off = 0; off < len;) {
-			ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
-
-			if (n <= 0)
-				break;
-			off += (size_t)n;
+		/* most reports fit the socket's buffer at once: no fork */
+		n = send(fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EAGAIN)
+			n = 0;
+		if (n < 0 || (size_t)n == len) {
+			close(fd);
+			continue;
 		}
+		child = fork();
+		if (child == 0) {
+			if (fork() == 0) {
+				send_all(fd, text + n, len - (size_t)n);
+				_exit(0);
+			}
+			_exit(0);
+		}
+		if (child > 0)
+			waitpid(child, NULL, 0);
 		close(fd);
 	}
 	free(text);
