@@ -1,7 +1,8 @@
 #!/bin/bash
 # nftlvs-healthd keeps set-backed pools current: each check type (tcp, http, https, udp,
 # exec) against servers that go down (process killed, port refused, wrong HTTP status,
-# silent UDP, failing command) and come back; the set follows within interval x fall + 1 s;
+# silent UDP, failing command) and come back; the set follows within interval x fall +
+# timeout (each change timed by nft monitor);
 # client traffic through fullnat meets no server already marked down; inhibit keeps a
 # failed server at weight 0; the sorry server serves only while every server is down; no
 # flapping with rise/fall; SIGHUP keeps the state of unchanged checks and refuses a bad
@@ -133,15 +134,38 @@ start_healthd() {
 	HPID=$!
 }
 status() { in_ns lb "$HEALTHD" status -s "$SOCK"; }
-# elems SET: the set's elements, one per line, as nft lists them ("10.1.0.1 . 8080 : 0x00000002")
+# snap: one listing of the table (nft is slow in an emulated guest: one call per look)
+snap() { in_ns lb nft list table ip lvs >"$CASE_TMP/snap" 2>&1 || fail "list: $(cat "$CASE_TMP/snap")"; }
+# elems SET: the set's elements in the last snap, one per line ("10.1.0.1 . 8080 : 0x00000002")
 elems() {
-	{ in_ns lb nft list set ip lvs "$1" || in_ns lb nft list map ip lvs "$1"; } 2>/dev/null |
-		tr '\n\t' '  ' | tr -s ' ' |
+	awk -v s="$1" '($1 == "set" || $1 == "map") && $2 == s { on = 1 } on { print } on && /^\t}$/ { exit }' \
+		"$CASE_TMP/snap" | tr '\n\t' '  ' | tr -s ' ' |
 		sed -n 's/.*elements = { \([^}]*\) }.*/\1/p' | sed 's/, /\n/g'
 	echo
 }
 has() { elems "$1" | grep -qx "$2"; }
 hasnt() { ! elems "$1" | grep -qx "$2"; }
+
+# Every element change, stamped as it happens (nft monitor writes each event at once).
+MON=$CASE_TMP/monitor
+in_ns lb nft monitor elements | while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MON" &
+# changed WHAT BOUND T0 EVENT: EVENT ("delete element ip lvs web { ... }") must come within
+# BOUND seconds after T0 ($EPOCHREALTIME when the server changed); logs how long it took
+changed() {
+	local what=$1 bound=$2 t0=$3 ev=$4 end t
+	end=$(echo "$t0 + $bound + 2" | bc)
+	while :; do
+		t=$(awk -v t0="$t0" -v ev="$ev" '$1 >= t0 && substr($0, index($0, " ") + 1) == ev { print $1 - t0; exit }' "$MON")
+		[ -n "$t" ] && break
+		if [ "$(echo "$EPOCHREALTIME > $end" | bc)" = 1 ]; then
+			status | sed 's/^/#   /'
+			fail "$what: no '$ev' within ${bound}s"
+		fi
+		sleep 0.1
+	done
+	[ "$(echo "$t <= $bound" | bc)" = 1 ] || fail "$what: took ${t}s, more than ${bound}s"
+	log "$what: $(printf '%.2f' "$t")s (bound ${bound}s)"
+}
 mark() { printf '0x%08x' "$1"; }
 # until_t SECONDS CMD...: run CMD until it succeeds; prints the seconds it took; 1 on timeout
 until_t() {
@@ -157,22 +181,13 @@ until_t() {
 	done
 	echo "$(date +%s.%N) - $t0" | bc | xargs printf '%.2f'
 }
-# within BOUND WHAT CMD...: CMD must succeed within BOUND seconds; logs the time
-within() {
-	local bound=$1 what=$2 t
-	shift 2
-	t=$(until_t "$bound" "$@") && [ "$(echo "$t <= $bound" | bc)" = 1 ] || {
-		status | sed 's/^/#   /'
-		fail "$what: not within ${bound}s${t:+ (${t}s)}"
-	}
-	log "$what: ${t}s (bound ${bound}s)"
-}
 conns() {	# conns N: the spread of N connections to VIP:80
 	local out
 	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count "$1") || fail "traffic: $out"
 	json_get rs <<<"$out"
 }
 all_up() {
+	snap
 	has web "$RS4_1 . 8080 : $(mark 2)" && has web "$RS4_2 . 8080 : $(mark 1)" &&
 	has http "$RS4_1 . 80 : $(mark 5)" && has http "$RS4_2 . 80 : $(mark 5)" &&
 	has https "$RS4_1 . 8443" && has https "$RS4_2 . 8443" &&
@@ -191,24 +206,34 @@ start_healthd
 until_t 20 test -S "$SOCK" >/dev/null || fail "no status socket: $(cat "$HLOG")"
 t=$(until_t 15 all_up) || fail "not all up 15 s after the start: $(status)"
 log "all servers up after rise 2: ${t}s"
+snap
 assert_eq "" "$(elems web | grep "$RS4_3")" "sorry server out once a server is up"
 grep -q "every server is down; using the sorry server $RS4_3:8080" "$HLOG" ||
 	fail "the sorry server was not used while no server was up yet: $(cat "$HLOG")"
 assert_eq '{"rs1": 8, "rs2": 4}' "$(conns 12)" "wrr 2:1 over the checked pool"
 
 # --- Failures, one per check type, all at once.
+t_tcp=$EPOCHREALTIME
 pkill -f "lbtraffic.py serve rs2 8080" || fail "kill rs2's 8080 server"	# killed process
+t_http=$EPOCHREALTIME
 echo 503 >"$STATE/rs1.8000"						# wrong HTTP status
+t_https=$EPOCHREALTIME
 echo 500 >"$STATE/rs2.8443"						# wrong HTTPS status
+t_udp=$EPOCHREALTIME
 touch "$STATE/rs1.udp-silent"						# silent UDP
+t_exec=$EPOCHREALTIME
 rm "$STATE/up-$RS4_2"							# failing command
-within $TCP_B "tcp: killed server out of the set" hasnt web "$RS4_2 . 8080 : $(mark 1)"
+changed "tcp: killed server out of the set" $TCP_B $t_tcp \
+	"delete element ip lvs web { $RS4_2 . 8080 : $(mark 1) }"
 # No connection reaches a server already marked down, and none fails.
 assert_eq '{"rs1": 10}' "$(conns 10)" "traffic after rs2 is marked down"
-within $HTTP_B "http 503: inhibit keeps it at weight 0" has http "$RS4_1 . 80 : $(mark 0)"
-within $HTTPS_B "https 500: out of the set" hasnt https "$RS4_2 . 8443"
-within $UDP_B "udp silent: out of the map" hasnt dns "$RS4_1 . 5353 : $(mark 2)"
-within $EXEC_B "exec exit 1: out of the set" hasnt ex "$RS4_2"
+changed "http 503: inhibit keeps it at weight 0" $HTTP_B $t_http \
+	"add element ip lvs http { $RS4_1 . 80 : $(mark 0) }"
+changed "https 500: out of the set" $HTTPS_B $t_https "delete element ip lvs https { $RS4_2 . 8443 }"
+changed "udp silent: out of the map" $UDP_B $t_udp \
+	"delete element ip lvs dns { $RS4_1 . 5353 : $(mark 2) }"
+changed "exec exit 1: out of the set" $EXEC_B $t_exec "delete element ip lvs ex { $RS4_2 }"
+snap
 status >"$CASE_TMP/status1"
 grep -A1 "^  $RS4_1:5353 .*DOWN" "$CASE_TMP/status1" | grep -q "timeout (1000 ms) waiting for the reply" ||
 	fail "the udp reason: $(cat "$CASE_TMP/status1")"
@@ -223,19 +248,27 @@ has web "$RS4_1 . 8080 : $(mark 2)" && has http "$RS4_2 . 80 : $(mark 5)" &&
 
 # --- Every server of a pool down: with a sorry server (web), it alone serves; without
 # one (udp), the set is empty.
+t_tcp=$EPOCHREALTIME
 pkill -f "lbtraffic.py serve rs1 8080" || fail "kill rs1's 8080 server"
+t_udp=$EPOCHREALTIME
 touch "$STATE/rs2.udp-silent"
-within $TCP_B "web: sorry server in when all are down" has web "$RS4_3 . 8080 : $(mark 1)"
+changed "web: sorry server in when all are down" $TCP_B $t_tcp \
+	"add element ip lvs web { $RS4_3 . 8080 : $(mark 1) }"
+snap
 assert_eq "" "$(elems web | grep -v "$RS4_3")" "web holds only the sorry server"
 assert_eq '{"rs3": 4}' "$(conns 4)" "traffic to the sorry server"
-within $UDP_B "udp: empty when all are down" test -z "$(elems dns)"
+changed "udp: empty when all are down" $UDP_B $t_udp \
+	"delete element ip lvs dns { $RS4_2 . 5353 : $(mark 2) }"
+snap
+assert_eq "" "$(elems dns)" "udp: the map is empty"
 
 # --- Recovery: each comes back after rise 2 good checks, the sorry server leaves.
 in_ns rs1 $LBTRAFFIC serve rs1 8080 >"$CASE_TMP/rs1-8080.log" 2>&1 &
 in_ns rs2 $LBTRAFFIC serve rs2 8080 >"$CASE_TMP/rs2-8080.log" 2>&1 &
 rm -f "$STATE/rs1.8000" "$STATE/rs2.8443" "$STATE/rs1.udp-silent" "$STATE/rs2.udp-silent"
 touch "$STATE/up-$RS4_2"
-within $EXEC_B "everything back" all_up
+t=$(until_t 20 all_up) || fail "not all back 20 s after the repairs: $(status)"
+log "everything back: ${t}s"
 assert_eq "" "$(elems web | grep "$RS4_3")" "the sorry server left"
 assert_eq '{"rs1": 6, "rs2": 3}' "$(conns 9)" "wrr again"
 
@@ -243,20 +276,25 @@ assert_eq '{"rs1": 6, "rs2": 3}' "$(conns 9)" "wrr again"
 until_t 20 test "$(cat "$STATE/flap-count" 2>/dev/null || echo 0)" -ge 12 >/dev/null ||
 	fail "the flapping check did not run"
 grep -q "pool flap: server .* is" "$HLOG" && fail "flapping: $(grep 'pool flap' "$HLOG")"
+snap
 has flap "$RS4_3 . 9 : $(mark 1)" || fail "the flapping server (configured up) left"
 
 # --- SIGHUP: unchanged checks keep state and counters; a changed weight is applied.
 checks_of() { status | awk -v s="$1" '$1 == s { for (i = 1; i < NF; i++) if ($(i + 1) == "checks,") print $i }'; }
 before=$(checks_of "$RS4_2:8443")
+t_http=$EPOCHREALTIME
 echo 503 >"$STATE/rs2.8000"
-within $HTTP_B "http rs2 down before the reload" has http "$RS4_2 . 80 : $(mark 0)"
+changed "http rs2 down before the reload" $HTTP_B $t_http \
+	"add element ip lvs http { $RS4_2 . 80 : $(mark 0) }"
 write_conf 7
+t_hup=$EPOCHREALTIME
 kill -HUP $HPID
-within 3 "the new weight after SIGHUP" has web "$RS4_1 . 8080 : $(mark 7)"
+changed "the new weight after SIGHUP" 2 $t_hup "add element ip lvs web { $RS4_1 . 8080 : $(mark 7) }"
 after=$(checks_of "$RS4_2:8443")
+snap
 [ "$after" -ge "$before" ] || fail "SIGHUP reset the checks of an unchanged server ($before -> $after)"
 has http "$RS4_2 . 80 : $(mark 0)" || fail "SIGHUP brought a down server back: $(status)"
-grep -q "reloaded: 6 pools, 12 servers" "$HLOG" || fail "no reload line: $(cat "$HLOG")"
+grep -q "reloaded: 6 pools, 11 servers" "$HLOG" || fail "no reload line: $(cat "$HLOG")"
 rm "$STATE/rs2.8000"
 
 # A broken config on SIGHUP: refused with its position, the running one stays.
@@ -269,22 +307,23 @@ status | grep -q "^pool web: set ip lvs web, 2 of 2 up" || fail "status after a 
 cp "$CONF.good" "$CONF"
 
 # --- Restart: nothing healthy leaves the set while the daemon is away or starting.
-within $EXEC_B "all up before the restart" all_up
-in_ns lb nft monitor >"$CASE_TMP/monitor" 2>&1 &
-mon=$!
-sleep 0.3
+all_up || fail "not all up before the restart: $(status)"
+t_stop=$EPOCHREALTIME
 kill -TERM $HPID
 wait $HPID
 grep -q "stopping on signal 15; the sets stay as they are" "$HLOG" || fail "stop line"
 all_up || fail "stopping the daemon changed the sets"
 start_healthd
 until_t 20 grep -q "started: 6 pools" <(tail -n 2 "$HLOG") >/dev/null || fail "restart: $(tail "$HLOG")"
-sleep 3
+# every server checked at least twice by the new daemon
+checked_twice() {
+	status | awk '/ checks, / { for (i = 1; i < NF; i++) if ($(i + 1) == "checks," && $i < 2) bad = 1 }
+		      END { exit bad }'
+}
+until_t 20 checked_twice >/dev/null || fail "the restarted daemon does not check: $(status)"
 all_up || fail "after the restart: $(status)"
-kill $mon
-if grep -q "^delete element" "$CASE_TMP/monitor"; then
-	fail "the restart removed servers: $(grep -v '^$' "$CASE_TMP/monitor")"
-fi
+deleted=$(awk -v t0="$t_stop" '$1 >= t0 && $2 == "delete"' "$MON")
+[ -z "$deleted" ] || fail "the restart removed servers: $deleted"
 
 # The checks come from the kernel's choice of address toward each server (lb's own).
 grep -q "^8000 $LIP4_1 200" "$CASE_TMP/hc-rs1.log" || fail "http checks from $LIP4_1: $(tail -3 "$CASE_TMP/hc-rs1.log")"
