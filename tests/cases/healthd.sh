@@ -129,8 +129,8 @@ on_exit() {
 }
 trap on_exit EXIT
 
-start_healthd() {
-	in_ns lb "$HEALTHD" -f "$CONF" -s "$SOCK" >>"$HLOG" 2>&1 &
+start_healthd() {	# HPID: the daemon itself (ip netns exec execs it), for signals
+	ip netns exec "$NS_LB" "$HEALTHD" -f "$CONF" -s "$SOCK" >>"$HLOG" 2>&1 &
 	HPID=$!
 }
 status() { in_ns lb "$HEALTHD" status -s "$SOCK"; }
