@@ -21,14 +21,18 @@ STATE=$CASE_TMP/state
 mkdir -p "$STATE"
 
 # Each check's bound: a failure reaches the set within interval x fall + timeout (a
-# check that started just before the failure may still pass). Under an emulated CPU the
+# check that started just before the failure may still pass), or, when the timeout is
+# longer than the interval (a check that times out delays the next), interval + (fall - 1)
+# x timeout + timeout. Under an emulated CPU the
 # measurement itself (nft listing) and the checks are slower: the bound checked is 1 s
 # more, and the measured times are printed. Intervals are short for the test's sake and
 # no shorter than the emulated guest bears; timeouts are long where the failure under
 # test is not a timeout.
 FALL=2
-bound() {	# bound INTERVAL_MS TIMEOUT_MS
-	printf '%.1f' "$(echo "($1 * $FALL + $2) / 1000 + 1" | bc -l)"
+bound() {	# bound INTERVAL_MS TIMEOUT_MS: interval + (fall - 1) x max(interval, timeout) + timeout
+	local slot=$1
+	[ "$2" -le "$1" ] || slot=$2
+	printf '%.1f' "$(echo "($1 + ($FALL - 1) * $slot + $2) / 1000 + 1" | bc -l)"
 }
 TCP_B=$(bound 500 1000) HTTP_B=$(bound 500 2000) HTTPS_B=$(bound 1000 2000)
 UDP_B=$(bound 500 1000) EXEC_B=$(bound 1000 3000)
