@@ -118,7 +118,8 @@ pool flap {
 }
 EOF
 }
-write_conf 2
+WEB1_W=2
+write_conf $WEB1_W
 touch "$STATE/up-$RS4_1" "$STATE/up-$RS4_2"
 "$HEALTHD" -t -f "$CONF" >/dev/null || fail "the test's own config: $("$HEALTHD" -t -f "$CONF" 2>&1)"
 
@@ -192,7 +193,7 @@ conns() {	# conns N: the spread of N connections to VIP:80
 }
 all_up() {
 	snap
-	has web "$RS4_1 . 8080 : $(mark 2)" && has web "$RS4_2 . 8080 : $(mark 1)" &&
+	has web "$RS4_1 . 8080 : $(mark $WEB1_W)" && has web "$RS4_2 . 8080 : $(mark 1)" &&
 	has http "$RS4_1 . 80 : $(mark 5)" && has http "$RS4_2 . 80 : $(mark 5)" &&
 	has https "$RS4_1 . 8443" && has https "$RS4_2 . 8443" &&
 	has dns "$RS4_1 . 5353 : $(mark 2)" && has dns "$RS4_2 . 5353 : $(mark 2)" &&
@@ -208,7 +209,7 @@ done
 # server is used until then and leaves once a server is up.
 start_healthd
 until_t 20 test -S "$SOCK" >/dev/null || fail "no status socket: $(cat "$HLOG")"
-t=$(until_t 15 all_up) || fail "not all up 15 s after the start: $(status)"
+t=$(until_t 40 all_up) || fail "not all up 40 s after the start: $(status)"
 log "all servers up after rise 2: ${t}s"
 snap
 assert_eq "" "$(elems web | grep "$RS4_3")" "sorry server out once a server is up"
@@ -290,7 +291,8 @@ t_http=$EPOCHREALTIME
 echo 503 >"$STATE/rs2.8000"
 changed "http rs2 down before the reload" $HTTP_B $t_http \
 	"add element ip lvs http { $RS4_2 . 80 : $(mark 0) }"
-write_conf 7
+WEB1_W=7
+write_conf $WEB1_W
 t_hup=$EPOCHREALTIME
 kill -HUP $HPID
 changed "the new weight after SIGHUP" 2 $t_hup "add element ip lvs web { $RS4_1 . 8080 : $(mark 7) }"
@@ -311,7 +313,7 @@ status | grep -q "^pool web: set ip lvs web, 2 of 2 up" || fail "status after a 
 cp "$CONF.good" "$CONF"
 
 # --- Restart: nothing healthy leaves the set while the daemon is away or starting.
-all_up || fail "not all up before the restart: $(status)"
+until_t 20 all_up >/dev/null || fail "not all up before the restart: $(status)"
 t_stop=$EPOCHREALTIME
 kill -TERM $HPID
 wait $HPID
