@@ -320,10 +320,13 @@ wait $HPID
 grep -q "stopping on signal 15; the sets stay as they are" "$HLOG" || fail "stop line"
 all_up || fail "stopping the daemon changed the sets"
 start_healthd
-until_t 20 grep -q "started: 6 pools" <(tail -n 2 "$HLOG") >/dev/null || fail "restart: $(tail "$HLOG")"
+started_twice() { [ "$(grep -c "started: 6 pools" "$HLOG")" -ge 2 ]; }
+until_t 20 started_twice >/dev/null || fail "restart: $(tail "$HLOG")"
 # every server checked at least twice by the new daemon
 checked_twice() {
-	status | awk '/ checks, / { for (i = 1; i < NF; i++) if ($(i + 1) == "checks," && $i < 2) bad = 1 }
+	local out
+	out=$(status) && [ -n "$out" ] || return 1
+	printf '%s\n' "$out" | awk '/ checks, / { for (i = 1; i < NF; i++) if ($(i + 1) == "checks," && $i < 2) bad = 1 }
 		      END { exit bad }'
 }
 until_t 20 checked_twice >/dev/null || fail "the restarted daemon does not check: $(status)"
