@@ -150,6 +150,13 @@ void status_serve(int lfd, const struct config *cf)
 		}
 		child = fork();
 		if (child == 0) {
+			/*
+			 * Only the reader's socket: the checks' sockets must
+			 * close when the daemon closes them, not when we exit.
+			 */
+			if (fd > 3)
+				close_range(3, (unsigned int)fd - 1, 0);
+			close_range((unsigned int)fd + 1, ~0U, 0);
 			if (fork() == 0) {
 				send_all(fd, text + n, len - (size_t)n);
 				_exit(0);
