@@ -3,7 +3,8 @@
  * nftlvs-healthd: checks the real servers of set-backed pools and keeps each
  * nft set (or map) holding exactly the servers that pass their checks.
  *
- *   config.c   the configuration file: tokens, blocks, validation
+ *   conftok.c  the configuration's tokens and statement primitives
+ *   config.c   the configuration file: pools, servers, checks, validation
  *   probe.c    one check of one server, non-blocking (tcp, http, https, udp, exec)
  *   nftset.c   reading a pool's set and editing it in one netlink batch
  *   pool.c     rise/fall, inhibit, sorry server, reconciling a set with the states
