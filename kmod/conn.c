@@ -27,7 +27,10 @@ static struct kmem_cache *lvs_conn_cachep __read_mostly;
  * load: 24 to 48 bytes); 192 bytes pack 21 to a 4 KiB slab page, so 220 to
  * 245 bytes a connection in all.
  */
+#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC)
+/* Debug kernels grow every spinlock; the budget is for production ones. */
 static_assert(sizeof(struct lvs_conn) <= 192);
+#endif
 static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_DEAD);
 
 const struct rhashtable_params lvs_conn_params = {
