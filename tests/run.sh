@@ -135,26 +135,23 @@ if [ -z "$debug" ] && { [ $# -eq 0 ] || [ -n "${FROM_CLONE:-}" ]; }; then
 		record FAIL "vm-from-tmp-clone"
 	fi
 fi
-for kver in $kernels; do
-	label=$kver
-	case $kver in */*) label=debug-$(cut -d- -f1 "$kver/kernelrelease") ;; esac
-	echo "== kernel $label"
+# One kernel: build the module, run the cases in a guest. Verdicts go to $results/verdicts
+# as "VERDICT label/NAME" lines (a background job cannot add to this shell's counts).
+run_kernel() {	# run_kernel KVER LABEL RESULTS
+	local kver=$1 label=$2 results=$3 ko vm_status ran=0 case_failures=0
+	local verdicts=$results/verdicts
 	if ! ko=$(tests/build-kmod.sh "$kver"); then
-		record FAIL "$label/build-kmod"
-		continue
+		echo "FAIL $label/build-kmod" >>"$verdicts"
+		return
 	fi
-	record PASS "$label/build-kmod"
-	results=$top/build/results/$label
-	rm -rf "$results"
-	mkdir -p "$results"
+	echo "PASS $label/build-kmod" >>"$verdicts"
 	tests/vm/run.sh -k "$kver" -o "$results" -t "$vm_timeout" -m "$vm_mem" -- \
 		"$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
 	vm_status=$?
-	ran=0 case_failures=0
 	if [ -f "$results/results.txt" ]; then
 		while read -r verdict name _; do
 			case $verdict in PASS | FAIL | SKIP) ;; *) continue ;; esac
-			record "$verdict" "$label/$name"
+			echo "$verdict $label/$name" >>"$verdicts"
 			ran=$((ran + 1))
 			[ "$verdict" != FAIL ] || case_failures=$((case_failures + 1))
 		done <"$results/results.txt"
@@ -165,10 +162,48 @@ for kver in $kernels; do
 	if [ "$vm_status" = 1 ] && [ "$case_failures" -gt 0 ]; then
 		:
 	elif [ "$vm_status" != 0 ]; then
-		record FAIL "$label/vm (exit status $vm_status, see $results/console.log)"
+		echo "FAIL $label/vm (exit status $vm_status, see $results/console.log)" >>"$verdicts"
 	elif [ "$ran" != "${#cases[@]}" ]; then
-		record FAIL "$label/vm (ran $ran of ${#cases[@]} cases)"
+		echo "FAIL $label/vm (ran $ran of ${#cases[@]} cases)" >>"$verdicts"
 	fi
+}
+
+# The kernels' guests run side by side when the machine has a core for each: most of a
+# case's wall time is waiting (timers, retransmissions, health-check intervals), so two
+# guests nearly halve the suite. PARALLEL_KERNELS=1 runs them one after the other.
+max_parallel=${PARALLEL_KERNELS:-$(nproc)}
+labels=() pids=()
+for kver in $kernels; do
+	label=$kver
+	case $kver in */*) label=debug-$(cut -d- -f1 "$kver/kernelrelease") ;; esac
+	results=$top/build/results/$label
+	rm -rf "$results"
+	mkdir -p "$results"
+	labels+=("$label")
+	if [ "$max_parallel" -le 1 ]; then
+		echo "== kernel $label"
+		run_kernel "$kver" "$label" "$results" 2>&1 | tee "$results/run.log"
+		continue
+	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$max_parallel" ]; do wait -n; done
+	echo "== kernel $label: started (its output is printed when it ends)"
+	run_kernel "$kver" "$label" "$results" >"$results/run.log" 2>&1 &
+	pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+for label in "${labels[@]}"; do
+	results=$top/build/results/$label
+	if [ "$max_parallel" -gt 1 ]; then
+		echo "== kernel $label"
+		cat "$results/run.log"
+	fi
+	if [ ! -s "$results/verdicts" ]; then
+		record FAIL "$label/run (no verdict, see $results/run.log)"
+		continue
+	fi
+	while read -r verdict name; do
+		record "$verdict" "$name"
+	done <"$results/verdicts"
 done
 
 summary
