@@ -145,8 +145,8 @@ void addr_format(const struct addr *a, uint16_t port, char *buf, size_t len);
 /* probe.c: start a check; the result comes back through server_result() */
 int probe_start(struct server *s, int epfd);
 void probe_event(struct server *s, uint32_t events, int epfd);
-void probe_timeout(struct server *s, int epfd);
-void probe_abort(struct server *s, int epfd);
+void probe_timeout(struct server *s);
+void probe_abort(struct server *s);
 void probe_global_init(void);
 void probe_global_exit(void);
 

@@ -73,7 +73,7 @@ static void watch(struct server *s, int epfd, uint32_t events)
 	s->probe.watched = true;
 }
 
-static void probe_cleanup(struct server *s, int epfd)
+static void probe_cleanup(struct server *s)
 {
 	struct probe *pr = &s->probe;
 
@@ -83,11 +83,10 @@ static void probe_cleanup(struct server *s, int epfd)
 	}
 	if (pr->fd >= 0) {
 		/*
-		 * Out of the epoll set explicitly: a forked status writer may
-		 * hold the socket open for a while after our close().
+		 * close() takes the socket out of the epoll set: no other
+		 * process holds it (checks' sockets are close-on-exec, and the
+		 * status writer's child closes them before the loop goes on).
 		 */
-		if (pr->watched)
-			epoll_ctl(epfd, EPOLL_CTL_DEL, pr->fd, NULL);
 		close(pr->fd);
 		pr->fd = -1;
 	}
@@ -105,8 +104,8 @@ static void probe_cleanup(struct server *s, int epfd)
 	s->in_flight = false;
 }
 
-static void finish(struct server *s, int epfd, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void finish(struct server *s, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * Our own shortage (descriptors, memory, local ports) says nothing about
@@ -119,12 +118,12 @@ static bool local_shortage(int err)
 	       err == EADDRNOTAVAIL || err == EAGAIN;
 }
 
-static void not_checked(struct server *s, int epfd, const char *what, int err)
+static void not_checked(struct server *s, const char *what, int err)
 {
 	static uint64_t said_ms;
 	uint64_t now = now_ms();
 
-	probe_cleanup(s, epfd);
+	probe_cleanup(s);
 	snprintf(s->last, sizeof(s->last), "not checked: %s: %s", what, strerror(err));
 	if (now - said_ms > 10000 || !said_ms) {
 		logmsg(LOG_ERR, "checks skipped: %s: %s (the servers are not blamed)",
@@ -134,7 +133,7 @@ static void not_checked(struct server *s, int epfd, const char *what, int err)
 	server_next(s);
 }
 
-static void finish(struct server *s, int epfd, bool ok, const char *fmt, ...)
+static void finish(struct server *s, bool ok, const char *fmt, ...)
 {
 	char what[REASON_MAX];
 	va_list ap;
@@ -146,7 +145,7 @@ static void finish(struct server *s, int epfd, bool ok, const char *fmt, ...)
 	if (n >= 0 && (size_t)n < sizeof(what) - 16)
 		snprintf(what + n, sizeof(what) - n, " in %llu ms",
 			 (unsigned long long)(now_ms() - s->probe.started_ms));
-	probe_cleanup(s, epfd);
+	probe_cleanup(s);
 	server_result(s, ok, what);
 }
 
@@ -302,9 +301,9 @@ int probe_start(struct server *s, int epfd)
 		fd = start_exec(s);
 		if (fd < 0) {
 			if (local_shortage(-fd))
-				not_checked(s, epfd, "cannot run /bin/sh", -fd);
+				not_checked(s, "cannot run /bin/sh", -fd);
 			else
-				finish(s, epfd, false, "cannot run /bin/sh: %s", strerror(-fd));
+				finish(s, false, "cannot run /bin/sh: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
@@ -315,14 +314,14 @@ int probe_start(struct server *s, int epfd)
 		fd = start_socket(s, SOCK_DGRAM);
 		if (fd < 0) {
 			if (local_shortage(-fd))
-				not_checked(s, epfd, "udp socket", -fd);
+				not_checked(s, "udp socket", -fd);
 			else
-				finish(s, epfd, false, "udp: %s", strerror(-fd));
+				finish(s, false, "udp: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
 		if (send(fd, s->check.send, s->check.send_len, 0) < 0) {
-			finish(s, epfd, false, "udp send: %s", strerror(errno));
+			finish(s, false, "udp send: %s", strerror(errno));
 			return 0;
 		}
 		pr->phase = P_READ;
@@ -332,9 +331,9 @@ int probe_start(struct server *s, int epfd)
 		fd = start_socket(s, SOCK_STREAM);
 		if (fd < 0) {
 			if (local_shortage(-fd))
-				not_checked(s, epfd, "tcp socket", -fd);
+				not_checked(s, "tcp socket", -fd);
 			else
-				finish(s, epfd, false, "connect: %s", strerror(-fd));
+				finish(s, false, "connect: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
@@ -346,13 +345,13 @@ int probe_start(struct server *s, int epfd)
 	return 0;
 }
 
-void probe_abort(struct server *s, int epfd)
+void probe_abort(struct server *s)
 {
 	if (s->in_flight)
-		probe_cleanup(s, epfd);
+		probe_cleanup(s);
 }
 
-void probe_timeout(struct server *s, int epfd)
+void probe_timeout(struct server *s)
 {
 	static const char *const doing[] = {
 		[P_IDLE] = "idle", [P_CONNECT] = "connecting", [P_TLS] = "in the TLS handshake",
@@ -361,7 +360,7 @@ void probe_timeout(struct server *s, int epfd)
 	};
 	int phase = s->probe.phase;
 
-	finish(s, epfd, false, "timeout (%u ms) %s", s->check.timeout_ms, doing[phase]);
+	finish(s, false, "timeout (%u ms) %s", s->check.timeout_ms, doing[phase]);
 }
 
 static bool body_matches(struct server *s, const char *body, size_t len, char *why,
@@ -388,7 +387,7 @@ static bool body_matches(struct server *s, const char *body, size_t len, char *w
 }
 
 /* The whole response is in; judge it. */
-static void http_judge(struct server *s, int epfd)
+static void http_judge(struct server *s)
 {
 	struct probe *pr = &s->probe;
 	unsigned int status;
@@ -399,24 +398,24 @@ static void http_judge(struct server *s, int epfd)
 	pr->buf[pr->len] = 0;
 	line_end = memchr(pr->buf, '\n', pr->len);
 	if (!line_end || sscanf(pr->buf, "HTTP/%*u.%*u %u", &status) != 1) {
-		finish(s, epfd, false, "%s: not an HTTP response", tls);
+		finish(s, false, "%s: not an HTTP response", tls);
 		return;
 	}
 	if (status < s->check.status_lo || status > s->check.status_hi) {
-		finish(s, epfd, false, "%s: status %u", tls, status);
+		finish(s, false, "%s: status %u", tls, status);
 		return;
 	}
 	hdr_end = memmem(pr->buf, pr->len, "\r\n\r\n", 4);
 	if (!hdr_end) {
-		finish(s, epfd, false, "%s: response headers not complete", tls);
+		finish(s, false, "%s: response headers not complete", tls);
 		return;
 	}
 	hdr_end += 4;
 	if (!body_matches(s, hdr_end, pr->len - (size_t)(hdr_end - pr->buf), why, sizeof(why))) {
-		finish(s, epfd, false, "%s: status %u, %s", tls, status, why);
+		finish(s, false, "%s: status %u, %s", tls, status, why);
 		return;
 	}
-	finish(s, epfd, true, "%s: status %u", tls, status);
+	finish(s, true, "%s: status %u", tls, status);
 }
 
 /*
@@ -453,7 +452,7 @@ static int http_read(struct server *s, int epfd)
 
 		if (pr->cap - pr->len < 4096 + 1) {
 			if (pr->cap > HTTP_BODY_MAX) {
-				finish(s, epfd, false, "%s: response larger than %u bytes",
+				finish(s, false, "%s: response larger than %u bytes",
 				       check_kind_name(s->check.kind), HTTP_BODY_MAX);
 				return -1;
 			}
@@ -489,7 +488,7 @@ static int http_read(struct server *s, int epfd)
 				char e[120];
 
 				ERR_error_string_n(ERR_peek_last_error(), e, sizeof(e));
-				finish(s, epfd, false, "https: read failed (%s)",
+				finish(s, false, "https: read failed (%s)",
 				       ERR_peek_last_error() ? e : strerror(errno));
 				return -1;
 			}
@@ -504,7 +503,7 @@ static int http_read(struct server *s, int epfd)
 			return 1;
 		if (errno == EAGAIN || errno == EINTR)
 			return http_complete(pr);
-		finish(s, epfd, false, "http: %s", strerror(errno));
+		finish(s, false, "http: %s", strerror(errno));
 		return -1;
 	}
 }
@@ -514,12 +513,13 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 	struct probe *pr = &s->probe;
 
 	if (pr->phase == P_CONNECT) {
-		int err = 0;
-		socklen_t len = sizeof(err);
+		/* writable without an error: connected (SO_ERROR only for the reason) */
+		if (events & (EPOLLERR | EPOLLHUP)) {
+			int err = 0;
+			socklen_t len = sizeof(err);
 
-		getsockopt(pr->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		if (err || (events & (EPOLLERR | EPOLLHUP))) {
-			finish(s, epfd, false, "connect: %s", strerror(err ? err : ECONNRESET));
+			getsockopt(pr->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+			finish(s, false, "connect: %s", strerror(err ? err : ECONNRESET));
 			return;
 		}
 		if (s->check.kind == CHECK_TCP) {
@@ -530,7 +530,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
 			setsockopt(pr->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-			finish(s, epfd, true, "tcp: connected");
+			finish(s, true, "tcp: connected");
 			return;
 		}
 		http_request(s);
@@ -539,7 +539,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 
 			pr->ssl = ctx ? SSL_new(ctx) : NULL;
 			if (!pr->ssl) {
-				finish(s, epfd, false, "https: cannot set up TLS");
+				finish(s, false, "https: cannot set up TLS");
 				return;
 			}
 			SSL_set_fd(pr->ssl, pr->fd);
@@ -567,7 +567,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 				char e[120];
 
 				ERR_error_string_n(ERR_peek_last_error(), e, sizeof(e));
-				finish(s, epfd, false, "https: handshake failed (%s)",
+				finish(s, false, "https: handshake failed (%s)",
 				       ERR_peek_last_error() ? e : "connection closed");
 				return;
 			}
@@ -591,7 +591,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 						watch(s, epfd, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
 						return;
 					}
-					finish(s, epfd, false, "https: write failed");
+					finish(s, false, "https: write failed");
 					return;
 				}
 				n = r;
@@ -602,7 +602,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 						watch(s, epfd, EPOLLOUT);
 						return;
 					}
-					finish(s, epfd, false, "http: %s", strerror(errno));
+					finish(s, false, "http: %s", strerror(errno));
 					return;
 				}
 			}
@@ -616,11 +616,11 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 		int r = http_read(s, epfd);
 
 		if (r > 0)
-			http_judge(s, epfd);
+			http_judge(s);
 	}
 }
 
-static void udp_event(struct server *s, int epfd)
+static void udp_event(struct server *s)
 {
 	char buf[65536], why[80];
 	ssize_t n = recv(s->probe.fd, buf, sizeof(buf), 0);
@@ -629,17 +629,17 @@ static void udp_event(struct server *s, int epfd)
 		if (errno == EAGAIN || errno == EINTR)
 			return;
 		/* ECONNREFUSED: an ICMP port unreachable came back */
-		finish(s, epfd, false, "udp: %s", strerror(errno));
+		finish(s, false, "udp: %s", strerror(errno));
 		return;
 	}
 	if (!body_matches(s, buf, (size_t)n, why, sizeof(why))) {
-		finish(s, epfd, false, "udp: %s", why);
+		finish(s, false, "udp: %s", why);
 		return;
 	}
-	finish(s, epfd, true, "udp: %zd-byte reply", n);
+	finish(s, true, "udp: %zd-byte reply", n);
 }
 
-static void exec_event(struct server *s, int epfd)
+static void exec_event(struct server *s)
 {
 	int status;
 	pid_t pid = s->probe.pid;
@@ -650,11 +650,11 @@ static void exec_event(struct server *s, int epfd)
 	/* the shell is gone; what it left behind in its group goes too */
 	kill(-pid, SIGKILL);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		finish(s, epfd, true, "exec: exit 0");
+		finish(s, true, "exec: exit 0");
 	else if (WIFEXITED(status))
-		finish(s, epfd, false, "exec: exit %d", WEXITSTATUS(status));
+		finish(s, false, "exec: exit %d", WEXITSTATUS(status));
 	else
-		finish(s, epfd, false, "exec: killed by signal %d", WTERMSIG(status));
+		finish(s, false, "exec: killed by signal %d", WTERMSIG(status));
 }
 
 void probe_event(struct server *s, uint32_t events, int epfd)
@@ -663,10 +663,10 @@ void probe_event(struct server *s, uint32_t events, int epfd)
 		return;
 	switch (s->check.kind) {
 	case CHECK_EXEC:
-		exec_event(s, epfd);
+		exec_event(s);
 		break;
 	case CHECK_UDP:
-		udp_event(s, epfd);
+		udp_event(s);
 		break;
 	default:
 		stream_event(s, events, epfd);
