@@ -6,7 +6,8 @@
 #   2. builds userspace, the benchmark tools and nft_lvs.ko for each kernel,
 #   3. boots one QEMU guest per kernel and measures all variants in that boot
 #      (bench/guest.sh): packet rate, connection rate, SYN flood, connection-table cost,
-#      nftlvs-healthd at 100 and 1000 servers,
+#      nftlvs-healthd at 100 and 1000 servers (this phase also runs natively on the
+#      host, bench/host-healthd.sh: the daemon's CPU on a real core),
 #   4. counts instructions of the portable core's operations with callgrind (bench_core),
 #   5. prints the table and writes results.json, results.csv, table.md and plot.png.
 #
@@ -64,6 +65,15 @@ host_calib() {
 	printf 'calib_syscall_s\t%s\n' "$(host_calib "dd if=/dev/zero of=/dev/null bs=64 count=50000 2>/dev/null")"
 	printf 'load\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out/host-calib.tsv"
+
+# The daemon's CPU on a real core first, while nothing else of the benchmark runs.
+case " ${BENCH_PHASES:-variants flood table healthd} " in
+*" healthd "*)
+	echo "== healthd (natively, host kernel $(uname -r))"
+	bench/host-healthd.sh "$out/host-$(uname -r)" ||
+		echo "bench: the host's healthd phase failed" >&2
+	;;
+esac
 
 kernels=${KERNELS:-$(tests/vm/kernels.sh)}
 [ -n "$kernels" ] || { echo "bench: no kernel to boot" >&2; exit 1; }
