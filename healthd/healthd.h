@@ -147,6 +147,7 @@ int probe_start(struct server *s, int epfd);
 void probe_event(struct server *s, uint32_t events, int epfd);
 void probe_timeout(struct server *s);
 void probe_abort(struct server *s);
+void probe_reap(void);
 void probe_global_init(void);
 void probe_global_exit(void);
 

@@ -308,6 +308,7 @@ static int run(const char *conf_path, const char *sock_opt)
 				probe_event(tag, evs[i].events, epfd);
 			}
 		}
+		probe_reap();
 		now = now_ms();
 		while (heap_n &&
 		       heap[0]->due_ms <= now + (heap[0]->in_flight ? 0 : START_BATCH_MS)) {

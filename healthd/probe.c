@@ -38,11 +38,17 @@ void probe_global_init(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static pid_t *reap_pids;
+static size_t reap_n, reap_cap;
+
 void probe_global_exit(void)
 {
 	if (tls_ctx)
 		SSL_CTX_free(tls_ctx);
 	tls_ctx = NULL;
+	free(reap_pids);
+	reap_pids = NULL;
+	reap_n = reap_cap = 0;
 }
 
 static SSL_CTX *tls_context(void)
@@ -73,6 +79,44 @@ static void watch(struct server *s, int epfd, uint32_t events)
 	s->probe.watched = true;
 }
 
+/*
+ * Kills an exec check's process group. SIGKILL ends a process at once unless
+ * it sits in an uninterruptible sleep (a hung NFS mount, say); the loop must
+ * not wait for that, so a pid not reaped at once goes to reap_pids and
+ * probe_reap() tries it again on every turn of the loop.
+ */
+static void kill_and_reap(pid_t pid)
+{
+	/* the whole process group: a shell may have started children */
+	kill(-pid, SIGKILL);
+	if (waitpid(pid, NULL, WNOHANG) != 0)
+		return;
+	if (reap_n == reap_cap) {
+		size_t cap = reap_cap ? 2 * reap_cap : 16;
+		pid_t *p = realloc(reap_pids, cap * sizeof(*p));
+
+		if (!p) {
+			/* out of memory: a zombie is the lesser harm than a stuck loop */
+			return;
+		}
+		reap_pids = p;
+		reap_cap = cap;
+	}
+	reap_pids[reap_n++] = pid;
+}
+
+void probe_reap(void)
+{
+	size_t i = 0;
+
+	while (i < reap_n) {
+		if (waitpid(reap_pids[i], NULL, WNOHANG) != 0)
+			reap_pids[i] = reap_pids[--reap_n];
+		else
+			i++;
+	}
+}
+
 static void probe_cleanup(struct server *s)
 {
 	struct probe *pr = &s->probe;
@@ -92,9 +136,7 @@ static void probe_cleanup(struct server *s)
 	}
 	pr->watched = false;
 	if (pr->pid > 0) {
-		/* the whole process group: a shell may have started children */
-		kill(-pr->pid, SIGKILL);
-		waitpid(pr->pid, NULL, 0);
+		kill_and_reap(pr->pid);
 		pr->pid = 0;
 	}
 	free(pr->buf);
@@ -280,8 +322,7 @@ static int start_exec(struct server *s)
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
 		err = -errno;
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		kill_and_reap(pid);
 		return err;
 	}
 	s->probe.pid = pid;
