@@ -6,7 +6,8 @@
 # client traffic through fullnat meets no server already marked down; inhibit keeps a
 # failed server at weight 0; the sorry server serves only while every server is down; no
 # flapping with rise/fall; SIGHUP keeps the state of unchanged checks and refuses a bad
-# config; a restart drops no healthy server.
+# config; a restart drops no healthy server; an IPv6 pool (ip6 table, IPv6 servers)
+# follows its servers as the IPv4 ones do.
 # timeout: 400
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -63,6 +64,19 @@ table ip lvs {
 	}
 }
 NFT
+in_ns lb nft -f - <<NFT || fail "ip6 set"
+table ip6 lvs6 {
+	map web6 { type ipv6_addr . inet_service : mark; }
+}
+NFT
+# IPv6 web servers on rs1 and rs2 (an empty directory: GET / answers 200).
+mkdir -p "$CASE_TMP/www6"
+web6_serve() {	# web6_serve N: the IPv6 server of rsN
+	in_ns rs$1 /usr/bin/python3 -m http.server --bind "2001:db8:1::$1" -d "$CASE_TMP/www6" 8006 \
+		>"$CASE_TMP/web6-rs$1.log" 2>&1 &
+}
+web6_serve 1
+web6_serve 2
 in_ns lb "$LVSRULE" add ip lvs pre lb-dispatch || fail "lb-dispatch"
 in_ns lb nft add rule ip lvs pre ip daddr "$VIP4" tcp dport 80 jump svc || fail "jump"
 in_ns lb "$LVSRULE" add ip lvs svc fullnat pool-set=web laddrs-set=lips sched=wrr ||
@@ -111,6 +125,12 @@ pool ex {
 	server $RS4_1
 	server $RS4_2
 }
+pool web6 {
+	set ip6 lvs6 web6
+	check http { path /; interval 500ms; timeout 1s; fall $FALL }
+	server [$RS6_1]:8006 weight 3
+	server [$RS6_2]:8006
+}
 pool flap {
 	set ip lvs flap
 	check exec { command "sh $CASE_TMP/flap.sh $STATE/flap-count"; interval 500ms; timeout 5s; rise 3; fall 3 }
@@ -139,8 +159,8 @@ start_healthd() {	# HPID: the daemon itself (ip netns exec execs it), for signal
 	HPID=$!
 }
 status() { in_ns lb "$HEALTHD" status -s "$SOCK"; }
-# snap: one listing of the table (nft is slow in an emulated guest: one call per look)
-snap() { in_ns lb nft list table ip lvs >"$CASE_TMP/snap" 2>&1 || fail "list: $(cat "$CASE_TMP/snap")"; }
+# snap: one listing of the tables (nft is slow in an emulated guest: one call per look)
+snap() { in_ns lb nft list ruleset >"$CASE_TMP/snap" 2>&1 || fail "list: $(cat "$CASE_TMP/snap")"; }
 # elems SET: the set's elements in the last snap, one per line ("10.1.0.1 . 8080 : 0x00000002")
 elems() {
 	awk -v s="$1" '($1 == "set" || $1 == "map") && $2 == s { on = 1 } on { print } on && /^\t}$/ { exit }' \
@@ -197,12 +217,17 @@ all_up() {
 	has http "$RS4_1 . 80 : $(mark 5)" && has http "$RS4_2 . 80 : $(mark 5)" &&
 	has https "$RS4_1 . 8443" && has https "$RS4_2 . 8443" &&
 	has dns "$RS4_1 . 5353 : $(mark 2)" && has dns "$RS4_2 . 5353 : $(mark 2)" &&
-	has ex "$RS4_1" && has ex "$RS4_2"
+	has ex "$RS4_1" && has ex "$RS4_2" &&
+	has web6 "$RS6_1 . 8006 : $(mark 3)" && has web6 "$RS6_2 . 8006 : $(mark 1)"
 }
 
 for i in 1 2 3; do
 	until_t 30 grep -q ready "$CASE_TMP/hc-rs$i.log" >/dev/null ||
 		fail "health endpoints of rs$i: $(cat "$CASE_TMP/hc-rs$i.log")"
+done
+for i in 1 2; do
+	until_t 30 in_ns rs$i sh -c "ss -ltnH 'sport = :8006' | grep -q ." >/dev/null ||
+		fail "IPv6 web server of rs$i: $(cat "$CASE_TMP/web6-rs$i.log")"
 done
 
 # --- Start: every server starts down and comes up after `rise` good checks; the sorry
@@ -228,6 +253,9 @@ t_udp=$EPOCHREALTIME
 touch "$STATE/rs1.udp-silent"						# silent UDP
 t_exec=$EPOCHREALTIME
 rm "$STATE/up-$RS4_2"							# failing command
+t_web6=$EPOCHREALTIME							# IPv6 connection refused
+in_ns rs2 nft add table ip6 block ";" add chain ip6 block in "{ type filter hook input priority 0; }" ";" \
+	add rule ip6 block in tcp dport 8006 reject with tcp reset || fail "block rs2's IPv6 server"
 changed "tcp: killed server out of the set" $TCP_B $t_tcp \
 	"delete element ip lvs web { $RS4_2 . 8080 : $(mark 1) }"
 # No connection reaches a server already marked down, and none fails.
@@ -238,6 +266,8 @@ changed "https 500: out of the set" $HTTPS_B $t_https "delete element ip lvs htt
 changed "udp silent: out of the map" $UDP_B $t_udp \
 	"delete element ip lvs dns { $RS4_1 . 5353 : $(mark 2) }"
 changed "exec exit 1: out of the set" $EXEC_B $t_exec "delete element ip lvs ex { $RS4_2 }"
+changed "ipv6 http: out of the map" $TCP_B $t_web6 \
+	"delete element ip6 lvs6 web6 { $RS6_2 . 8006 : $(mark 1) }"
 snap
 status >"$CASE_TMP/status1"
 grep -A1 "^  $RS4_1:5353 .*DOWN" "$CASE_TMP/status1" | grep -q "timeout (1000 ms) waiting for the reply" ||
@@ -248,7 +278,8 @@ grep -q "pool web: server $RS4_2:8080 is DOWN: 2 failed checks (fall 2), last: c
 	fail "the tcp log line: $(cat "$HLOG")"
 # The others are untouched.
 has web "$RS4_1 . 8080 : $(mark 2)" && has http "$RS4_2 . 80 : $(mark 5)" &&
-	has https "$RS4_1 . 8443" && has dns "$RS4_2 . 5353 : $(mark 2)" && has ex "$RS4_1" ||
+	has https "$RS4_1 . 8443" && has dns "$RS4_2 . 5353 : $(mark 2)" && has ex "$RS4_1" &&
+	has web6 "$RS6_1 . 8006 : $(mark 3)" ||
 	fail "a healthy server left its set: $(status)"
 
 # --- Every server of a pool down: with a sorry server (web), it alone serves; without
@@ -272,7 +303,8 @@ in_ns rs1 $LBTRAFFIC serve rs1 8080 >"$CASE_TMP/rs1-8080.log" 2>&1 &
 in_ns rs2 $LBTRAFFIC serve rs2 8080 >"$CASE_TMP/rs2-8080.log" 2>&1 &
 rm -f "$STATE/rs1.8000" "$STATE/rs2.8443" "$STATE/rs1.udp-silent" "$STATE/rs2.udp-silent"
 touch "$STATE/up-$RS4_2"
-t=$(until_t 20 all_up) || fail "not all back 20 s after the repairs: $(status)"
+in_ns rs2 nft delete table ip6 block || fail "unblock rs2's IPv6 server"
+t=$(until_t 40 all_up) || fail "not all back 40 s after the repairs: $(status)"
 log "everything back: ${t}s"
 assert_eq "" "$(elems web | grep "$RS4_3")" "the sorry server left"
 assert_eq '{"rs1": 6, "rs2": 3}' "$(conns 9)" "wrr again"
@@ -300,7 +332,7 @@ after=$(checks_of "$RS4_2:8443")
 snap
 [ "$after" -ge "$before" ] || fail "SIGHUP reset the checks of an unchanged server ($before -> $after)"
 has http "$RS4_2 . 80 : $(mark 0)" || fail "SIGHUP brought a down server back: $(status)"
-grep -q "reloaded: 6 pools, 11 servers" "$HLOG" || fail "no reload line: $(cat "$HLOG")"
+grep -q "reloaded: 7 pools, 13 servers" "$HLOG" || fail "no reload line: $(cat "$HLOG")"
 rm "$STATE/rs2.8000"
 
 # A broken config on SIGHUP: refused with its position, the running one stays.
@@ -320,7 +352,7 @@ wait $HPID
 grep -q "stopping on signal 15; the sets stay as they are" "$HLOG" || fail "stop line"
 all_up || fail "stopping the daemon changed the sets"
 start_healthd
-started_twice() { [ "$(grep -c "started: 6 pools" "$HLOG")" -ge 2 ]; }
+started_twice() { [ "$(grep -c "started: 7 pools" "$HLOG")" -ge 2 ]; }
 until_t 20 started_twice >/dev/null || fail "restart: $(tail "$HLOG")"
 # every server checked at least twice by the new daemon
 checked_twice() {
