@@ -32,6 +32,9 @@ jobs=${DEBUG_KERNEL_JOBS:-2}
 cache=${NFTLVS_CACHE:-/var/cache/nftlvs}/debug-kernel
 base=$here/base.config
 fragment=$here/nftlvs-debug.config
+# What one series names differently (6.1 still has nft_objref as an option, 6.12 builds it in).
+fragments="$base $fragment"
+[ ! -f "$here/series-$series.config" ] || fragments="$fragments $here/series-$series.config"
 pkg=linux-source-$series
 
 die() { echo "debug-kernel: $*" >&2; exit 1; }
@@ -53,7 +56,8 @@ tarball=/usr/src/$pkg.tar.xz
 # recipe below (bump RECIPE when changing how the config is made or what is built; comments and
 # messages do not count, so editing them keeps the cache).
 RECIPE=1
-key=$( { cat "$base" "$fragment"; echo "recipe $RECIPE"; gcc --version | head -n1; } |
+# shellcheck disable=SC2086
+key=$( { cat $fragments; echo "recipe $RECIPE"; gcc --version | head -n1; } |
 	sha256sum | cut -c1-12)
 dir=$cache/$series-${srcver//[^A-Za-z0-9.+-]/_}-$key
 mkdir -p "$dir"
@@ -76,12 +80,13 @@ kmake() { nice -n 10 make -C "$src" O="$obj" "$@"; }
 {
 	kmake allnoconfig &&
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$src/kernel/configs/kvm_guest.config" "$base" "$fragment" &&
+		"$src/kernel/configs/kvm_guest.config" $fragments &&
 	kmake olddefconfig
 } > "$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; die "configuration failed"; }
 
 # Every option we asked for must have survived olddefconfig.
-dropped=$(grep -hE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$base" "$fragment" |
+# shellcheck disable=SC2086
+dropped=$(grep -hE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' $fragments |
 	while read -r line; do
 		case $line in
 		'# '*)	sym=${line#\# }; sym=${sym%% *}
