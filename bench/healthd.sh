@@ -95,7 +95,7 @@ hd_checks() { hd_status "$1" | awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "
 # task that wakes for a few microseconds a thousand times a second is sampled badly.
 hd_cpu_ns() {
 	local p
-	for p in "$@"; do cat "/proc/$p/schedstat" 2>/dev/null; done | awk '{ n += $1 } END { print n + 0 }'
+	for p in "$@"; do cat "/proc/$p/schedstat" 2>/dev/null; done | awk '{ n += $1 } END { printf "%.0f\n", n }'
 }
 # The NAPI threads of the variant's two veth ends (named after the device).
 hd_napi_pids() { ps -eo pid=,comm= | awk '$2 ~ /^napi\/hd0-/ { print $1 }'; }

@@ -24,6 +24,18 @@ for ns in $(ip netns list | cut -d' ' -f1); do
 		exit 1 ;;
 	esac
 done
+# A phase that stops half-way leaves its namespaces (and their processes): all ours, since
+# none was there before.
+cleanup() {
+	local ns
+	for ns in $(ip netns list | cut -d' ' -f1); do
+		case $ns in h*-hlb | h*-hsrv)
+			ip netns pids "$ns" | xargs -r kill 2>/dev/null || true
+			ip netns del "$ns" ;;
+		esac
+	done
+}
+trap cleanup EXIT
 # shellcheck source=healthd.sh
 . "$top/bench/healthd.sh"
 rec info host kernel "$(uname -r)"
