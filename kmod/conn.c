@@ -114,13 +114,20 @@ static void lvs_conn_reset(struct lvs_conn *cp)
 	const struct lvs_tuple *c = &cp->hn[LB_DIR_IN].t;
 	const struct lvs_tuple *r = &cp->hn[LB_DIR_OUT].t;
 	struct net *net = lvs_conn_ln(cp)->net;
+	u32 to_client = READ_ONCE(cp->out_end) + (cp->sp ? cp->sp->syn_delta : 0);
+	u32 to_rs = READ_ONCE(cp->in_end) + cp->seq_delta;
 
-	if (c->family != NFPROTO_IPV4)
-		return;
-	lvs_send_rst4(net, c->dst.ip, c->src.ip, c->dport, c->sport,
-		      READ_ONCE(cp->out_end) + (cp->sp ? cp->sp->syn_delta : 0));
-	lvs_send_rst4(net, r->dst.ip, r->src.ip, r->dport, r->sport,
-		      READ_ONCE(cp->in_end) + cp->seq_delta);
+	if (c->family == NFPROTO_IPV6) {
+		lvs_send_rst6(net, &c->dst.in6, &c->src.in6, c->dport, c->sport,
+			      to_client);
+		lvs_send_rst6(net, &r->dst.in6, &r->src.in6, r->dport, r->sport,
+			      to_rs);
+	} else {
+		lvs_send_rst4(net, c->dst.ip, c->src.ip, c->dport, c->sport,
+			      to_client);
+		lvs_send_rst4(net, r->dst.ip, r->src.ip, r->dport, r->sport,
+			      to_rs);
+	}
 	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_RST_ON_EXPIRE);
 }
 
@@ -285,9 +292,15 @@ static u32 lvs_conn_isn(const struct lvs_conn *cp)
 	const struct lvs_tuple *rt = &cp->hn[LB_DIR_OUT].t;
 	u32 hash;
 
-	hash = siphash_3u32((__force u32)rt->dst.ip, (__force u32)rt->src.ip,
-			    (__force u32)rt->dport << 16 | (__force u32)rt->sport,
-			    &lvs_conn_ln(cp)->isn_key);
+	if (rt->family == NFPROTO_IPV6)
+		/* src, dst, sport and dport lie together at the tuple's head */
+		hash = siphash(&rt->src, offsetof(struct lvs_tuple, proto),
+			       &lvs_conn_ln(cp)->isn_key);
+	else
+		hash = siphash_3u32((__force u32)rt->dst.ip, (__force u32)rt->src.ip,
+				    (__force u32)rt->dport << 16 |
+				    (__force u32)rt->sport,
+				    &lvs_conn_ln(cp)->isn_key);
 	return hash + (u32)(ktime_get_real_ns() >> 6);
 }
 

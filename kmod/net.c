@@ -18,6 +18,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include "nft_lvs.h"
 #include "compat.h"
 
@@ -31,19 +32,34 @@ struct lvs_net *lvs_pernet(const struct net *net)
 /*
  * Our chains see reassembled packets (defrag hooks at -400, before raw):
  * a fragment carries no ports after the first, and a real server's large
- * UDP reply arrives in fragments. The datapath is IPv4 only so far.
+ * UDP reply arrives in fragments, for either family.
  */
 int lvs_defrag_enable(struct net *net, u8 family)
 {
-	if (family != NFPROTO_IPV4 && family != NFPROTO_INET)
-		return 0;
-	return nf_defrag_ipv4_enable(net);
+	int err;
+
+	if (family == NFPROTO_IPV4 || family == NFPROTO_INET) {
+		err = nf_defrag_ipv4_enable(net);
+		if (err)
+			return err;
+	}
+	if (family == NFPROTO_IPV6 || family == NFPROTO_INET) {
+		err = nf_defrag_ipv6_enable(net);
+		if (err) {
+			if (family == NFPROTO_INET)
+				nf_defrag_ipv4_disable(net);
+			return err;
+		}
+	}
+	return 0;
 }
 
 void lvs_defrag_disable(struct net *net, u8 family)
 {
 	if (family == NFPROTO_IPV4 || family == NFPROTO_INET)
 		nf_defrag_ipv4_disable(net);
+	if (family == NFPROTO_IPV6 || family == NFPROTO_INET)
+		nf_defrag_ipv6_disable(net);
 }
 
 static const char *const lvs_stat_names[LVS_STAT_MAX] = {

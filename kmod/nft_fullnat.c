@@ -59,15 +59,21 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 	int reason;
 	u32 isn;
 
-	/* IPv6 services are configured but have no datapath yet. */
-	if (nft_pf(pkt) != NFPROTO_IPV4 || svc->family != NFPROTO_IPV4 ||
-	    !(pkt->flags & NFT_PKTINFO_L4PROTO) || ip_is_fragment(ip_hdr(skb)) ||
-	    (pkt->tprot != IPPROTO_TCP && pkt->tprot != IPPROTO_UDP) ||
+	/*
+	 * The packet's family is the service's (in an inet table a statement
+	 * serves one family; IPv6 clients of IPv4 servers are not served).
+	 */
+	if (nft_pf(pkt) != svc->family || !(pkt->flags & NFT_PKTINFO_L4PROTO) ||
+	    pkt->fragoff ||
+	    (pkt->tprot != IPPROTO_TCP && pkt->tprot != IPPROTO_UDP))
+		goto nomatch;
+	if (svc->family == NFPROTO_IPV6 ?
+	    lvs_tuple_from_ipv6(skb, nft_thoff(pkt), pkt->tprot, &t) :
 	    lvs_tuple_from_ipv4(skb, nft_thoff(pkt), pkt->tprot, &t))
 		goto nomatch;
 
 	/* Packets of existing connections, when no lb-dispatch came first. */
-	if (lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
+	if (lvs_dispatch(ln, skb, pkt, &t, &verdict))
 		goto out;
 	if (!nft_fullnat_schedulable(pkt, &isn, &pass, &proxied)) {
 		lvs_stat_inc(ln, LVS_STAT_NOT_SCHEDULABLE);
@@ -87,7 +93,7 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 	if (!cp) {
 		lvs_synproxy_free(sp);
 		/* Another CPU created it first: use that one. */
-		if (reason < 0 && lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
+		if (reason < 0 && lvs_dispatch(ln, skb, pkt, &t, &verdict))
 			goto out;
 		if (reason >= 0)
 			lvs_stat_inc(ln, reason);
@@ -98,6 +104,8 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 		/* The packet waits in the connection for the RS's SYN-ACK. */
 		lvs_synproxy_start(cp, skb);
 		verdict = NF_STOLEN;
+	} else if (svc->family == NFPROTO_IPV6) {
+		verdict = lvs_xlate_ipv6(cp, LB_DIR_IN, skb, pkt);
 	} else {
 		verdict = lvs_xlate_ipv4(cp, LB_DIR_IN, skb, pkt);
 	}

@@ -18,16 +18,28 @@ static void nft_lb_dispatch_eval(const struct nft_expr *expr,
 	struct lvs_tuple t;
 	bool handled;
 
-	/* IPv6 connections are not created yet, so none can match. */
-	if (nft_pf(pkt) != NFPROTO_IPV4 || !(pkt->flags & NFT_PKTINFO_L4PROTO) ||
-	    ip_is_fragment(ip_hdr(skb)))
+	/*
+	 * Fragments were reassembled before our priority; one still here
+	 * (a defrag failure, or a chain placed before defrag) has no ports.
+	 */
+	if (!(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->fragoff)
+		return;
+	if (nft_pf(pkt) == NFPROTO_IPV6) {
+		if ((pkt->tprot != IPPROTO_TCP && pkt->tprot != IPPROTO_UDP) ||
+		    lvs_tuple_from_ipv6(skb, nft_thoff(pkt), pkt->tprot, &t) ||
+		    !lvs_dispatch(ln, skb, pkt, &t, &verdict))
+			return;
+		regs->verdict.code = verdict;
+		return;
+	}
+	if (nft_pf(pkt) != NFPROTO_IPV4 || ip_is_fragment(ip_hdr(skb)))
 		return;
 
 	switch (pkt->tprot) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 		if (lvs_tuple_from_ipv4(skb, nft_thoff(pkt), pkt->tprot, &t) ||
-		    !lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict))
+		    !lvs_dispatch(ln, skb, pkt, &t, &verdict))
 			return;
 		break;
 	case IPPROTO_ICMP:

@@ -459,9 +459,18 @@ struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
 unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net);
 void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
 		   __be16 sport, __be16 dport, u32 seq);
-bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
-		       const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
-		       unsigned int *verdict);
+bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
+		  const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
+		  unsigned int *verdict);
+void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
+		   struct sk_buff *skb);
+bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th);
+void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
+		    unsigned int thoff, unsigned int mtu);
+void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
+		   unsigned int payload);
+void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th);
+void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len);
 unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    const struct nft_pktinfo *pkt);
 unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
@@ -475,5 +484,21 @@ unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt, bool *handled);
 int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 			struct lvs_tuple *t);
+
+/* IPv6 (xlate6.c). */
+int lvs_tuple_from_ipv6(struct sk_buff *skb, unsigned int thoff, u8 proto,
+			struct lvs_tuple *t);
+struct dst_entry *lvs_route6(struct net *net, struct sk_buff *skb,
+			     const struct in6_addr *daddr,
+			     const struct in6_addr *saddr);
+unsigned int lvs_xmit6(struct sk_buff *skb, struct dst_entry *dst,
+		       struct net *net);
+unsigned int lvs_xlate6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			unsigned int thoff, struct net *net, bool forwarded);
+unsigned int lvs_xlate_ipv6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    const struct nft_pktinfo *pkt);
+void lvs_send_rst6(struct net *net, const struct in6_addr *saddr,
+		   const struct in6_addr *daddr, __be16 sport, __be16 dport,
+		   u32 seq);
 
 #endif /* _NFT_LVS_H */

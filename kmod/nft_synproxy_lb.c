@@ -147,7 +147,7 @@ static void nft_synproxy_lb_eval(const struct nft_expr *expr,
 		goto drop;
 
 	/* Packets of connections, when no lb-dispatch came first. */
-	if (lvs_dispatch_ipv4(ln, skb, pkt, &t, &verdict)) {
+	if (lvs_dispatch(ln, skb, pkt, &t, &verdict)) {
 		regs->verdict.code = verdict;
 		return;
 	}

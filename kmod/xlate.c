@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IPv4 translation of a packet that belongs to a connection, and its
- * transmission: routed on the new addresses and sent on the output path
- * by us (NF_STOLEN), as IPVS does. Accepting a rewritten packet would not
- * work at prerouting: its new source (lip toward the RS, VIP toward the
- * client) is local, and input routing drops it as a martian.
+ * Translation of a packet that belongs to a connection: the TCP work both
+ * families share (sequence deltas, options, TOA, state), and IPv4's header,
+ * route and transmission (xlate6.c has IPv6's). Translated packets are
+ * routed on the new addresses and sent on the output path by us
+ * (NF_STOLEN), as IPVS does. Accepting a rewritten packet would not work at
+ * prerouting: its new source (lip toward the RS, VIP toward the client) is
+ * local, and input routing drops it as a martian.
  */
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <linux/icmp.h>
@@ -123,14 +126,16 @@ unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net)
 
 /*
  * Insert the client address option (TOA) right after the fixed TCP header:
- * move the IP header and TCP header toward the head by the option length,
- * so the payload stays where it is.
+ * move the IP header (with any IPv6 extension headers) and TCP header
+ * toward the head by the option length, so the payload stays where it is.
+ * The option carries the client's address in its own family.
  */
-static void lvs_toa_insert4(struct lvs_conn *cp, struct sk_buff *skb,
-			    unsigned int thoff, unsigned int mtu)
+void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
+		    unsigned int thoff, unsigned int mtu)
 {
 	const struct lvs_tuple *ct = &cp->hn[LB_DIR_IN].t;
-	unsigned int olen = TCPOPT_LEN_TOA, hl, tcplen;
+	int family = ct->family == NFPROTO_IPV6 ? CORE_AF_INET6 : CORE_AF_INET;
+	unsigned int olen = tcpopt_toa_len(family), hl, tcplen;
 	struct lvs_net *ln = lvs_conn_ln(cp);
 	struct tcphdr *th;
 	u32 diff = 0;
@@ -162,13 +167,16 @@ static void lvs_toa_insert4(struct lvs_conn *cp, struct sk_buff *skb,
 		skb->csum_start -= olen;
 
 	th = (struct tcphdr *)(skb->data + thoff);
-	if (tcpopt_toa_insert((u8 *)th, hl + olen, CORE_AF_INET, &ct->src.ip,
+	if (tcpopt_toa_insert((u8 *)th, hl + olen, family, &ct->src,
 			      ct->sport, &diff) != olen) {
 		/* Cannot happen after the checks above; undo nothing, count. */
 		lvs_stat_inc(ln, LVS_STAT_TOA_FAIL_MEM);
 		return;
 	}
-	ip_hdr(skb)->tot_len = htons(skb->len);
+	if (family == CORE_AF_INET6)
+		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
+	else
+		ip_hdr(skb)->tot_len = htons(skb->len);
 	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false);
 	inet_proto_csum_replace4(&th->check, skb, htonl(tcplen),
 				 htonl(tcplen + olen), true);
@@ -180,8 +188,8 @@ static void lvs_toa_insert4(struct lvs_conn *cp, struct sk_buff *skb,
  * SYNPROXY the client and the RS each saw an ISN of their own from us, so
  * both numbers move, and timestamps and windows are translated too.
  */
-static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
-			  struct sk_buff *skb)
+void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
+		   struct sk_buff *skb)
 {
 	u8 flags = ((u8 *)th)[CORE_TCP_FLAGS_OFF];
 	const struct lvs_synproxy *sp = cp->sp;
@@ -220,8 +228,11 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 		if ((flags & (CORE_TCPF_SYN | CORE_TCPF_ACK)) ==
 		    (CORE_TCPF_SYN | CORE_TCPF_ACK)) {
 			WRITE_ONCE(cp->rs_isn1, ntohl(th->seq) + 1);
+			/* Room for the option in the client's family. */
 			if (options && (cp->flags & NFT_FULLNAT_F_TOA))
-				tcpopt_reduce_mss((u8 *)th, TCPOPT_LEN_TOA,
+				tcpopt_reduce_mss((u8 *)th,
+						  cp->hn[LB_DIR_IN].t.family == NFPROTO_IPV6 ?
+						  TCPOPT_LEN_TOA6 : TCPOPT_LEN_TOA,
 						  &diff);
 		}
 		core_tcp_ack_sub((u8 *)th, cp->seq_delta, &diff);
@@ -229,7 +240,7 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false);
 }
 
-static bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
+bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
 {
 	u8 flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
 
@@ -241,8 +252,8 @@ static bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
 }
 
 /* Remember where each side's sequence space ends (for rst-on-expire). */
-static void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
-			  unsigned int payload)
+void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
+		   unsigned int payload)
 {
 	u32 end = ntohl(th->seq) + payload + th->syn + th->fin;
 	u32 *last = dir == LB_DIR_IN ? &cp->in_end : &cp->out_end;
@@ -254,7 +265,7 @@ static void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
 		WRITE_ONCE(*last, end);
 }
 
-static void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
+void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
 {
 	u8 flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
 	u8 state = READ_ONCE(cp->state);
@@ -280,7 +291,7 @@ static void lvs_count_one(struct lvs_rs_stats __percpu *stats, u8 dir,
 	}
 }
 
-static void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
+void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
 {
 	struct lvs_net *ln = lvs_conn_ln(cp);
 
@@ -381,7 +392,7 @@ unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	lvs_xlate_l4(skb, proto, thoff, iph, saddr, daddr, other->dport,
 		     other->sport);
 	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))
-		lvs_toa_insert4(cp, skb, thoff, mtu);
+		lvs_toa_insert(cp, skb, thoff, mtu);
 
 	iph = ip_hdr(skb);
 	iph->saddr = saddr;
@@ -411,9 +422,9 @@ unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
  * The fast path: if the packet belongs to a connection, translate and send
  * it (true, *verdict set); otherwise false and evaluation goes on.
  */
-bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
-		       const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
-		       unsigned int *verdict)
+bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
+		  const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
+		  unsigned int *verdict)
 {
 	struct lvs_conn_hnode *hn = lvs_conn_lookup(ln, t);
 	struct lvs_conn *cp;
@@ -447,7 +458,9 @@ bool lvs_dispatch_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 		if (th->syn && !th->ack && lb_tcp_reusable(READ_ONCE(cp->state)))
 			lvs_conn_reuse(cp, ntohl(th->seq));
 	}
-	*verdict = lvs_xlate_ipv4(cp, hn->t.dir, skb, pkt);
+	*verdict = t->family == NFPROTO_IPV6 ?
+		   lvs_xlate_ipv6(cp, hn->t.dir, skb, pkt) :
+		   lvs_xlate_ipv4(cp, hn->t.dir, skb, pkt);
 	return true;
 }
 

@@ -9,6 +9,8 @@
 #   tests/run.sh [CASE...]     CASE: names of tests/cases/*.sh to run (default all)
 #   KERNELS="KVER..."          restricts the kernels (tests/vm/kernels.sh lists them)
 #   SKIP_UNIT=1                skips the userspace unit tests
+#   RESULTS_ROOT=DIR           where each kernel's results go (default build/results): two
+#                              runs from one tree at once need their own
 #
 #   tests/run.sh --debug-kernel [CASE...]
 #                              the same cases on debug kernels (KASAN, UBSAN, lockdep,
@@ -176,7 +178,7 @@ labels=() pids=()
 for kver in $kernels; do
 	label=$kver
 	case $kver in */*) label=debug-$(cut -d- -f1 "$kver/kernelrelease") ;; esac
-	results=$top/build/results/$label
+	results=${RESULTS_ROOT:-$top/build/results}/$label
 	rm -rf "$results"
 	mkdir -p "$results"
 	labels+=("$label")
@@ -192,7 +194,7 @@ for kver in $kernels; do
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
 for label in "${labels[@]}"; do
-	results=$top/build/results/$label
+	results=${RESULTS_ROOT:-$top/build/results}/$label
 	if [ "$max_parallel" -gt 1 ]; then
 		echo "== kernel $label"
 		cat "$results/run.log"

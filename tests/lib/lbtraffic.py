@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Traffic for load-balancer tests: real-server endpoints and clients.
 
-  lbtraffic.py serve NAME PORT [--udp]      echo server that says who it is
+  lbtraffic.py serve NAME PORT [--udp] [--v6]
+                                            echo server that says who it is
+                                            (--v6: on IPv6 only, beside an IPv4 one)
   lbtraffic.py tcp HOST PORT [options]      TCP connections, checked end to end
   lbtraffic.py udp HOST PORT [options]      UDP exchanges, checked end to end
   lbtraffic.py tcpopts PCAP                 TCP flags and options of each packet
@@ -60,18 +62,36 @@ def serve(args):
             sock.sendto(header(name, self.client_address, data) + data,
                         self.client_address)
 
+    family = socket.AF_INET6 if args.v6 else socket.AF_INET
+
+    def bind(server):
+        if family == socket.AF_INET6:
+            # the IPv4 server on the same port stays the IPv4 one
+            server.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+
     class TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+        address_family = family
         allow_reuse_address = True
         daemon_threads = True
         request_queue_size = 256
 
+        def server_bind(self):
+            bind(self)
+            super().server_bind()
+
     class UDPServer(socketserver.UDPServer):
+        address_family = family
         allow_reuse_address = True
 
+        def server_bind(self):
+            bind(self)
+            super().server_bind()
+
+    anyaddr = "::" if args.v6 else "0.0.0.0"
     if args.udp:
-        srv = UDPServer(("0.0.0.0", args.port), UDPHandler)
+        srv = UDPServer((anyaddr, args.port), UDPHandler)
     else:
-        srv = TCPServer(("0.0.0.0", args.port), TCPHandler)
+        srv = TCPServer((anyaddr, args.port), TCPHandler)
     srv.serve_forever()
 
 
@@ -83,8 +103,12 @@ def check_reply(reply, payload):
     return info, ok
 
 
+def family_of(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def tcp_once(args, payload, src):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family_of(args.host), socket.SOCK_STREAM)
     s.settimeout(args.timeout)
     try:
         if src:
@@ -98,10 +122,11 @@ def tcp_once(args, payload, src):
 
 
 def udp_once(args, payload, src):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    family = family_of(args.host)
+    s = socket.socket(family, socket.SOCK_DGRAM)
     s.settimeout(args.timeout)
     try:
-        s.bind((src or "0.0.0.0", 0))
+        s.bind((src or ("::" if family == socket.AF_INET6 else "0.0.0.0"), 0))
         s.sendto(payload, (args.host, args.port))
         reply, _ = s.recvfrom(1 << 17)
         return check_reply(reply, payload)
@@ -254,6 +279,7 @@ def main():
     s.add_argument("name")
     s.add_argument("port", type=int)
     s.add_argument("--udp", action="store_true")
+    s.add_argument("--v6", action="store_true")
     s.add_argument("--hold", type=float, default=0,
                    help="keep each TCP connection open this long after replying")
     for cmd in ("tcp", "udp"):

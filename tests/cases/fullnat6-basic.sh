@@ -1,0 +1,149 @@
+#!/bin/bash
+# FULLNAT end to end, IPv6 (FNAT66): TCP and UDP from IPv6 clients through the LB to three
+# IPv6 real servers that have no route to the clients, in an ip6 table and then in an inet
+# table that serves both families. Every byte is checked both ways; the servers see a local
+# address of the LB as their peer; the hop limit drops by one; TOA carries the IPv6 client
+# address; a packet too big for the servers' link is answered with Packet Too Big; conntrack
+# never sees the traffic.
+# timeout: 300
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+# FULLNAT's point: real servers need no route to the clients.
+for ns in rs1 rs2 rs3; do ip -n "$ns" -6 route del default; done
+in_ns rs1 ping -6 -c1 -W1 "$CLIENT6" >/dev/null 2>&1 && fail "rs1 can reach the client directly"
+
+lvs_start_servers 8080 --v6
+lvs_start_servers 5353 --udp --v6
+
+POOL="[$RS6_1]:8080, [$RS6_2]:8080, [$RS6_3]:8080"
+UPOOL="[$RS6_1]:5353, [$RS6_2]:5353, [$RS6_3]:5353"
+in_ns lb "$NFTLVS" -f - <<EOF || fail "ip6 service table"
+table ip6 lvs6 {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport 80 fullnat to { $POOL } via { $LIP6_1, $LIP6_2 } sched rr flags toa
+		ip6 daddr $VIP6 udp dport 53 fullnat to { $UPOOL } via { $LIP6_1 } sched rr
+		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
+	}
+}
+EOF
+
+# check_traffic TAG: TCP and UDP through the VIP, every byte back, rr, the lips as peers.
+check_traffic() {
+	local out peers p
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 30 --parallel 3 \
+		--sizes 1,1000,65536,1500000,17,300000) || fail "tcp ($1): $out"
+	log "$1 tcp: $out"
+	assert_eq 30 "$(json_get ok <<<"$out")" "tcp exchanges ok ($1)"
+	assert_eq '{"rs1": 10, "rs2": 10, "rs3": 10}' "$(json_get rs <<<"$out")" "rr spread ($1)"
+	peers=$(json_get peers <<<"$out")
+	for p in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])))' "$peers"); do
+		[ "$p" = "$LIP6_1" ] || [ "$p" = "$LIP6_2" ] || fail "server peer $p is not a local address ($1)"
+	done
+	out=$(in_ns client $LBTRAFFIC udp "$VIP6" 53 --count 30 --sizes 1,512,1400) ||
+		fail "udp ($1): $out"
+	log "$1 udp: $out"
+	assert_eq 30 "$(json_get ok <<<"$out")" "udp exchanges ok ($1)"
+	assert_eq "{\"$LIP6_1\": 30}" "$(json_get peers <<<"$out")" "udp peer ($1)"
+}
+
+for offload in on off; do
+	topo_offloads "$offload"
+	check_traffic "ip6, offloads $offload"
+done
+log "$(in_ns lb cat /proc/net/nft_lvs/stats)"
+[ "$(lvs_stat conn_new)" -ge 120 ] || fail "conn_new $(lvs_stat conn_new) < 120"
+assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
+assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
+in_ns lb grep -q "$RS6_1" /proc/net/nft_lvs/conns || fail "no IPv6 connection listed: $(in_ns lb head -5 /proc/net/nft_lvs/conns)"
+if in_ns lb test -r /proc/net/nf_conntrack; then
+	assert_eq 0 "$(in_ns lb grep -c "dst=$VIP6" /proc/net/nf_conntrack)" "conntrack entries for the VIP"
+fi
+
+# The handshake's last ACK at a server: the hop limit one less than the client's 64, and
+# the TOA option with the client's IPv6 address and port.
+in_ns rs2 tcpdump -U -c1 -ni "$RS_IF" -w "$CASE_TMP/toa.pcap" \
+	"ip6 and tcp dst port 8080 and ip6[40 + 13] & 0x12 == 0x10" \
+	2>"$CASE_TMP/toa.err" &
+dump=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$CASE_TMP/toa.err" && break; sleep 0.1; done
+grep -q "listening on" "$CASE_TMP/toa.err" || fail "tcpdump: $(cat "$CASE_TMP/toa.err")"
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3) || fail "tcp for TOA: $out"
+wait $dump
+/usr/bin/python3 - "$CASE_TMP/toa.pcap" "$CLIENT6" <<'PY' || fail "TOA at the server"
+import ipaddress, struct, sys
+data = open(sys.argv[1], "rb").read()
+# one packet, linktype ethernet: pcap header 24, record header 16, ethernet 14, ipv6 40
+pkt = data[24 + 16:]
+ip6 = pkt[14:]
+assert ip6[6] == 6, "not TCP right after the IPv6 header"
+assert ip6[7] == 63, "hop limit %d at the server, not 63" % ip6[7]
+tcp = ip6[40:]
+doff = (tcp[12] >> 4) * 4
+opts, i, found = tcp[20:doff], 0, None
+while i < len(opts):
+    kind = opts[i]
+    if kind == 0:
+        break
+    if kind == 1:
+        i += 1
+        continue
+    ln = opts[i + 1]
+    if kind in (253, 254) and ln == 20:
+        port = struct.unpack("!H", opts[i + 2:i + 4])[0]
+        found = (str(ipaddress.IPv6Address(opts[i + 4:i + 20])), port)
+    i += ln
+assert found, "no 20-byte TOA option in %r" % opts
+assert found[0] == sys.argv[2], "TOA carries %s, not %s" % (found, sys.argv[2])
+assert found[1] > 0
+print("TOA:", found)
+PY
+[ "$(lvs_stat toa_ok)" -ge 3 ] || fail "toa_ok $(lvs_stat toa_ok)"
+
+# Packet Too Big: the servers' link shrinks to 1280; a full-size UDP datagram from the
+# client is answered with PTB carrying that MTU, and path MTU discovery lets the next fit.
+ip -n lb link set "$LB_IF_RS" mtu 1280
+for i in 1 2 3; do ip -n lb link set "rs${i}p" mtu 1280; ip -n "rs$i" link set "$RS_IF" mtu 1280; done
+before=$(lvs_stat xmit_frag_needed)
+in_ns client /usr/bin/python3 - "$VIP6" <<'PY' || fail "PTB: no smaller path MTU learnt"
+import socket, sys, time
+IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, IPV6_MTU = 23, 2, 24	# linux/in6.h
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO)
+s.connect((sys.argv[1], 53))
+try:
+    s.send(b"x" * 1400)
+except OSError:
+    pass
+time.sleep(1)
+mtu = s.getsockopt(socket.IPPROTO_IPV6, IPV6_MTU)
+print("path MTU", mtu)
+sys.exit(0 if mtu == 1280 else 1)
+PY
+[ "$(lvs_stat xmit_frag_needed)" -gt "$before" ] || fail "xmit_frag_needed did not count the PTB"
+out=$(in_ns client $LBTRAFFIC udp "$VIP6" 53 --count 3 --sizes 1100) || fail "udp after PTB: $out"
+ip -n lb link set "$LB_IF_RS" mtu 1500
+for i in 1 2 3; do ip -n lb link set "rs${i}p" mtu 1500; ip -n "rs$i" link set "$RS_IF" mtu 1500; done
+
+# An inet table: one statement per family, both served side by side.
+in_ns lb nft delete table ip6 lvs6 || fail "delete the ip6 table"
+lvs_start_servers 8080
+in_ns lb "$NFTLVS" -f - <<EOF || fail "inet service table"
+table inet lvs {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport 80 fullnat to { $POOL } via { $LIP6_1, $LIP6_2 } sched rr
+		ip6 daddr $VIP6 udp dport 53 fullnat to { $UPOOL } via { $LIP6_1 } sched rr
+		ip daddr $VIP4 tcp dport 80 fullnat to { $RS4_1:8080, $RS4_2:8080, $RS4_3:8080 } via { $LIP4_1 } sched rr
+	}
+}
+EOF
+check_traffic "inet"
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 6) || fail "inet, IPv4: $out"
+assert_eq '{"rs1": 2, "rs2": 2, "rs3": 2}' "$(json_get rs <<<"$out")" "inet, IPv4 rr spread"
+topo_teardown
