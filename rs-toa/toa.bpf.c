@@ -70,45 +70,57 @@ enum toa_parse {
 	TOA_BAD,
 };
 
-/* Byte by byte: the option sits at any alignment in the packet. */
-static __always_inline void copy_bytes(__u8 *dst, const __u8 *src, const int n)
-{
-	int i;
-
-#pragma unroll
-	for (i = 0; i < n; i++)
-		dst[i] = src[i];
-}
-
 /*
  * Walk the options of the TCP header [data, end) and fill @peer from the
  * one TOA option. A TOA of a length its kind does not have, a second TOA,
  * or an option area that breaks (a length that is too short or runs past
  * the header) around a TOA make the whole segment's TOA untrustworthy.
- * Each turn consumes at least one byte, so TCP_OPT_MAX turns cover it all.
+ *
+ * The option area is copied to the stack in one go and read there at a
+ * masked offset: no packet pointer with a variable offset, and no offset
+ * the verifier must know exactly, so the states of the walk's turns prune
+ * against each other on 6.1 as well. Each turn consumes at least one byte.
  */
+#define OPT_BUF		128	/* offsets are masked to 63; 63 + TOA_LEN6 fits */
+
+/*
+ * Always 0, but the verifier cannot know: adding it makes the offset an
+ * unknown value in [0, 63], the same in every path, so that the states of
+ * a turn prune against each other instead of doubling with each option
+ * (exact offsets with differing known bits never match).
+ */
+__u32 toa_zero;
+
+static __always_inline __u32 blur(__u32 off)
+{
+	return (off + toa_zero) & 63;
+}
+
 static __always_inline enum toa_parse parse_toa(__u8 *data, __u8 *end,
 						struct toa_peer *peer)
 {
+	__u8 opts[OPT_BUF] = {};
 	bool seen = false, found = false;
 	__u32 off = 0, optlen, len, i;
-	__u8 *opt, kind;
+	__u8 kind;
 
 	if (data + TCP_HDR_MIN > end)
 		return TOA_NONE;
 	optlen = (data[12] >> 4) * 4;
-	if (optlen < TCP_HDR_MIN || data + optlen > end)
+	if (optlen <= TCP_HDR_MIN)
 		return TOA_NONE;
 	optlen -= TCP_HDR_MIN;
-	data += TCP_HDR_MIN;
+	if (optlen > end - data - TCP_HDR_MIN)
+		optlen = end - data - TCP_HDR_MIN;	/* all we are given */
+	/* Bytes past the header are copied too, never looked at. */
+	if (bpf_probe_read_kernel(opts, TCP_OPT_MAX, data + TCP_HDR_MIN))
+		return TOA_NONE;
 
 	for (i = 0; i < TCP_OPT_MAX; i++) {
-		if (off >= optlen || off >= TCP_OPT_MAX)
+		off = blur(off);
+		if (off >= optlen)
 			break;
-		opt = data + off;
-		if (opt + 1 > end)
-			break;
-		kind = opt[0];
+		kind = opts[off & 63];
 		if (kind == TCPOPT_EOL)
 			break;
 		if (kind == TCPOPT_NOP) {
@@ -117,33 +129,35 @@ static __always_inline enum toa_parse parse_toa(__u8 *data, __u8 *end,
 		}
 		if (kind == TOA_KIND || kind == TOA_KIND6)
 			seen = true;
-		if (opt + 2 > end)
-			return seen ? TOA_BAD : TOA_NONE;	/* truncated */
-		len = opt[1];
+		len = off + 1 < optlen ? opts[(off + 1) & 63] : 0;
 		if (len < 2 || off + len > optlen)
 			return seen ? TOA_BAD : TOA_NONE;	/* breaks the area */
 		if (kind == TOA_KIND || kind == TOA_KIND6) {
 			if (found)
 				return TOA_BAD;			/* repeated */
-			if (len == TOA_LEN4 && kind == TOA_KIND) {
-				if (opt + TOA_LEN4 > end)
-					return TOA_BAD;
+			if (len == TOA_LEN4 && kind == TOA_KIND)
 				peer->family = TOA_AF_INET;
-				copy_bytes((__u8 *)peer->addr, opt + 4, 4);
-			} else if (len == TOA_LEN6) {
-				if (opt + TOA_LEN6 > end)
-					return TOA_BAD;
+			else if (len == TOA_LEN6)
 				peer->family = TOA_AF_INET6;
-				copy_bytes((__u8 *)peer->addr, opt + 4, 16);
-			} else {
+			else
 				return TOA_BAD;
-			}
-			copy_bytes((__u8 *)&peer->port, opt + 2, 2);
 			found = true;
+			peer->pad = off;	/* where it is, read below */
 		}
 		off += len;
 	}
-	return found ? TOA_FOUND : (seen ? TOA_BAD : TOA_NONE);
+	if (!found)
+		return seen ? TOA_BAD : TOA_NONE;
+
+	/* The walk checked that the whole option lies inside the area. */
+	off = peer->pad & 63;
+	peer->pad = 0;
+	__builtin_memcpy(&peer->port, &opts[off + 2], 2);
+	if (peer->family == TOA_AF_INET)
+		__builtin_memcpy(peer->addr, &opts[off + 4], 4);
+	else
+		__builtin_memcpy(peer->addr, &opts[off + 4], 16);
+	return TOA_FOUND;
 }
 
 static __always_inline bool is_v4mapped(const __u32 *a)
