@@ -2,12 +2,12 @@
 """toapeer.py - endpoints for the rs-toa case (nftlvs-toa on a real server).
 
   toapeer.py serve {4|6|46} PORT LOG [--peer-cmd TOOL]
-      An unmodified TCP server: for each connection it logs (one JSON line
-      in LOG) what accept() and getpeername() returned, answers a request
-      with the same line, and closes. 4: IPv4 socket; 6: IPv6-only socket;
+      An unmodified TCP server: for each connection it logs one line in LOG,
+      "PORT|ACCEPT|GETPEERNAME|TOA" (addresses as "ADDR PORT"; TOA: what
+      --peer-cmd said, else "-"), answers a request with it, and closes. 4: IPv4 socket; 6: IPv6-only socket;
       46: dual-stack IPv6 socket. --peer-cmd: also log "TOOL peer PID FD".
   toapeer.py connect HOST PORT [--defer]
-      Connects, sends a line, prints {"local": ..., "seen": ...}: the
+      Connects, sends a line, prints "LOCAL|<the server's line>": the
       client's own address and what the server saw. --defer: the handshake's
       last ACK waits for the first data (TCP_DEFER_ACCEPT on the client), so
       the option arrives on the first data segment.
@@ -15,7 +15,7 @@
       Handshakes by hand over raw sockets, each ACK with chosen TCP options
       (hex): a list of {"src", "dst", "dport", "sport", "opts", "data"}.
       Needs the caller to drop the kernel's RSTs for the source ports (the
-      kernel knows no socket for them); our own RSTs carry mark 0x70a.
+      kernel knows no socket for them).
 """
 import json
 import os
@@ -26,9 +26,6 @@ import subprocess
 import sys
 import threading
 import time
-
-CRAFT_MARK = 0x70A
-
 
 def addr_str(a):
     return "%s %d" % (a[0], a[1])
@@ -49,13 +46,16 @@ def serve(fam, port, logpath, peer_cmd):
     lock = threading.Lock()
 
     def handle(c, accepted):
-        rec = {"port": port, "accept": addr_str(accepted),
-               "peer": addr_str(c.getpeername())}
+        try:
+            peer = addr_str(c.getpeername())
+        except OSError as e:
+            peer = e.strerror
+        toa = "-"
         if peer_cmd:
             r = subprocess.run([peer_cmd, "peer", str(os.getpid()), str(c.fileno())],
                                capture_output=True, text=True)
-            rec["toa"] = (r.stdout + r.stderr).strip()
-        line = json.dumps(rec, sort_keys=True)
+            toa = (r.stdout + r.stderr).strip()
+        line = "%d|%s|%s|%s" % (port, addr_str(accepted), peer, toa)
         with lock:
             log.write(line + "\n")
         c.settimeout(5)
@@ -89,7 +89,7 @@ def connect(host, port, defer):
             break
         buf += d
     c.close()
-    print(json.dumps({"local": local, "seen": json.loads(buf or b"{}")}, sort_keys=True))
+    print("%s|%s" % (local, buf.decode().strip()))
 
 
 def csum(data):
@@ -109,7 +109,6 @@ class Raw:
         self.fam = socket.AF_INET6 if self.v6 else socket.AF_INET
         self.src = socket.inet_pton(self.fam, src)
         self.s = socket.socket(self.fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, CRAFT_MARK)
         self.s.bind((src, 0))
         self.s.settimeout(0.2)
 
@@ -162,8 +161,8 @@ def craft(specs):
         flags = 0x18 if data else 0x10
         r.send(sp["dst"], sp["sport"], sp["dport"], isn + 1, (rseq + 1) & 0xFFFFFFFF,
                flags, bytes.fromhex(sp.get("opts", "")), data)
-        time.sleep(0.3)
-        r.send(sp["dst"], sp["sport"], sp["dport"], isn + 1 + len(data), 0, 0x04)
+        # No RST: one arriving before the server's accept() would leave it a
+        # socket without a peer. The namespaces' end clears these.
         print("%d: done" % sp["sport"])
 
 
