@@ -9,7 +9,7 @@
 # not shown, readable with "nftlvs-toa peer"), malformed options (ignored,
 # counted), and a client forging the option directly to the server (not
 # believed). Detach restores plain behaviour.
-# timeout: 240
+# timeout: 360
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
@@ -141,6 +141,8 @@ for args in 80 "80 --defer" 81; do
 done
 
 # Crafted handshakes. The kernel's RSTs for the raw sockets' ports are dropped.
+# The option areas that break stay below 18 bytes: from there on 6.12 drops
+# the segment itself (tcp_inbound_hash: "bad auth header") before sockops.
 for ns in lb client; do
 	in_ns $ns nft -f - <<'NFT' || fail "craft rules in $ns"
 table inet craft {
@@ -175,7 +177,7 @@ S=$(
 	spec $LIP6_1 $RS6_1 8086 41020 "$(t6 253 3000 $V6B)"
 	spec $LIP6_1 $RS6_1 8086 41021 "$(t6 254 3001 $V6B)"
 	spec $LIP6_1 $RS6_1 8086 41022 "$(t4 3002 192.0.2.22)"		# IPv4 client, IPv6 socket
-	spec $LIP6_1 $RS6_1 8086 41023 "0101$(t6 253 3003 $V6B | cut -c1-36)"	# cut short
+	spec $LIP6_1 $RS6_1 8086 41023 "0101$(t6 253 3003 $V6B | cut -c1-28)"	# cut short
 	spec $LIP6_1 $RS6_1 8086 41024 "$(t6 253 3004 $V6B)$(t6 254 3004 $V6B)"	# twice
 	spec $LIP6_1 $RS6_1 8086 41025 "$(t6 253 3005 $V6B)" hello
 	spec $LIP6_1 $RS6_1 8086 41026 "$(t4 3006 192.0.2.26)$(t6 253 3006 $V6B)"	# two kinds
