@@ -57,7 +57,9 @@ for offload in on off; do
 	check_traffic "ip6, offloads $offload" 30 1,1000,65536,1500000,17,300000
 done
 log "$(in_ns lb cat /proc/net/nft_lvs/stats)"
-[ "$(lvs_stat conn_new)" -ge 120 ] || fail "conn_new $(lvs_stat conn_new) < 120"
+# 60 TCP connections, and up to 60 UDP ones: a UDP client that gets a source port used
+# before, within the UDP timeout, is the same connection again.
+[ "$(lvs_stat conn_new)" -ge 100 ] || fail "conn_new $(lvs_stat conn_new) < 100"
 assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
 assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
 in_ns lb grep -q "$RS6_1" /proc/net/nft_lvs/conns || fail "no IPv6 connection listed: $(in_ns lb head -5 /proc/net/nft_lvs/conns)"

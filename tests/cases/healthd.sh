@@ -25,15 +25,16 @@ mkdir -p "$STATE"
 # check that started just before the failure may still pass), or, when the timeout is
 # longer than the interval (a check that times out delays the next), interval + (fall - 1)
 # x timeout + timeout. Under an emulated CPU the
-# measurement itself (nft listing) and the checks are slower: the bound checked is 1 s
-# more, and the measured times are printed. Intervals are short for the test's sake and
+# measurement itself (nft listing) and the checks are slower, the more so when another
+# guest shares the host's cores: the bound checked is 2 s more, and the measured times are
+# printed (the bound itself is measured natively by the benchmark, bench/healthd.sh). Intervals are short for the test's sake and
 # no shorter than the emulated guest bears; timeouts are long where the failure under
 # test is not a timeout.
 FALL=2
 bound() {	# bound INTERVAL_MS TIMEOUT_MS: interval + (fall - 1) x max(interval, timeout) + timeout
 	local slot=$1
 	[ "$2" -le "$1" ] || slot=$2
-	printf '%.1f' "$(echo "($1 + ($FALL - 1) * $slot + $2) / 1000 + 1" | bc -l)"
+	printf '%.1f' "$(echo "($1 + ($FALL - 1) * $slot + $2) / 1000 + 2" | bc -l)"
 }
 TCP_B=$(bound 500 1000) HTTP_B=$(bound 500 2000) HTTPS_B=$(bound 1000 2000)
 UDP_B=$(bound 500 1000) EXEC_B=$(bound 1000 3000)
@@ -253,9 +254,9 @@ t_udp=$EPOCHREALTIME
 touch "$STATE/rs1.udp-silent"						# silent UDP
 t_exec=$EPOCHREALTIME
 rm "$STATE/up-$RS4_2"							# failing command
-t_web6=$EPOCHREALTIME							# IPv6 connection refused
 in_ns rs2 nft add table ip6 block ";" add chain ip6 block in "{ type filter hook input priority 0; }" ";" \
 	add rule ip6 block in tcp dport 8006 reject with tcp reset || fail "block rs2's IPv6 server"
+t_web6=$EPOCHREALTIME	# IPv6 connection refused from the end of the nft command (its commit)
 changed "tcp: killed server out of the set" $TCP_B $t_tcp \
 	"delete element ip lvs web { $RS4_2 . 8080 : $(mark 1) }"
 # No connection reaches a server already marked down, and none fails.
