@@ -462,14 +462,11 @@ void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
 bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 		  const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
 		  unsigned int *verdict);
-void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
-		   struct sk_buff *skb);
+int lvs_xlate_transport(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			unsigned int thoff, struct tcphdr **thp);
 bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th);
 void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		    unsigned int thoff, unsigned int mtu);
-void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
-		   unsigned int payload);
-void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th);
 void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len);
 unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    const struct nft_pktinfo *pkt);

@@ -188,8 +188,8 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
  * SYNPROXY the client and the RS each saw an ISN of their own from us, so
  * both numbers move, and timestamps and windows are translated too.
  */
-void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
-		   struct sk_buff *skb)
+static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
+			  struct sk_buff *skb)
 {
 	u8 flags = ((u8 *)th)[CORE_TCP_FLAGS_OFF];
 	const struct lvs_synproxy *sp = cp->sp;
@@ -252,8 +252,8 @@ bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
 }
 
 /* Remember where each side's sequence space ends (for rst-on-expire). */
-void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
-		   unsigned int payload)
+static void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
+			  unsigned int payload)
 {
 	u32 end = ntohl(th->seq) + payload + th->syn + th->fin;
 	u32 *last = dir == LB_DIR_IN ? &cp->in_end : &cp->out_end;
@@ -265,7 +265,7 @@ void lvs_tcp_track(struct lvs_conn *cp, u8 dir, const struct tcphdr *th,
 		WRITE_ONCE(*last, end);
 }
 
-void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
+static void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
 {
 	u8 flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
 	u8 state = READ_ONCE(cp->state);
@@ -275,6 +275,40 @@ void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
 		lvs_conn_set_state(cp, next);
 	else
 		lvs_conn_touch(cp);
+}
+
+/*
+ * The transport work both families share: the headers made writable, and
+ * for TCP the sequence space and state tracked and sequence numbers and
+ * options translated. *@thp is the TCP header (NULL for UDP). -1: a
+ * malformed or unwritable packet.
+ */
+int lvs_xlate_transport(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			unsigned int thoff, struct tcphdr **thp)
+{
+	unsigned int hl = sizeof(struct udphdr);
+	struct tcphdr *th;
+
+	*thp = NULL;
+	if (cp->hn[LB_DIR_IN].t.proto == IPPROTO_TCP) {
+		if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
+			return -1;
+		hl = ((struct tcphdr *)(skb->data + thoff))->doff * 4;
+		if (hl < sizeof(struct tcphdr))
+			return -1;
+	}
+	if (skb_ensure_writable(skb, thoff + hl))
+		return -1;
+	if (cp->hn[LB_DIR_IN].t.proto != IPPROTO_TCP) {
+		lvs_conn_touch(cp);
+		return 0;
+	}
+	th = (struct tcphdr *)(skb->data + thoff);
+	lvs_tcp_track(cp, dir, th, skb->len - thoff - hl);
+	lvs_tcp_state(cp, dir, th);
+	lvs_xlate_tcp(cp, dir, th, skb);
+	*thp = th;
+	return 0;
 }
 
 static void lvs_count_one(struct lvs_rs_stats __percpu *stats, u8 dir,
@@ -346,9 +380,9 @@ unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	__be32 saddr = other->dst.ip, daddr = other->src.ip;
 	u8 proto = cp->hn[LB_DIR_IN].t.proto;
-	unsigned int hl, mtu, len = skb->len;
+	unsigned int mtu, len = skb->len;
 	struct lvs_net *ln = lvs_conn_ln(cp);
-	struct tcphdr *th = NULL;
+	struct tcphdr *th;
 	struct iphdr *iph;
 	struct rtable *rt;
 
@@ -369,26 +403,9 @@ unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		goto drop;
 	}
 
-	hl = sizeof(struct udphdr);
-	if (proto == IPPROTO_TCP) {
-		if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
-			goto err;
-		hl = ((struct tcphdr *)(skb->data + thoff))->doff * 4;
-		if (hl < sizeof(struct tcphdr))
-			goto err;
-	}
-	if (skb_ensure_writable(skb, thoff + hl))
+	if (lvs_xlate_transport(cp, dir, skb, thoff, &th))
 		goto err;
-
 	iph = ip_hdr(skb);
-	if (proto == IPPROTO_TCP) {
-		th = (struct tcphdr *)(skb->data + thoff);
-		lvs_tcp_track(cp, dir, th, skb->len - thoff - hl);
-		lvs_tcp_state(cp, dir, th);
-		lvs_xlate_tcp(cp, dir, th, skb);
-	} else {
-		lvs_conn_touch(cp);
-	}
 	lvs_xlate_l4(skb, proto, thoff, iph, saddr, daddr, other->dport,
 		     other->sport);
 	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))

@@ -169,9 +169,9 @@ unsigned int lvs_xlate6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	const struct in6_addr *saddr = &other->dst.in6, *daddr = &other->src.in6;
 	u8 proto = cp->hn[LB_DIR_IN].t.proto;
-	unsigned int hl, mtu, len = skb->len;
+	unsigned int mtu, len = skb->len;
 	struct lvs_net *ln = lvs_conn_ln(cp);
-	struct tcphdr *th = NULL;
+	struct tcphdr *th;
 	struct ipv6hdr *ip6h;
 	struct dst_entry *dst;
 
@@ -192,26 +192,9 @@ unsigned int lvs_xlate6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		goto drop;
 	}
 
-	hl = sizeof(struct udphdr);
-	if (proto == IPPROTO_TCP) {
-		if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
-			goto err;
-		hl = ((struct tcphdr *)(skb->data + thoff))->doff * 4;
-		if (hl < sizeof(struct tcphdr))
-			goto err;
-	}
-	if (skb_ensure_writable(skb, thoff + hl))
+	if (lvs_xlate_transport(cp, dir, skb, thoff, &th))
 		goto err;
-
 	ip6h = ipv6_hdr(skb);
-	if (proto == IPPROTO_TCP) {
-		th = (struct tcphdr *)(skb->data + thoff);
-		lvs_tcp_track(cp, dir, th, skb->len - thoff - hl);
-		lvs_tcp_state(cp, dir, th);
-		lvs_xlate_tcp(cp, dir, th, skb);
-	} else {
-		lvs_conn_touch(cp);
-	}
 	lvs_xlate_l4_6(skb, proto, thoff, ip6h, saddr, daddr, other->dport,
 		       other->sport);
 	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))
