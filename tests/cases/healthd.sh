@@ -305,7 +305,7 @@ in_ns rs2 $LBTRAFFIC serve rs2 8080 >"$CASE_TMP/rs2-8080.log" 2>&1 &
 rm -f "$STATE/rs1.8000" "$STATE/rs2.8443" "$STATE/rs1.udp-silent" "$STATE/rs2.udp-silent"
 touch "$STATE/up-$RS4_2"
 in_ns rs2 nft delete table ip6 block || fail "unblock rs2's IPv6 server"
-t=$(until_t 40 all_up) || fail "not all back 40 s after the repairs: $(status)"
+t=$(until_t 60 all_up) || fail "not all back 60 s after the repairs: $(status)"
 log "everything back: ${t}s"
 assert_eq "" "$(elems web | grep "$RS4_3")" "the sorry server left"
 assert_eq '{"rs1": 6, "rs2": 3}' "$(conns 9)" "wrr again"
