@@ -479,12 +479,22 @@ struct sk_buff *lvs_tcp_build4(__be32 saddr, __be32 daddr, __be16 sport,
 void lvs_tcp_send4(struct net *net, struct sk_buff *skb);
 unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt, bool *handled);
-int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff, u8 proto,
-			struct lvs_tuple *t);
+int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
+		       u8 family, struct lvs_tuple *t);
+
+static inline int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff,
+				      u8 proto, struct lvs_tuple *t)
+{
+	return lvs_tuple_from_skb(skb, thoff, proto, NFPROTO_IPV4, t);
+}
+
+static inline int lvs_tuple_from_ipv6(struct sk_buff *skb, unsigned int thoff,
+				      u8 proto, struct lvs_tuple *t)
+{
+	return lvs_tuple_from_skb(skb, thoff, proto, NFPROTO_IPV6, t);
+}
 
 /* IPv6 (xlate6.c). */
-int lvs_tuple_from_ipv6(struct sk_buff *skb, unsigned int thoff, u8 proto,
-			struct lvs_tuple *t);
 struct dst_entry *lvs_route6(struct net *net, struct sk_buff *skb,
 			     const struct in6_addr *daddr,
 			     const struct in6_addr *saddr);

@@ -23,10 +23,10 @@
 #include "core/tcpopt.h"
 #include "compat.h"
 
-int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff, u8 proto,
-			struct lvs_tuple *t)
+/* The connection key of a TCP/UDP packet of either family. */
+int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
+		       u8 family, struct lvs_tuple *t)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	__be16 _ports[2];
 	const __be16 *ports;
 
@@ -34,12 +34,17 @@ int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	if (!ports)
 		return -EINVAL;
 	memset(t, 0, sizeof(*t));
-	t->src.ip = iph->saddr;
-	t->dst.ip = iph->daddr;
+	if (family == NFPROTO_IPV6) {
+		t->src.in6 = ipv6_hdr(skb)->saddr;
+		t->dst.in6 = ipv6_hdr(skb)->daddr;
+	} else {
+		t->src.ip = ip_hdr(skb)->saddr;
+		t->dst.ip = ip_hdr(skb)->daddr;
+	}
 	t->sport = ports[0];
 	t->dport = ports[1];
 	t->proto = proto;
-	t->family = NFPROTO_IPV4;
+	t->family = family;
 	return 0;
 }
 

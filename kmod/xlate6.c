@@ -21,26 +21,6 @@
 #include "core/tcpopt.h"
 #include "compat.h"
 
-int lvs_tuple_from_ipv6(struct sk_buff *skb, unsigned int thoff, u8 proto,
-			struct lvs_tuple *t)
-{
-	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-	__be16 _ports[2];
-	const __be16 *ports;
-
-	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
-	if (!ports)
-		return -EINVAL;
-	memset(t, 0, sizeof(*t));
-	t->src.in6 = ip6h->saddr;
-	t->dst.in6 = ip6h->daddr;
-	t->sport = ports[0];
-	t->dport = ports[1];
-	t->proto = proto;
-	t->family = NFPROTO_IPV6;
-	return 0;
-}
-
 struct dst_entry *lvs_route6(struct net *net, struct sk_buff *skb,
 			     const struct in6_addr *daddr,
 			     const struct in6_addr *saddr)
