@@ -68,21 +68,27 @@ if [ -f "$dir/complete" ]; then
 	exit 0
 fi
 
-echo "debug-kernel: building $pkg $srcver into $dir (nice, -j$jobs; takes a while)" >&2
-start=$(date +%s)
-rm -rf "$dir/src" "$dir/obj" "$dir/modroot" "$dir/bzImage" "$dir/kernelrelease"
-mkdir -p "$dir/src" "$dir/obj"
-tar -xJf "$tarball" -C "$dir/src" --strip-components=1
 src=$dir/src obj=$dir/obj
 kmake() { nice -n 10 make -C "$src" O="$obj" "$@"; }
+start=$(date +%s)
+# "configured" marks an extracted and configured tree: a build that was interrupted after it
+# (a session or machine that stopped) goes on where make left off instead of starting over.
+if [ -f "$dir/configured" ]; then
+	echo "debug-kernel: resuming the build of $pkg $srcver in $dir (nice, -j$jobs)" >&2
+else
+	echo "debug-kernel: building $pkg $srcver into $dir (nice, -j$jobs; takes a while)" >&2
+	rm -rf "$dir/src" "$dir/obj" "$dir/modroot" "$dir/bzImage" "$dir/kernelrelease"
+	mkdir -p "$dir/src" "$dir/obj"
+	tar -xJf "$tarball" -C "$dir/src" --strip-components=1
 
-# allnoconfig + kvm_guest.config + our fragments, then olddefconfig resolves the rest.
-{
-	kmake allnoconfig &&
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$src/kernel/configs/kvm_guest.config" $fragments &&
-	kmake olddefconfig
-} > "$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; die "configuration failed"; }
+	# allnoconfig + kvm_guest.config + our fragments, then olddefconfig resolves the rest.
+	{
+		kmake allnoconfig &&
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+			"$src/kernel/configs/kvm_guest.config" $fragments &&
+		kmake olddefconfig
+	} > "$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; die "configuration failed"; }
+fi
 
 # Every option we asked for must have survived olddefconfig.
 # shellcheck disable=SC2086
@@ -100,6 +106,7 @@ if [ -n "$dropped" ]; then
 		sed '2,$s/^/  /' >&2
 	exit 1
 fi
+touch "$dir/configured"
 [ "${DEBUG_KERNEL_CONFIG_ONLY:-}" != 1 ] || { echo "$dir"; exit 0; }
 
 kmake -j"$jobs" bzImage modules >> "$dir/build.log" 2>&1 ||
