@@ -67,9 +67,7 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 	    pkt->fragoff ||
 	    (pkt->tprot != IPPROTO_TCP && pkt->tprot != IPPROTO_UDP))
 		goto nomatch;
-	if (svc->family == NFPROTO_IPV6 ?
-	    lvs_tuple_from_ipv6(skb, nft_thoff(pkt), pkt->tprot, &t) :
-	    lvs_tuple_from_ipv4(skb, nft_thoff(pkt), pkt->tprot, &t))
+	if (lvs_tuple_from_skb(skb, nft_thoff(pkt), pkt->tprot, svc->family, &t))
 		goto nomatch;
 
 	/* Packets of existing connections, when no lb-dispatch came first. */

@@ -24,26 +24,28 @@ static void nft_lb_dispatch_eval(const struct nft_expr *expr,
 	 */
 	if (!(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->fragoff)
 		return;
-	if (nft_pf(pkt) == NFPROTO_IPV6) {
-		if ((pkt->tprot != IPPROTO_TCP && pkt->tprot != IPPROTO_UDP) ||
-		    lvs_tuple_from_ipv6(skb, nft_thoff(pkt), pkt->tprot, &t) ||
-		    !lvs_dispatch(ln, skb, pkt, &t, &verdict))
-			return;
-		regs->verdict.code = verdict;
-		return;
-	}
-	if (nft_pf(pkt) != NFPROTO_IPV4 || ip_is_fragment(ip_hdr(skb)))
+	if (nft_pf(pkt) == NFPROTO_IPV4 && ip_is_fragment(ip_hdr(skb)))
 		return;
 
 	switch (pkt->tprot) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		if (lvs_tuple_from_ipv4(skb, nft_thoff(pkt), pkt->tprot, &t) ||
+		if (lvs_tuple_from_skb(skb, nft_thoff(pkt), pkt->tprot,
+				       nft_pf(pkt), &t) ||
 		    !lvs_dispatch(ln, skb, pkt, &t, &verdict))
 			return;
 		break;
 	case IPPROTO_ICMP:
+		if (nft_pf(pkt) != NFPROTO_IPV4)
+			return;
 		verdict = lvs_icmp_ipv4(ln, skb, pkt, &handled);
+		if (!handled)
+			return;
+		break;
+	case IPPROTO_ICMPV6:
+		if (nft_pf(pkt) != NFPROTO_IPV6)
+			return;
+		verdict = lvs_icmp_ipv6(ln, skb, pkt, &handled);
 		if (!handled)
 			return;
 		break;

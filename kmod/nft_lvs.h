@@ -482,18 +482,6 @@ unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
 		       u8 family, struct lvs_tuple *t);
 
-static inline int lvs_tuple_from_ipv4(struct sk_buff *skb, unsigned int thoff,
-				      u8 proto, struct lvs_tuple *t)
-{
-	return lvs_tuple_from_skb(skb, thoff, proto, NFPROTO_IPV4, t);
-}
-
-static inline int lvs_tuple_from_ipv6(struct sk_buff *skb, unsigned int thoff,
-				      u8 proto, struct lvs_tuple *t)
-{
-	return lvs_tuple_from_skb(skb, thoff, proto, NFPROTO_IPV6, t);
-}
-
 /* IPv6 (xlate6.c). */
 struct dst_entry *lvs_route6(struct net *net, struct sk_buff *skb,
 			     const struct in6_addr *daddr,
@@ -504,6 +492,8 @@ unsigned int lvs_xlate6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			unsigned int thoff, struct net *net, bool forwarded);
 unsigned int lvs_xlate_ipv6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    const struct nft_pktinfo *pkt);
+unsigned int lvs_icmp_ipv6(struct lvs_net *ln, struct sk_buff *skb,
+			   const struct nft_pktinfo *pkt, bool *handled);
 void lvs_send_rst6(struct net *net, const struct in6_addr *saddr,
 		   const struct in6_addr *daddr, __be16 sport, __be16 dport,
 		   u32 seq);

@@ -143,7 +143,7 @@ static void nft_synproxy_lb_eval(const struct nft_expr *expr,
 	    pkt->tprot != IPPROTO_TCP || ip_is_fragment(ip_hdr(skb)))
 		return;
 	thoff = nft_thoff(pkt);
-	if (lvs_tuple_from_ipv4(skb, thoff, IPPROTO_TCP, &t))
+	if (lvs_tuple_from_skb(skb, thoff, IPPROTO_TCP, NFPROTO_IPV4, &t))
 		goto drop;
 
 	/* Packets of connections, when no lb-dispatch came first. */

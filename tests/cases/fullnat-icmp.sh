@@ -62,3 +62,60 @@ lport=$(in_ns lb awk '$2 == "'"$CLIENT4"':47001" { split($4, a, ":"); print a[2]
 # From lip, quoting the server's datagram to lip:lport (not the client's port).
 grep -q "IP $LIP4_1 > $RS4_1: ICMP $LIP4_1 udp port $lport unreachable" /tmp/rs-icmp.txt ||
 	fail "the server did not get the translated error (lport $lport)"
+
+# IPv6, both ways again, with ICMPv6 "port unreachable": rs2:5999 is closed, and the client's
+# port 47002 is closed when rs1's reply comes.
+lvs_start_servers 5353 --udp --v6
+in_ns lb "$NFTLVS" -f - <<NFT || fail "IPv6 services"
+table ip6 lvs6 {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 udp dport 53 fullnat to { [$RS6_2]:5999 } via { $LIP6_1 }
+		ip6 daddr $VIP6 udp dport 54 fullnat to { [$RS6_1]:5353 } via { $LIP6_1 }
+	}
+}
+NFT
+before=$(lvs_stat icmp_out)
+out=$(in_ns client /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((sys.argv[1], 53))
+result = "timeout"
+for _ in range(3):
+    s.send(b"ping")
+    try:
+        s.recv(100)
+        result = "reply"
+        break
+    except ConnectionRefusedError:
+        result = "refused"
+        break
+    except socket.timeout:
+        pass
+print(result)' "$VIP6")
+assert_eq refused "$out" "IPv6 client socket after the server's port unreachable"
+[ "$(lvs_stat icmp_out)" -gt "$before" ] || fail "icmp_out did not count the ICMPv6 error"
+
+before=$(lvs_stat icmp_in)
+in_ns rs1 tcpdump -n -l -i "$RS_IF" icmp6 and not ip6[40] == 135 and not ip6[40] == 136 \
+	>/tmp/rs-icmp6.txt 2>/tmp/rs-icmp6.err &
+dump=$!
+for _ in $(seq 1 100); do grep -q "listening on" /tmp/rs-icmp6.err && break; sleep 0.1; done
+in_ns client /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 47002))
+s.sendto(b"ping", (sys.argv[1], 54))
+s.close()' "$VIP6"
+for _ in $(seq 1 50); do grep -q unreachable /tmp/rs-icmp6.txt && break; sleep 0.1; done
+kill "$dump"
+wait "$dump" 2>/dev/null
+log "$(cat /tmp/rs-icmp6.txt)"
+[ "$(lvs_stat icmp_in)" -gt "$before" ] || fail "icmp_in did not count the ICMPv6 error"
+lport=$(in_ns lb awk '$2 == "['"$CLIENT6"']:47002" { n = split($4, a, ":"); print a[n] }' \
+	/proc/net/nft_lvs/conns)
+[ -n "$lport" ] || fail "no connection for the IPv6 client's port 47002"
+grep -q "IP6 $LIP6_1 > $RS6_1: ICMP6, destination unreachable, unreachable port, $LIP6_1 udp port $lport" \
+	/tmp/rs-icmp6.txt || fail "the server did not get the translated ICMPv6 error (lport $lport)"

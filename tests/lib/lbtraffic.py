@@ -199,8 +199,8 @@ def tcp_options(opts):
     return out
 
 
-def pcap_ipv4(path):
-    """The IPv4 packets (from the IP header on) of an Ethernet pcap (tcpdump -w)."""
+def pcap_ip(path, ethertypes=(b"\x08\x00", b"\x86\xdd")):
+    """The IP packets (from the IP header on) of an Ethernet pcap (tcpdump -w)."""
     import struct
     with open(path, "rb") as f:
         data = f.read()
@@ -210,8 +210,27 @@ def pcap_ipv4(path):
         _, _, caplen, _ = struct.unpack(endian + "IIII", data[off:off + 16])
         pkt = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        if len(pkt) >= 34 and pkt[12:14] == b"\x08\x00":
+        if len(pkt) >= 34 and pkt[12:14] in ethertypes:
             yield pkt[14:]
+
+
+def pcap_ipv4(path):
+    """The IPv4 packets of an Ethernet pcap."""
+    return pcap_ip(path, (b"\x08\x00",))
+
+
+def ip_parts(ip):
+    """(src, dst, protocol, payload) of an IPv4 packet or of an IPv6 packet without
+    extension headers (what our tests send), or None."""
+    if len(ip) >= 20 and ip[0] >> 4 == 4:
+        return ip[12:16], ip[16:20], ip[9], ip[(ip[0] & 15) * 4:]
+    if len(ip) >= 40 and ip[0] >> 4 == 6:
+        return ip[8:24], ip[24:40], ip[6], ip[40:]
+    return None
+
+
+def ntop(raw):
+    return socket.inet_ntop(socket.AF_INET6 if len(raw) == 16 else socket.AF_INET, raw)
 
 
 def tcpopts(args):
@@ -244,30 +263,44 @@ def tcpopts(args):
 
 
 def icmpquotes(args):
-    """ICMP errors addressed to ADDR about TCP: each must quote, byte for byte
-    in addresses, ports, seq and ack, a segment ADDR sent before it (the
-    capture is taken at ADDR's interface). Prints counts and misfits."""
+    """ICMP and ICMPv6 errors addressed to ADDR about TCP: each must quote a segment
+    ADDR sent before it (the capture is taken at ADDR's interface): addresses, ports
+    and ack byte for byte, and a seq inside what that segment carried (a router that
+    merges segments, GRO, quotes a boundary inside what ADDR sent as one). Prints
+    counts and misfits."""
     import struct
-    sent, res = set(), {"icmp": 0, "matched": 0, "unmatched": []}
-    for ip in pcap_ipv4(args.pcap):
-        src, dst, proto, ihl = ip[12:16], ip[16:20], ip[9], (ip[0] & 15) * 4
-        if proto == 6 and socket.inet_ntoa(src) == args.addr:
-            sent.add((ip[12:20], ip[ihl:ihl + 12]))
-        elif proto == 1 and socket.inet_ntoa(dst) == args.addr and ip[ihl] in (3, 11):
-            inner = ip[ihl + 8:]
-            if len(inner) < 20 or inner[9] != 6:
+    family = socket.AF_INET6 if ":" in args.addr else socket.AF_INET
+    addr = socket.inet_pton(family, args.addr)
+    # ICMP: unreachable, time exceeded; ICMPv6: unreachable, too big, time exceeded.
+    errors = {1: (3, 11), 58: (1, 2, 3)}
+    sent, res = {}, {"icmp": 0, "matched": 0, "unmatched": []}
+    for ip in pcap_ip(args.pcap):
+        parts = ip_parts(ip)
+        if not parts:
+            continue
+        src, dst, proto, l4 = parts
+        if proto == 6 and src == addr and len(l4) >= 20:
+            if ip[0] >> 4 == 4:
+                payload = struct.unpack(">H", ip[2:4])[0] - (ip[0] & 15) * 4
+            else:
+                payload = struct.unpack(">H", ip[4:6])[0]
+            seq = struct.unpack(">I", l4[4:8])[0]
+            seglen = max(payload - (l4[12] >> 4) * 4, 1)
+            sent.setdefault((src + dst, l4[:4], l4[8:12]), []).append((seq, seglen))
+        elif dst == addr and l4 and l4[0] in errors.get(proto, ()):
+            inner = ip_parts(l4[8:])
+            if not inner or inner[2] != 6 or len(inner[3]) < 12:
                 continue
-            th = inner[(inner[0] & 15) * 4:][:12]
-            if len(th) < 12:
-                continue
+            th = inner[3][:12]
             res["icmp"] += 1
-            if (inner[12:20], th) in sent:
+            qseq = struct.unpack(">I", th[4:8])[0]
+            segs = sent.get((inner[0] + inner[1], th[:4], th[8:12]), ())
+            if any((qseq - seq) % 2**32 < seglen for seq, seglen in segs):
                 res["matched"] += 1
             elif len(res["unmatched"]) < 5:
                 sport, dport, seq, ack = struct.unpack(">HHII", th)
                 res["unmatched"].append("%s:%d > %s:%d seq %d ack %d" % (
-                    socket.inet_ntoa(inner[12:16]), sport,
-                    socket.inet_ntoa(inner[16:20]), dport, seq, ack))
+                    ntop(inner[0]), sport, ntop(inner[1]), dport, seq, ack))
     print(json.dumps(res, sort_keys=True))
     return 0
 

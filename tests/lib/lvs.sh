@@ -32,18 +32,19 @@ LBTRAFFIC="/usr/bin/python3 $TOP/tests/lib/lbtraffic.py"
 
 # Start an echo server (tests/lib/lbtraffic.py) named after its namespace
 # in each of rs1..rs3 on PORT, and wait until they listen.
-lvs_start_servers() {	# lvs_start_servers PORT [--udp] [--hold S]
+lvs_start_servers() {	# lvs_start_servers PORT [--udp] [--v6] [--hold S]
 	local port=$1 ns
 	shift
 	for ns in rs1 rs2 rs3; do
 		ip netns exec "$ns" $LBTRAFFIC serve "$ns" "$port" "$@" \
 			>"/tmp/server-$ns-$port.log" 2>&1 &
 	done
-	local kind=-ltnH
+	local kind=-ltnH family=-4
 	case " $* " in *" --udp "*) kind=-lunH ;; esac
+	case " $* " in *" --v6 "*) family=-6 ;; esac
 	for ns in rs1 rs2 rs3; do
 		for _ in $(seq 1 100); do
-			ip netns exec "$ns" ss "$kind" "sport = :$port" | grep -q . && break
+			ip netns exec "$ns" ss "$kind" "$family" "sport = :$port" | grep -q . && break
 			sleep 0.1
 		done
 	done
