@@ -243,6 +243,10 @@ static int lvs_parse_scalars(struct lvs_service *svc,
 		svc->flags = ntohl(nla_get_be32(tb[NFTA_FULLNAT_FLAGS]));
 		if (svc->flags & ~NFT_FULLNAT_F_MASK)
 			return -EOPNOTSUPP;
+		/* A choice of TOA layout without TOA is a mistake to report. */
+		if ((svc->flags & NFT_FULLNAT_F_TOA_KIND253) &&
+		    !(svc->flags & NFT_FULLNAT_F_TOA))
+			return -EINVAL;
 	}
 	return 0;
 }

@@ -133,7 +133,8 @@ unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net)
  * Insert the client address option (TOA) right after the fixed TCP header:
  * move the IP header (with any IPv6 extension headers) and TCP header
  * toward the head by the option length, so the payload stays where it is.
- * The option carries the client's address in its own family.
+ * The option carries the client's address in its own family; an IPv6
+ * address under kind 254 (DPVS) or, when the service asks, 253 (LVS v2).
  */
 void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		    unsigned int thoff, unsigned int mtu)
@@ -141,6 +142,9 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 	const struct lvs_tuple *ct = &cp->hn[LB_DIR_IN].t;
 	int family = ct->family == NFPROTO_IPV6 ? CORE_AF_INET6 : CORE_AF_INET;
 	unsigned int olen = tcpopt_toa_len(family), hl, tcplen;
+	u8 kind = family == CORE_AF_INET6 &&
+		  (cp->flags & NFT_FULLNAT_F_TOA_KIND253) ?
+		  TCPOPT_KIND_TOA6 : TCPOPT_KIND_TOA;
 	struct lvs_net *ln = lvs_conn_ln(cp);
 	struct tcphdr *th;
 	u32 diff = 0;
@@ -172,7 +176,7 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		skb->csum_start -= olen;
 
 	th = (struct tcphdr *)(skb->data + thoff);
-	if (tcpopt_toa_insert((u8 *)th, hl + olen, family, &ct->src,
+	if (tcpopt_toa_insert((u8 *)th, hl + olen, kind, family, &ct->src,
 			      ct->sport, &diff) != olen) {
 		/* Cannot happen after the checks above; undo nothing, count. */
 		lvs_stat_inc(ln, LVS_STAT_TOA_FAIL_MEM);

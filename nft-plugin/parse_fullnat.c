@@ -422,7 +422,7 @@ static bool parse_timeout(struct pctx *p, struct nftlvs_expr *e)
 static bool parse_flags(struct pctx *p, struct nftlvs_expr *e)
 {
 	uint32_t f, flags = 0;
-	struct token t;
+	struct token t, kind_tok;
 
 	for (;;) {
 		char name[32] = "";
@@ -433,14 +433,21 @@ static bool parse_flags(struct pctx *p, struct nftlvs_expr *e)
 			memcpy(name, t.s, t.len);
 		f = nftlvs_flag_lookup(NFT_LVS_EXPR_FULLNAT, name);
 		if (!f) {
-			perr(p, &t, "%s: unknown flag %.*s, expecting toa, strip-timestamps or rst-on-expire",
+			perr(p, &t, "%s: unknown flag %.*s, expecting toa, strip-timestamps, rst-on-expire or toa-kind-253",
 			     p->stmt, (int)t.len, t.s);
 			return false;
 		}
+		if (f == NFT_FULLNAT_F_TOA_KIND253)
+			kind_tok = t;
 		flags |= f;
 		if (ts_peek(p->ts)->type != T_COMMA)
 			break;
 		ts_next(p->ts, &t);
+	}
+	if ((flags & NFT_FULLNAT_F_TOA_KIND253) && !(flags & NFT_FULLNAT_F_TOA)) {
+		perr(p, &kind_tok, "%s: toa-kind-253 chooses the layout of the IPv6 TOA option and needs flag toa",
+		     p->stmt);
+		return false;
 	}
 	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, flags);
 	return true;

@@ -68,14 +68,20 @@ enum nft_lvs_sched {
 #define NFT_LVS_SCHED_MAX	(__NFT_LVS_SCHED_MAX - 1)
 #define NFT_LVS_SCHED_DEFAULT	NFT_LVS_SCHED_WLC
 
-/* fullnat flags (NFTA_FULLNAT_FLAGS) */
+/*
+ * fullnat flags (NFTA_FULLNAT_FLAGS). TOA_KIND253 (only with TOA): an IPv6
+ * client address travels in option kind 253 (Alibaba LVS v2's layout)
+ * instead of 254 (DPVS's); IPv4 client addresses always use 254.
+ */
 enum nft_fullnat_flags {
 	NFT_FULLNAT_F_TOA		= (1 << 0),
 	NFT_FULLNAT_F_STRIP_TS		= (1 << 1),
 	NFT_FULLNAT_F_RST_ON_EXPIRE	= (1 << 2),
+	NFT_FULLNAT_F_TOA_KIND253	= (1 << 3),
 };
 #define NFT_FULLNAT_F_MASK	(NFT_FULLNAT_F_TOA | NFT_FULLNAT_F_STRIP_TS | \
-				 NFT_FULLNAT_F_RST_ON_EXPIRE)
+				 NFT_FULLNAT_F_RST_ON_EXPIRE | \
+				 NFT_FULLNAT_F_TOA_KIND253)
 
 /*
  * enum nft_fullnat_attributes - fullnat expression attributes

@@ -64,8 +64,8 @@ static void parse_one(const u8 *o, unsigned int off, struct tcpopt_info *info)
 		break;
 	case TCPOPT_KIND_TOA:
 	case TCPOPT_KIND_TOA6:
-		if (o[1] != tcpopt_toa_len(o[0] == TCPOPT_KIND_TOA ?
-					   CORE_AF_INET : CORE_AF_INET6))
+		if (o[1] != TCPOPT_LEN_TOA6 &&
+		    !(o[0] == TCPOPT_KIND_TOA && o[1] == TCPOPT_LEN_TOA))
 			break;
 		info->present |= TCPOPT_F_TOA;
 		info->toa_off = off;
@@ -219,34 +219,45 @@ int tcpopt_strip_timestamps(u8 *th, u32 *diff)
 /*
  * Remove TOA options the client brought itself: a real server takes the
  * first TOA it finds, so a forged one must not survive a packet that we
- * could not (or did not) put our own into.
+ * could not (or did not) put our own into. Every layout a server may read
+ * goes (254/8, 254/20, 253/20); other experimental options of those kinds
+ * (TCP Fast Open's draft used 254) have other lengths and stay.
  */
 int tcpopt_strip_toa(u8 *th, u32 *diff)
 {
-	int n4, n6;
+	static const u8 layouts[][2] = {
+		{ TCPOPT_KIND_TOA, TCPOPT_LEN_TOA },
+		{ TCPOPT_KIND_TOA, TCPOPT_LEN_TOA6 },
+		{ TCPOPT_KIND_TOA6, TCPOPT_LEN_TOA6 },
+	};
+	int n, total = 0;
+	unsigned int i;
 
-	n4 = tcpopt_nop_out(th, TCPOPT_KIND_TOA, TCPOPT_LEN_TOA, diff);
-	if (n4 < 0)
-		return n4;
-	n6 = tcpopt_nop_out(th, TCPOPT_KIND_TOA6, TCPOPT_LEN_TOA6, diff);
-	return n6 < 0 ? n6 : n4 + n6;
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		n = tcpopt_nop_out(th, layouts[i][0], layouts[i][1], diff);
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	return total;
 }
 
 /*
- * Insert the TOA option for client @addr (4 or 16 bytes, network order)
- * and @port right behind the fixed 20-byte header, moving the existing
+ * Insert the TOA option @kind for client @addr (4 or 16 bytes by @family,
+ * network order) and @port right behind the fixed 20-byte header, moving the existing
  * options back and raising doff. @capacity is how many bytes at @th may be
  * written: the caller has already moved the payload out of the way.
  *
  * Returns the number of bytes added, TCPOPT_E_HDR_FULL if the header
  * would pass 60 bytes, TCPOPT_E_NO_ROOM if @capacity is too small,
- * TCPOPT_E_FAMILY or TCPOPT_E_MALFORMED; on error nothing was written.
+ * TCPOPT_E_FAMILY (also for an IPv4 address under kind 253) or
+ * TCPOPT_E_MALFORMED; on error nothing was written.
  * The option is a multiple of 4 (and so, of 2) bytes long: shifted options
  * and payload keep their word parity and their checksum, only the new
  * bytes and the doff byte count in *@diff. The pseudo-header length is the
  * caller's.
  */
-int tcpopt_toa_insert(u8 *th, unsigned int capacity, int family,
+int tcpopt_toa_insert(u8 *th, unsigned int capacity, u8 kind, int family,
 		      const void *addr, __be16 port, u32 *diff)
 {
 	unsigned int olen = tcpopt_toa_len(family);
@@ -256,7 +267,8 @@ int tcpopt_toa_insert(u8 *th, unsigned int capacity, int family,
 
 	if (hl < 0)
 		return hl;
-	if (!olen)
+	if (!olen || (kind != TCPOPT_KIND_TOA &&
+		      (kind != TCPOPT_KIND_TOA6 || family != CORE_AF_INET6)))
 		return TCPOPT_E_FAMILY;
 	if (hl + olen > CORE_TCP_HDR_MAX)
 		return TCPOPT_E_HDR_FULL;
@@ -264,7 +276,7 @@ int tcpopt_toa_insert(u8 *th, unsigned int capacity, int family,
 		return TCPOPT_E_NO_ROOM;
 
 	memmove(opt + olen, opt, hl - CORE_TCP_HDR_MIN);
-	opt[0] = family == CORE_AF_INET ? TCPOPT_KIND_TOA : TCPOPT_KIND_TOA6;
+	opt[0] = kind;
 	opt[1] = olen;
 	memcpy(opt + 2, &port, 2);
 	memcpy(opt + 4, addr, olen - 4);

@@ -31,8 +31,13 @@
 #define TCPOPT_KIND_SACK_PERM	4
 #define TCPOPT_KIND_SACK	5
 #define TCPOPT_KIND_TS		8
-#define TCPOPT_KIND_TOA6	253	/* Alibaba LVS TOA, IPv6 client */
-#define TCPOPT_KIND_TOA		254	/* Alibaba LVS TOA, IPv4 client */
+/*
+ * TOA: kind 254 length 8 carries an IPv4 client; an IPv6 client takes 20
+ * bytes under kind 254 (DPVS's layout, our default) or kind 253 (Alibaba
+ * LVS v2's). Both put the port first, then the address.
+ */
+#define TCPOPT_KIND_TOA6	253	/* Alibaba LVS v2, IPv6 client */
+#define TCPOPT_KIND_TOA		254	/* IPv4 client; DPVS: IPv6 client too */
 
 #define TCPOPT_LEN_MSS		4
 #define TCPOPT_LEN_WSCALE	3
@@ -163,7 +168,7 @@ static inline unsigned int tcpopt_toa_len(int family)
 	return 0;
 }
 
-int tcpopt_toa_insert(u8 *th, unsigned int capacity, int family,
+int tcpopt_toa_insert(u8 *th, unsigned int capacity, u8 kind, int family,
 		      const void *addr, __be16 port, u32 *diff);
 
 /* Sequence space arithmetic, modulo 2^32 (RFC 1982 style). */

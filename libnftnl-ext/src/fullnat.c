@@ -36,7 +36,7 @@ static const uint8_t fullnat_attr_len[] = {
 };
 
 static const char *const fullnat_flag_names[] = {
-	"toa", "strip-timestamps", "rst-on-expire",
+	"toa", "strip-timestamps", "rst-on-expire", "toa-kind-253",
 };
 
 static const char *const sched_names[] = {

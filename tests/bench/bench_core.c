@@ -135,7 +135,8 @@ static NOINLINE u64 bench_toa_insert(u32 iters)
 
 	for (i = 0; i < iters; i++) {
 		memcpy(th, toa_hdr, sizeof(toa_hdr));	/* included */
-		diff += (u32)tcpopt_toa_insert(th, sizeof(th), CORE_AF_INET,
+		diff += (u32)tcpopt_toa_insert(th, sizeof(th), TCPOPT_KIND_TOA,
+					       CORE_AF_INET,
 					       addr, 0x5000, &diff);
 	}
 	return diff + th[21];

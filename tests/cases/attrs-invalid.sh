@@ -43,7 +43,9 @@ EOPNOTSUPP	ip	fullnat $P $L sched=6
 EOPNOTSUPP	ip	fullnat $P $L sched=4294967295
 ERANGE		ip	fullnat $P $L timeout=0
 ERANGE		ip	fullnat $P $L timeout=2592001
-EOPNOTSUPP	ip	fullnat $P $L flags=0x8
+EOPNOTSUPP	ip	fullnat $P $L flags=0x10
+# toa-kind-253 (0x8) without toa
+EINVAL		ip	fullnat $P $L flags=0x8
 EOPNOTSUPP	ip	fullnat $P $L flags=0x80000000
 # addresses
 EINVAL		ip	fullnat pool=hex:0a0100 $L

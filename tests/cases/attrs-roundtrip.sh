@@ -60,11 +60,11 @@ lvs_table ip6
 assert_ok lvsrule add ip6 lvs c lb-dispatch
 assert_ok lvsrule add ip6 lvs c synproxy-lb wscale=14 ttl=255 flags=sack-perm
 assert_ok lvsrule add ip6 lvs c fullnat "pool=[2001:db8:1::1]:8080@2,2001:db8:1::2" \
-	laddrs=2001:db8:1::254,2001:db8:1::253 sched=sh flags=toa
+	laddrs=2001:db8:1::254,2001:db8:1::253 sched=sh flags=toa,toa-kind-253
 check_raw ip6 <<'OUT'
 lb-dispatch{}
 synproxy-lb{mss=1452,wscale=14,ttl=255,flags=0x1}
-fullnat{family=10,pool=[[2001:db8:1::1]:8080@2,2001:db8:1::2@1],laddrs=[2001:db8:1::254,2001:db8:1::253],port-min=5000,port-max=65535,sched=4,flags=0x1}
+fullnat{family=10,pool=[[2001:db8:1::1]:8080@2,2001:db8:1::2@1],laddrs=[2001:db8:1::254,2001:db8:1::253],port-min=5000,port-max=65535,sched=4,flags=0x9}
 OUT
 
 lvs_table inet

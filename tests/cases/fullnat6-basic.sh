@@ -3,8 +3,8 @@
 # IPv6 real servers that have no route to the clients, in an ip6 table and then in an inet
 # table that serves both families. Every byte is checked both ways; the servers see a local
 # address of the LB as their peer; the hop limit drops by one; TOA carries the IPv6 client
-# address; a packet too big for the servers' link is answered with Packet Too Big; conntrack
-# never sees the traffic.
+# address (kind 254, or 253 with toa-kind-253); a packet too big for the servers' link is
+# answered with Packet Too Big; conntrack never sees the traffic.
 # timeout: 420
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -67,19 +67,21 @@ if in_ns lb test -r /proc/net/nf_conntrack; then
 	assert_eq 0 "$(in_ns lb grep -c "dst=$VIP6" /proc/net/nf_conntrack)" "conntrack entries for the VIP"
 fi
 
-# The handshake's last ACK at a server: the hop limit one less than the client's 64, and
-# the TOA option with the client's IPv6 address and port.
-in_ns rs2 tcpdump -U -c1 -ni "$RS_IF" -w "$CASE_TMP/toa.pcap" \
-	"ip6 and tcp dst port 8080 and ip6[40 + 13] & 0x12 == 0x10" \
-	2>"$CASE_TMP/toa.err" &
-dump=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$CASE_TMP/toa.err" && break; sleep 0.1; done
-grep -q "listening on" "$CASE_TMP/toa.err" || fail "tcpdump: $(cat "$CASE_TMP/toa.err")"
-out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3) || fail "tcp for TOA: $out"
-wait $dump
-/usr/bin/python3 - "$CASE_TMP/toa.pcap" "$CLIENT6" <<'PY' || fail "TOA at the server"
+# check_toa KIND: the handshake's last ACK at a server has the hop limit one less than the
+# client's 64, and a TOA option of KIND, 20 bytes, with the client's IPv6 address and port.
+check_toa() {
+	in_ns rs2 tcpdump -U -c1 -ni "$RS_IF" -w "$CASE_TMP/toa.pcap" \
+		"ip6 and tcp dst port 8080 and ip6[40 + 13] & 0x12 == 0x10" \
+		2>"$CASE_TMP/toa.err" &
+	local dump=$! out
+	for _ in $(seq 1 100); do grep -q "listening on" "$CASE_TMP/toa.err" && break; sleep 0.1; done
+	grep -q "listening on" "$CASE_TMP/toa.err" || fail "tcpdump: $(cat "$CASE_TMP/toa.err")"
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3) || fail "tcp for TOA: $out"
+	wait $dump
+	/usr/bin/python3 - "$CASE_TMP/toa.pcap" "$CLIENT6" "$1" <<'PY' || fail "TOA kind $1 at the server"
 import ipaddress, struct, sys
 data = open(sys.argv[1], "rb").read()
+want_kind = int(sys.argv[3])
 # one packet, linktype ethernet: pcap header 24, record header 16, ethernet 14, ipv6 40
 pkt = data[24 + 16:]
 ip6 = pkt[14:]
@@ -87,7 +89,7 @@ assert ip6[6] == 6, "not TCP right after the IPv6 header"
 assert ip6[7] == 63, "hop limit %d at the server, not 63" % ip6[7]
 tcp = ip6[40:]
 doff = (tcp[12] >> 4) * 4
-opts, i, found = tcp[20:doff], 0, None
+opts, i, found = tcp[20:doff], 0, []
 while i < len(opts):
     kind = opts[i]
     if kind == 0:
@@ -96,15 +98,19 @@ while i < len(opts):
         i += 1
         continue
     ln = opts[i + 1]
-    if kind in (253, 254) and ln == 20:
+    if kind in (253, 254):
         port = struct.unpack("!H", opts[i + 2:i + 4])[0]
-        found = (str(ipaddress.IPv6Address(opts[i + 4:i + 20])), port)
+        found.append((kind, ln, str(ipaddress.IPv6Address(opts[i + 4:i + 20])), port))
     i += ln
-assert found, "no 20-byte TOA option in %r" % opts
-assert found[0] == sys.argv[2], "TOA carries %s, not %s" % (found, sys.argv[2])
-assert found[1] > 0
+assert len(found) == 1, "not one TOA option: %r in %r" % (found, opts)
+kind, ln, addr, port = found[0]
+assert (kind, ln) == (want_kind, 20), "TOA kind %d length %d, not %d/20" % (kind, ln, want_kind)
+assert addr == sys.argv[2], "TOA carries %s, not %s" % (addr, sys.argv[2])
+assert port > 0
 print("TOA:", found)
 PY
+}
+check_toa 254
 [ "$(lvs_stat toa_ok)" -ge 3 ] || fail "toa_ok $(lvs_stat toa_ok)"
 
 # Packet Too Big: the servers' link shrinks to 1280; a full-size UDP datagram from the
@@ -140,13 +146,14 @@ table inet lvs {
 	chain pre {
 		type filter hook prerouting priority raw; policy accept;
 		lb-dispatch
-		ip6 daddr $VIP6 tcp dport 80 fullnat to { $POOL } via { $LIP6_1, $LIP6_2 } sched rr
+		ip6 daddr $VIP6 tcp dport 80 fullnat to { $POOL } via { $LIP6_1, $LIP6_2 } sched rr flags toa,toa-kind-253
 		ip6 daddr $VIP6 udp dport 53 fullnat to { $UPOOL } via { $LIP6_1 } sched rr
 		ip daddr $VIP4 tcp dport 80 fullnat to { $RS4_1:8080, $RS4_2:8080, $RS4_3:8080 } via { $LIP4_1 } sched rr
 	}
 }
 EOF
 check_traffic "inet" 9 1,1000,65536
+check_toa 253
 out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 6) || fail "inet, IPv4: $out"
 assert_eq '{"rs1": 2, "rs2": 2, "rs3": 2}' "$(json_get rs <<<"$out")" "inet, IPv4 rr spread"
 topo_teardown

@@ -118,16 +118,17 @@ grep -q "^\[::ffff:$CLIENT4\]:[0-9]*: response:200" /tmp/httpd.log ||
 	fail "httpd did not log the client"
 grep -q "$LIP4_1" /tmp/httpd.log && fail "httpd logged the lip"
 
-# IPv6 through the LB (FNAT66, kind 253 length 20): an IPv6-only and a
-# dual-stack listener see the IPv6 client.
+# IPv6 through the LB (FNAT66, length 20: kind 254 by default, 253 with toa-kind-253): an
+# IPv6-only and a dual-stack listener see the IPv6 client. (No "ip6 daddr VIP drop":
+# neighbour discovery probes the VIP with unicast ICMPv6.)
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ip6 ruleset"
 table ip6 lvs6 {
 	chain pre {
 		type filter hook prerouting priority raw; policy accept;
 		lb-dispatch
 		ip6 daddr $VIP6 tcp dport 80 fullnat to { [$RS6_1]:8086 } via { $LIP6_1 } sched rr flags toa
-		ip6 daddr $VIP6 tcp dport 81 fullnat to { [$RS6_1]:8081 } via { $LIP6_1 } sched rr flags toa
-		ip6 daddr $VIP6 drop
+		ip6 daddr $VIP6 tcp dport 81 fullnat to { [$RS6_1]:8081 } via { $LIP6_1 } sched rr flags toa,toa-kind-253
+		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
 	}
 }
 NFT

@@ -92,7 +92,7 @@ static void usage(void)
 		"fullnat: family=ip|ip6|N|none pool=ELEM[,ELEM...] laddrs=ADDR[,ADDR...]\n"
 		"         pool-set=NAME|hex:BYTES laddrs-set=NAME|hex:BYTES\n"
 		"         ports=LO-HI port-min=N port-max=N sched=rr|wrr|lc|wlc|sh|mh|N\n"
-		"         timeout=SECONDS flags=toa,strip-timestamps,rst-on-expire|0xHEX\n"
+		"         timeout=SECONDS flags=toa,strip-timestamps,rst-on-expire,toa-kind-253|0xHEX\n"
 		"ELEM: ADDR[:PORT][@WEIGHT], [IPV6]:PORT, hex:BYTES for a raw address;\n"
 		"      pool= and laddrs= alone send an empty list; a set NAME is sent\n"
 		"      with its NUL, hex:BYTES exactly as given\n");

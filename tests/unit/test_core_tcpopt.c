@@ -90,7 +90,8 @@ static void test_malformed(void)
 		r = core_tcp_translate(th, 7, 9, &diff);
 		memcpy(s.th, th, s.hl);
 		CHECK(seg_csum_ok(&s, diff), "%s: checksum", cases[i].name);
-		CHECK(tcpopt_toa_insert(th, (unsigned int)s.hl, CORE_AF_INET,
+		CHECK(tcpopt_toa_insert(th, (unsigned int)s.hl, TCPOPT_KIND_TOA,
+					CORE_AF_INET,
 					"\1\2\3\4", 0, &diff) ==
 		      TCPOPT_E_NO_ROOM, "%s: toa", cases[i].name);
 		free(th);
@@ -114,7 +115,8 @@ static void test_bad_doff(void)
 		CHECK(tcpopt_clamp_mss(th, 100, &diff) == TCPOPT_E_MALFORMED &&
 		      tcpopt_sack_adjust(th, 1, &diff) == TCPOPT_E_MALFORMED &&
 		      tcpopt_nop_out(th, 8, 0, &diff) == TCPOPT_E_MALFORMED &&
-		      tcpopt_toa_insert(th, 20, CORE_AF_INET, "abcd", 0,
+		      tcpopt_toa_insert(th, 20, TCPOPT_KIND_TOA, CORE_AF_INET,
+					"abcd", 0,
 					&diff) == TCPOPT_E_MALFORMED,
 		      "mutators doff %u", doff);
 	}
@@ -256,7 +258,7 @@ static void test_strip(void)
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 		1, 1, 1, 1, 1, 1,
 	};
-	u8 want[60];
+	u8 want[60], toa2[40];
 	struct seg s;
 	u32 diff;
 
@@ -286,6 +288,19 @@ static void test_strip(void)
 	CHECK(tcpopt_strip_toa(s.th, &diff) == 2, "strip toa");
 	CHECK(bytes_eq(s.th + 20, want + 20, 40), "strip toa bytes");
 	CHECK(seg_csum_ok(&s, diff), "strip toa csum");
+
+	/* DPVS's IPv6 layout (kind 254, 20 bytes) goes too */
+	memset(toa2, 0, sizeof(toa2));
+	toa2[0] = TCPOPT_KIND_TOA;
+	toa2[1] = TCPOPT_LEN_TOA6;
+	toa2[20] = TCPOPT_KIND_TOA6;
+	toa2[21] = TCPOPT_LEN_TOA6;
+	seg_init(&s, 5, 6, CORE_TCPF_ACK, toa2, sizeof(toa2), "req");
+	diff = 0;
+	CHECK(tcpopt_strip_toa(s.th, &diff) == 2, "strip 254/20 and 253/20");
+	memset(want + 20, TCPOPT_KIND_NOP, 40);
+	CHECK(bytes_eq(s.th + 20, want + 20, 40), "strip 254/20 bytes");
+	CHECK(seg_csum_ok(&s, diff), "strip 254/20 csum");
 }
 
 int main(void)

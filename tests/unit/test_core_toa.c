@@ -14,7 +14,7 @@
 #include "tcpseg.h"
 
 /* What the glue does: move the payload, insert, fix the pseudo length. */
-static int glue_toa(struct seg *s, int family, const void *addr,
+static int glue_toa(struct seg *s, u8 kind, int family, const void *addr,
 		    __be16 port, u32 *diff)
 {
 	unsigned int olen = tcpopt_toa_len(family);
@@ -22,8 +22,8 @@ static int glue_toa(struct seg *s, int family, const void *addr,
 	int r;
 
 	memmove(s->th + s->hl + olen, s->th + s->hl, s->paylen);
-	r = tcpopt_toa_insert(s->th, (unsigned int)(s->hl + olen), family,
-			      addr, port, diff);
+	r = tcpopt_toa_insert(s->th, (unsigned int)(s->hl + olen), kind,
+			      family, addr, port, diff);
 	if (r > 0) {
 		s->hl += (size_t)r;
 		*diff = core_csum_update_u16(*diff, old_len,
@@ -53,31 +53,61 @@ static void test_toa_v4(void)
 		 sizeof(ts), "hello");
 	s.th[12] |= 0x01;	/* a reserved bit that must survive */
 	ref_check(&s, s.th + 16);
-	CHECK(glue_toa(&s, CORE_AF_INET, addr, core_cpu_to_be16(0xa1b2),
-		       &diff) == 8, "insert v4");
+	CHECK(glue_toa(&s, TCPOPT_KIND_TOA, CORE_AF_INET, addr,
+		       core_cpu_to_be16(0xa1b2), &diff) == 8, "insert v4");
 	CHECK(bytes_eq(s.th, want, 16) && bytes_eq(s.th + 20, want + 20, 20),
 	      "v4 bytes");
 	CHECK(!memcmp(s.th + 40, "hello", 5), "payload intact");
 	CHECK(seg_csum_ok(&s, diff), "v4 csum");
 }
 
+/* IPv6 client: kind 254 (DPVS, the default) or 253 (Alibaba LVS v2). */
 static void test_toa_v6(void)
 {
 	static const u8 addr[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
 				     0, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef };
-	static const u8 want[20] = { 0xfd, 0x14, 0x1f, 0x90, 0x20, 0x01,
+	static const u8 want[20] = { 0x00, 0x14, 0x1f, 0x90, 0x20, 0x01,
 				     0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
 				     0xde, 0xad, 0xbe, 0xef };
-	struct seg s;
+	static const u8 kinds[] = { TCPOPT_KIND_TOA, TCPOPT_KIND_TOA6 };
+	unsigned int k;
+
+	for (k = 0; k < sizeof(kinds); k++) {
+		struct tcpopt_info info;
+		struct seg s;
+		u32 diff = 0;
+
+		seg_init(&s, 1, 2, CORE_TCPF_ACK, NULL, 0,
+			 "GET / HTTP/1.0\r\n\r\n");
+		CHECK(glue_toa(&s, kinds[k], CORE_AF_INET6, addr,
+			       core_cpu_to_be16(8080), &diff) == 20,
+		      "insert v6 kind %u", kinds[k]);
+		CHECK(s.th[12] >> 4 == 10, "v6 doff %u", s.th[12] >> 4);
+		CHECK(s.th[20] == kinds[k] && bytes_eq(s.th + 21, want + 1, 19),
+		      "v6 bytes kind %u", kinds[k]);
+		CHECK(!memcmp(s.th + 40, "GET /", 5), "payload intact");
+		CHECK(seg_csum_ok(&s, diff), "v6 csum kind %u", kinds[k]);
+		CHECK(tcpopt_parse(s.th, &info) == 0 &&
+		      (info.present & TCPOPT_F_TOA) && info.toa_off == 20,
+		      "v6 kind %u parsed as TOA", kinds[k]);
+	}
+}
+
+/* Kind 253 has no IPv4 layout; other kinds are not TOA at all. */
+static void test_toa_kinds(void)
+{
+	u8 *th = calloc(1, 40);
 	u32 diff = 0;
 
-	seg_init(&s, 1, 2, CORE_TCPF_ACK, NULL, 0, "GET / HTTP/1.0\r\n\r\n");
-	CHECK(glue_toa(&s, CORE_AF_INET6, addr, core_cpu_to_be16(8080),
-		       &diff) == 20, "insert v6");
-	CHECK(s.th[12] >> 4 == 10, "v6 doff %u", s.th[12] >> 4);
-	CHECK(bytes_eq(s.th + 20, want, 20), "v6 bytes");
-	CHECK(!memcmp(s.th + 40, "GET /", 5), "payload intact");
-	CHECK(seg_csum_ok(&s, diff), "v6 csum");
+	th[12] = 5 << 4;
+	CHECK(tcpopt_toa_insert(th, 40, TCPOPT_KIND_TOA6, CORE_AF_INET, "abcd",
+				0, &diff) == TCPOPT_E_FAMILY && diff == 0,
+	      "253 with an IPv4 client");
+	CHECK(tcpopt_toa_insert(th, 40, 252, CORE_AF_INET6, "0123456789abcdef",
+				0, &diff) == TCPOPT_E_FAMILY && diff == 0,
+	      "kind 252");
+	CHECK(th[12] == 5 << 4, "refusals left the header alone");
+	free(th);
 }
 
 /* Header-full and capacity refusals touch nothing. */
@@ -113,7 +143,8 @@ static void test_toa_refused(void)
 		th = calloc(1, hl + olen);
 		memcpy(th, s.th, hl);
 		memcpy(before, th, hl);
-		r = tcpopt_toa_insert(th, hl + olen, cases[i].family,
+		r = tcpopt_toa_insert(th, hl + olen, TCPOPT_KIND_TOA,
+				      cases[i].family,
 				      "0123456789abcdef", 0x5000, &diff);
 		CHECK(r == cases[i].ret, "case %u: %d", i, r);
 		if (r < 0)
@@ -128,7 +159,7 @@ static void test_toa_refused(void)
 			th = exact(s.th, hl + olen - 1);
 			diff = 0;
 			CHECK(tcpopt_toa_insert(th, hl + olen - 1,
-						cases[i].family, "abcdefghijklmnop",
+						TCPOPT_KIND_TOA, cases[i].family, "abcdefghijklmnop",
 						0, &diff) == TCPOPT_E_NO_ROOM &&
 			      !memcmp(th, s.th, hl) && diff == 0,
 			      "case %u no room", i);
@@ -274,7 +305,8 @@ static void fuzz_one(unsigned int round, unsigned int *bad)
 	tcpopt_reduce_mss(th, 8, &diff);
 	core_tcp_translate(th, rnd(), rnd(), &diff);
 	/* in a buffer with no spare byte, an insert can never succeed */
-	r = tcpopt_toa_insert(th, hl, rnd() & 1 ? CORE_AF_INET : CORE_AF_INET6,
+	r = tcpopt_toa_insert(th, hl, TCPOPT_KIND_TOA,
+			      rnd() & 1 ? CORE_AF_INET : CORE_AF_INET6,
 			      "0123456789abcdef", (u16)rnd(), &diff);
 	LOOP_CHECK(*bad, r < 0, "round %u insert %d", round, r);
 
@@ -290,7 +322,9 @@ static void fuzz_one(unsigned int round, unsigned int *bad)
 
 		th = calloc(1, hl + olen);
 		memcpy(th, s.th, hl);
-		r = tcpopt_toa_insert(th, hl + olen, olen == 8 ? CORE_AF_INET :
+		r = tcpopt_toa_insert(th, hl + olen, olen == 8 ? TCPOPT_KIND_TOA :
+				      rnd() & 1 ? TCPOPT_KIND_TOA : TCPOPT_KIND_TOA6,
+				      olen == 8 ? CORE_AF_INET :
 				      CORE_AF_INET6, "0123456789abcdef", 1,
 				      &diff);
 		if (r > 0) {
@@ -329,6 +363,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_toa_v4();
 	test_toa_v6();
+	test_toa_kinds();
 	test_toa_refused();
 	test_seq();
 	test_icmp_quote();

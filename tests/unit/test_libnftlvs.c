@@ -529,13 +529,14 @@ static void test_golden(void)
 	check_golden(fullnat_ipv6(),
 		     "fullnat to { [2001:db8::1]:8080 weight 2, 2001:db8::2 "
 		     "weight 0 } via { 2001:db8:1::fe } ports 10000-20000 "
-		     "timeout 1m30s flags toa,strip-timestamps,rst-on-expire",
+		     "timeout 1m30s flags toa,strip-timestamps,rst-on-expire,"
+		     "toa-kind-253",
 		     "{\"fullnat\": {\"to\": [{\"addr\": \"2001:db8::1\", "
 		     "\"port\": 8080, \"weight\": 2}, {\"addr\": \"2001:db8::2\", "
 		     "\"weight\": 0}], \"via\": [\"2001:db8:1::fe\"], "
 		     "\"ports\": {\"range\": [10000, 20000]}, \"timeout\": 90, "
 		     "\"flags\": [\"toa\", \"strip-timestamps\", "
-		     "\"rst-on-expire\"]}}");
+		     "\"rst-on-expire\", \"toa-kind-253\"]}}");
 	check_golden(fullnat_set_example(),
 		     "fullnat to @web via @lips flags toa",
 		     "{\"fullnat\": {\"to\": \"@web\", \"via\": \"@lips\", "
@@ -592,16 +593,16 @@ static void test_print_odd(void)
 	};
 
 	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_SCHED, 99);
-	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, 0x9);
+	nftlvs_expr_set_u32(e, NFTLVS_FULLNAT_FLAGS, 0x11);
 	nftlvs_expr_fullnat_add_rs_raw(e, &rs);
 	CHECK_STR(print(e, NFTLVS_OUTPUT_DEFAULT, 0),
 		  "fullnat to { 10.1.0.1:8080, hex:0a0100:80 } via "
-		  "{ 10.1.0.254 } sched 99 flags toa,0x8");
+		  "{ 10.1.0.254 } sched 99 flags toa,0x10");
 	CHECK_STR(print(e, NFTLVS_OUTPUT_JSON, 0),
 		  "{\"fullnat\": {\"to\": [{\"addr\": \"10.1.0.1\", "
 		  "\"port\": 8080}, {\"addr\": \"hex:0a0100\", \"port\": 80}], "
 		  "\"via\": [\"10.1.0.254\"], \"sched\": 99, "
-		  "\"flags\": [\"toa\", \"0x8\"]}}");
+		  "\"flags\": [\"toa\", \"0x10\"]}}");
 	nftlvs_expr_free(e);
 
 	e = synproxy(-1, -1, -1, 0x11);
@@ -675,7 +676,9 @@ static void test_names(void)
 	CHECK_STR(nftlvs_flag_name("fullnat", NFT_FULLNAT_F_RST_ON_EXPIRE),
 		  "rst-on-expire");
 	CHECK(nftlvs_flag_name("fullnat", 3) == NULL);
-	CHECK(nftlvs_flag_name("fullnat", 8) == NULL);
+	CHECK_STR(nftlvs_flag_name("fullnat", NFT_FULLNAT_F_TOA_KIND253),
+		  "toa-kind-253");
+	CHECK(nftlvs_flag_name("fullnat", 16) == NULL);
 }
 
 int main(void)
