@@ -10,15 +10,16 @@
 
 modprobe nft_lvs || fail "modprobe nft_lvs"
 cd "$GOLDEN/errors" || fail "no $GOLDEN/errors"
+# Something to keep: a table with one of our rules. Each refusal must leave it as it is, so
+# every input meets the same ruleset without a new namespace per input.
+ns_new er
+assert_ok nsx er "$NFTLVS" -f "$GOLDEN/ruleset/basic.nft"
+before=$(nsx er "$NFTLVS" list ruleset)
 n=0
 for f in *.nft *.cmd *.json; do
 	[ -e "$f" ] || continue
 	name=${f%.*}
 	log "$name"
-	ns_new er
-	# Something to keep: a table with one of our rules.
-	assert_ok nsx er "$NFTLVS" -f "$GOLDEN/ruleset/basic.nft"
-	before=$(nsx er "$NFTLVS" list ruleset)
 	rc=0
 	case $f in
 	*.nft) nsx er "$NFTLVS" -f "$f" ;;
@@ -29,8 +30,8 @@ for f in *.nft *.cmd *.json; do
 	[ ! -s "$CASE_TMP/out" ] || fail "$name: printed on stdout: $(cat "$CASE_TMP/out")"
 	golden_check "$GOLDEN/errors/$name.err" "$CASE_TMP/err" "$name message"
 	assert_eq "$before" "$(nsx er "$NFTLVS" list ruleset)" "$name: ruleset after the refusal"
-	ip netns del er
 	n=$((n + 1))
 done
+ip netns del er
 [ "$n" -ge 15 ] || fail "only $n bad inputs"
 golden_done
