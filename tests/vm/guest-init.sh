@@ -23,10 +23,12 @@ say() { echo "guest-init: $*" >&2; }
 
 poweroff_now() {
 	sync
-	# busybox's poweroff -f calls reboot(2) directly; sysrq 'o' is the fallback. PID 1 must
-	# not exit meanwhile (see above), hence the loop.
-	busybox poweroff -f 2>/dev/null
-	echo o > /proc/sysrq-trigger
+	# A reboot, not a power-off: QEMU runs with -no-reboot, so a reboot ends it just the
+	# same, and a kernel without ACPI (the debug kernels) cannot power off: it halts and
+	# QEMU would wait for its timeout. busybox's reboot -f calls reboot(2) directly; sysrq
+	# 'b' is the fallback. PID 1 must not exit meanwhile (see above), hence the loop.
+	busybox reboot -f 2>/dev/null
+	echo b > /proc/sysrq-trigger
 	while :; do sleep 1; done
 }
 
