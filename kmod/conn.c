@@ -117,17 +117,8 @@ static void lvs_conn_reset(struct lvs_conn *cp)
 	u32 to_client = READ_ONCE(cp->out_end) + (cp->sp ? cp->sp->syn_delta : 0);
 	u32 to_rs = READ_ONCE(cp->in_end) + cp->seq_delta;
 
-	if (c->family == NFPROTO_IPV6) {
-		lvs_send_rst6(net, &c->dst.in6, &c->src.in6, c->dport, c->sport,
-			      to_client);
-		lvs_send_rst6(net, &r->dst.in6, &r->src.in6, r->dport, r->sport,
-			      to_rs);
-	} else {
-		lvs_send_rst4(net, c->dst.ip, c->src.ip, c->dport, c->sport,
-			      to_client);
-		lvs_send_rst4(net, r->dst.ip, r->src.ip, r->dport, r->sport,
-			      to_rs);
-	}
+	lvs_send_rst(net, c, to_client);
+	lvs_send_rst(net, r, to_rs);
 	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_RST_ON_EXPIRE);
 }
 

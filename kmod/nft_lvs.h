@@ -42,6 +42,13 @@ extern struct nft_expr_type nft_fullnat_types[LVS_NFAMILIES];
 		.owner		= THIS_MODULE,				\
 	}
 
+/*
+ * What an IPv6 client of synproxy-lb hears less than its mss: an IPv6
+ * header is 20 bytes longer than an IPv4 one and the IPv6 TOA option 12,
+ * so a full segment that fits with TOA over IPv4 fits over IPv6 too.
+ */
+#define LVS_IPV6_MSS_LESS	32
+
 /* Our expressions live where IPVS's hooks live: before routing, and on
  * the way out for locally originated clients of a virtual service.
  */
@@ -457,8 +464,7 @@ u32 lvs_syncookie_mac(const struct lvs_net *ln, const struct lvs_tuple *t,
 struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
 			  __be32 daddr, __be32 saddr);
 unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net);
-void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
-		   __be16 sport, __be16 dport, u32 seq);
+void lvs_send_rst(struct net *net, const struct lvs_tuple *t, u32 seq);
 bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 		  const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
 		  unsigned int *verdict);
@@ -472,11 +478,12 @@ unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    const struct nft_pktinfo *pkt);
 unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			unsigned int thoff, struct net *net, bool forwarded);
-struct sk_buff *lvs_tcp_build4(__be32 saddr, __be32 daddr, __be16 sport,
-			       __be16 dport, u32 seq, u32 ack, u8 flags,
-			       u16 win, const u8 *opts, unsigned int optlen,
-			       u8 ttl);
-void lvs_tcp_send4(struct net *net, struct sk_buff *skb);
+struct sk_buff *lvs_tcp_build(const struct lvs_tuple *t, u32 seq, u32 ack,
+			      u8 flags, u16 win, const u8 *opts,
+			      unsigned int optlen, u8 ttl);
+void lvs_tcp_send(struct net *net, struct sk_buff *skb);
+unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    struct net *net, bool forwarded);
 unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt, bool *handled);
 int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
@@ -494,8 +501,5 @@ unsigned int lvs_xlate_ipv6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    const struct nft_pktinfo *pkt);
 unsigned int lvs_icmp_ipv6(struct lvs_net *ln, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt, bool *handled);
-void lvs_send_rst6(struct net *net, const struct in6_addr *saddr,
-		   const struct in6_addr *daddr, __be16 sport, __be16 dport,
-		   u32 seq);
 
 #endif /* _NFT_LVS_H */

@@ -29,8 +29,14 @@ static void nft_synproxy_lb_syn(const struct nft_synproxy_lb *priv,
 				struct lvs_net *ln, const struct lvs_tuple *t,
 				const struct tcphdr *th)
 {
+	/*
+	 * mss is what an IPv4 client hears; an IPv6 client hears
+	 * LVS_IPV6_MSS_LESS less (1420 for the default), so one rule serves
+	 * both families of an inet table alike.
+	 */
 	const struct synproxy_cfg cfg = {
-		.mss		= priv->mss,
+		.mss		= t->family == NFPROTO_IPV6 ?
+				  priv->mss - LVS_IPV6_MSS_LESS : priv->mss,
 		.wscale		= priv->wscale,
 		.sack_perm	= priv->flags & NFT_SYNPROXY_LB_F_SACK_PERM,
 		.ts		= priv->flags & NFT_SYNPROXY_LB_F_TIMESTAMP,
@@ -57,14 +63,13 @@ static void nft_synproxy_lb_syn(const struct nft_synproxy_lb *priv,
 	 * while the RS is being reached; the RS's own window follows with
 	 * its first segment.
 	 */
-	skb = lvs_tcp_build4(t->dst.ip, t->src.ip, t->dport, t->sport, cookie,
-			     isn + 1, CORE_TCPF_SYN | CORE_TCPF_ACK,
-			     min_t(u32, 0xffff,
-				   (LVS_SYNPROXY_QUEUE_MAX - 1) * offer.mss),
-			     opts, optlen, priv->ttl);
+	skb = lvs_tcp_build(t, cookie, isn + 1, CORE_TCPF_SYN | CORE_TCPF_ACK,
+			    min_t(u32, 0xffff,
+				  (LVS_SYNPROXY_QUEUE_MAX - 1) * offer.mss),
+			    opts, optlen, priv->ttl);
 	if (!skb)
 		return;
-	lvs_tcp_send4(ln->net, skb);
+	lvs_tcp_send(ln->net, skb);
 	lvs_stat_inc(ln, LVS_STAT_SP_SYN);
 }
 
@@ -139,11 +144,12 @@ static void nft_synproxy_lb_eval(const struct nft_expr *expr,
 	struct lvs_tuple t;
 
 	/* UDP and the rest go on to fullnat as they are. */
-	if (nft_pf(pkt) != NFPROTO_IPV4 || !(pkt->flags & NFT_PKTINFO_L4PROTO) ||
-	    pkt->tprot != IPPROTO_TCP || ip_is_fragment(ip_hdr(skb)))
+	if (!(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->tprot != IPPROTO_TCP ||
+	    pkt->fragoff ||
+	    (nft_pf(pkt) == NFPROTO_IPV4 && ip_is_fragment(ip_hdr(skb))))
 		return;
 	thoff = nft_thoff(pkt);
-	if (lvs_tuple_from_skb(skb, thoff, IPPROTO_TCP, NFPROTO_IPV4, &t))
+	if (lvs_tuple_from_skb(skb, thoff, IPPROTO_TCP, nft_pf(pkt), &t))
 		goto drop;
 
 	/* Packets of connections, when no lb-dispatch came first. */

@@ -33,10 +33,24 @@ u32 lvs_synproxy_clock(void)
 u32 lvs_syncookie_mac(const struct lvs_net *ln, const struct lvs_tuple *t,
 		      u32 client_isn, u32 period, u8 data)
 {
-	u64 addrs = (u64)(__force u32)t->src.ip << 32 | (__force u32)t->dst.ip;
 	u64 ports = (u64)((__force u32)t->sport << 16 | (__force u32)t->dport) << 32 |
 		    client_isn;
+	u64 addrs;
 
+	if (t->family == NFPROTO_IPV6) {
+		const struct {
+			struct in6_addr	src, dst;
+			u64		ports, period_data;
+		} in = {
+			.src		= t->src.in6,
+			.dst		= t->dst.in6,
+			.ports		= ports,
+			.period_data	= (u64)period << 8 | data,
+		};
+
+		return (u32)siphash(&in, sizeof(in), &ln->cookie_key);
+	}
+	addrs = (u64)(__force u32)t->src.ip << 32 | (__force u32)t->dst.ip;
 	return (u32)siphash_3u64(addrs, ports, (u64)period << 8 | data,
 				 &ln->cookie_key);
 }
@@ -79,11 +93,10 @@ static void lvs_synproxy_send_syn(struct lvs_conn *cp)
 	optlen = synproxy_build_options(opts, sp->client_mss, sp->client_wscale,
 					sp->sack, sp->ts,
 					sp->syn_tsval, 0);
-	skb = lvs_tcp_build4(r->dst.ip, r->src.ip, r->dport, r->sport,
-			     sp->client_isn + cp->seq_delta, 0, CORE_TCPF_SYN,
-			     sp->client_win, opts, optlen, 64);
+	skb = lvs_tcp_build(r, sp->client_isn + cp->seq_delta, 0, CORE_TCPF_SYN,
+			    sp->client_win, opts, optlen, 64);
 	if (skb)
-		lvs_tcp_send4(lvs_conn_ln(cp)->net, skb);
+		lvs_tcp_send(lvs_conn_ln(cp)->net, skb);
 }
 
 /*
@@ -190,8 +203,7 @@ void lvs_synproxy_gone(struct lvs_conn *cp)
 	if (!sp || smp_load_acquire(&sp->rs_answered))
 		return;
 	lvs_stat_inc(ln, LVS_STAT_SP_RS_ERROR);
-	lvs_send_rst4(ln->net, c->dst.ip, c->src.ip, c->dport, c->sport,
-		      sp->cookie_isn + 1);
+	lvs_send_rst(ln->net, c, sp->cookie_isn + 1);
 }
 
 /*
@@ -234,8 +246,8 @@ static void lvs_synproxy_established(struct lvs_conn *cp,
 
 	lvs_conn_set_state(cp, LB_TCP_ESTABLISHED);
 	while ((skb = __skb_dequeue(&q)) != NULL) {
-		if (lvs_xlate4(cp, LB_DIR_IN, skb, ip_hdrlen(skb),
-			       lvs_conn_ln(cp)->net, sp->forwarded) != NF_STOLEN)
+		if (lvs_xlate_held(cp, LB_DIR_IN, skb, lvs_conn_ln(cp)->net,
+				   sp->forwarded) != NF_STOLEN)
 			kfree_skb(skb);
 	}
 }
@@ -271,11 +283,10 @@ static void lvs_synproxy_send_ack(struct lvs_conn *cp, const struct tcphdr *th)
 	const struct lvs_tuple *r = &cp->hn[LB_DIR_OUT].t;
 	struct sk_buff *skb;
 
-	skb = lvs_tcp_build4(r->dst.ip, r->src.ip, r->dport, r->sport,
-			     ntohl(th->ack_seq), ntohl(th->seq) + 1,
-			     CORE_TCPF_ACK, cp->sp->client_win, NULL, 0, 64);
+	skb = lvs_tcp_build(r, ntohl(th->ack_seq), ntohl(th->seq) + 1,
+			    CORE_TCPF_ACK, cp->sp->client_win, NULL, 0, 64);
 	if (skb)
-		lvs_tcp_send4(lvs_conn_ln(cp)->net, skb);
+		lvs_tcp_send(lvs_conn_ln(cp)->net, skb);
 }
 
 /*

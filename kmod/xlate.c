@@ -14,6 +14,8 @@
 #include <linux/udp.h>
 #include <linux/icmp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_checksum.h>
 #include <net/icmp.h>
 #include <net/route.h>
 #include <net/tcp.h>
@@ -491,33 +493,33 @@ bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 }
 
 /*
- * A TCP segment of our own (cookie SYN-ACK, SYN or ACK to an RS, RST),
- * from a local address (VIP or lip): headers and options only, no data.
- * @flags are CORE_TCPF_*; @optlen a multiple of 4.
+ * A TCP segment of our own (cookie SYN-ACK, SYN or ACK to an RS, RST) to
+ * the sender of @t, from the address and port it sent to (VIP or lip), in
+ * its family: headers and options only, no data. @flags are CORE_TCPF_*;
+ * @optlen a multiple of 4; @ttl is the hop limit for IPv6.
  */
-struct sk_buff *lvs_tcp_build4(__be32 saddr, __be32 daddr, __be16 sport,
-			       __be16 dport, u32 seq, u32 ack, u8 flags,
-			       u16 win, const u8 *opts, unsigned int optlen,
-			       u8 ttl)
+struct sk_buff *lvs_tcp_build(const struct lvs_tuple *t, u32 seq, u32 ack,
+			      u8 flags, u16 win, const u8 *opts,
+			      unsigned int optlen, u8 ttl)
 {
+	bool v6 = t->family == NFPROTO_IPV6;
 	unsigned int tcplen = sizeof(struct tcphdr) + optlen;
-	unsigned int len = sizeof(struct iphdr) + tcplen;
+	unsigned int nhlen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
 	struct sk_buff *skb;
 	struct tcphdr *th;
-	struct iphdr *iph;
+	__wsum csum;
 
-	skb = alloc_skb(LL_MAX_HEADER + len, GFP_ATOMIC);
+	skb = alloc_skb(LL_MAX_HEADER + nhlen + tcplen, GFP_ATOMIC);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, LL_MAX_HEADER);
 	skb_reset_network_header(skb);
-	iph = skb_put_zero(skb, sizeof(*iph));
-	skb_set_transport_header(skb, sizeof(*iph));
+	skb_put_zero(skb, nhlen);
+	skb_set_transport_header(skb, nhlen);
 	th = skb_put_zero(skb, tcplen);
-	skb->protocol = htons(ETH_P_IP);
 
-	th->source = sport;
-	th->dest = dport;
+	th->source = t->dport;
+	th->dest = t->sport;
 	th->seq = htonl(seq);
 	th->ack_seq = htonl(ack);
 	th->doff = tcplen / 4;
@@ -525,43 +527,90 @@ struct sk_buff *lvs_tcp_build4(__be32 saddr, __be32 daddr, __be16 sport,
 	th->window = htons(win);
 	if (optlen)
 		memcpy(th + 1, opts, optlen);
-	th->check = tcp_v4_check(tcplen, saddr, daddr,
-				 csum_partial(th, tcplen, 0));
+	csum = csum_partial(th, tcplen, 0);
 
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) / 4;
-	iph->tot_len = htons(len);
-	iph->frag_off = htons(IP_DF);
-	iph->ttl = ttl;
-	iph->protocol = IPPROTO_TCP;
-	iph->saddr = saddr;
-	iph->daddr = daddr;
-	ip_send_check(iph);
+	if (v6) {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		skb->protocol = htons(ETH_P_IPV6);
+		th->check = csum_ipv6_magic(&t->dst.in6, &t->src.in6, tcplen,
+					    IPPROTO_TCP, csum);
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->payload_len = htons(tcplen);
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->hop_limit = ttl;
+		ip6h->saddr = t->dst.in6;
+		ip6h->daddr = t->src.in6;
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		skb->protocol = htons(ETH_P_IP);
+		th->check = tcp_v4_check(tcplen, t->dst.ip, t->src.ip, csum);
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->tot_len = htons(nhlen + tcplen);
+		iph->frag_off = htons(IP_DF);
+		iph->ttl = ttl;
+		iph->protocol = IPPROTO_TCP;
+		iph->saddr = t->dst.ip;
+		iph->daddr = t->src.ip;
+		ip_send_check(iph);
+	}
 	return skb;
 }
 
-/* Route a segment from lvs_tcp_build4() and send it; it is consumed. */
-void lvs_tcp_send4(struct net *net, struct sk_buff *skb)
+/* Route a segment from lvs_tcp_build() and send it; it is consumed. */
+void lvs_tcp_send(struct net *net, struct sk_buff *skb)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	struct rtable *rt;
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct dst_entry *dst;
 
-	rt = lvs_route4(net, skb, iph->daddr, iph->saddr);
-	if (!rt) {
-		kfree_skb(skb);
-		return;
+		dst = lvs_route6(net, skb, &ip6h->daddr, &ip6h->saddr);
+		if (dst) {
+			lvs_xmit6(skb, dst, net);
+			return;
+		}
+	} else {
+		const struct iphdr *iph = ip_hdr(skb);
+		struct rtable *rt;
+
+		rt = lvs_route4(net, skb, iph->daddr, iph->saddr);
+		if (rt) {
+			lvs_xmit4(skb, rt, net);
+			return;
+		}
 	}
-	lvs_xmit4(skb, rt, net);
+	kfree_skb(skb);
 }
 
-/* A bare RST from a local address (VIP or lip), routed and sent by us. */
-void lvs_send_rst4(struct net *net, __be32 saddr, __be32 daddr,
-		   __be16 sport, __be16 dport, u32 seq)
+/* A bare RST to the sender of @t, routed and sent by us. */
+void lvs_send_rst(struct net *net, const struct lvs_tuple *t, u32 seq)
 {
 	struct sk_buff *skb;
 
-	skb = lvs_tcp_build4(saddr, daddr, sport, dport, seq, 0, CORE_TCPF_RST,
-			     0, NULL, 0, 64);
+	skb = lvs_tcp_build(t, seq, 0, CORE_TCPF_RST, 0, NULL, 0, 64);
 	if (skb)
-		lvs_tcp_send4(net, skb);
+		lvs_tcp_send(net, skb);
+}
+
+/*
+ * Translate and send a packet of @cp kept earlier (behind SYNPROXY, while
+ * the RS was being reached): its transport header is found again.
+ */
+unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    struct net *net, bool forwarded)
+{
+	__be16 frag_off;
+	u8 nexthdr;
+	int thoff;
+
+	if (cp->hn[LB_DIR_IN].t.family != NFPROTO_IPV6)
+		return lvs_xlate4(cp, dir, skb, ip_hdrlen(skb), net, forwarded);
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	thoff = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &nexthdr,
+				 &frag_off);
+	if (thoff < 0 || nexthdr != IPPROTO_TCP)
+		return NF_DROP;
+	return lvs_xlate6(cp, dir, skb, thoff, net, forwarded);
 }

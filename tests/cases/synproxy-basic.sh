@@ -3,14 +3,16 @@
 # (timestamps, SACK, window scaling) and real servers whose window scale
 # differs from the one announced, with multi-megabyte transfers checked
 # byte for byte both ways; the RS sees exactly one SYN per connection,
-# and only after the client completed its handshake with the cookie.
-# timeout: 500
+# and only after the client completed its handshake with the cookie. IPv4 and IPv6 (cookies
+# over the IPv6 tuple, an MSS 32 lower for IPv6 clients).
+# timeout: 600
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
 lvs_start_servers 8080
+lvs_start_servers 8080 --v6
 lvs_rs_count_syns 8080 || fail "RS SYN counters"
 
 # rs1 takes a small window scale (a small receive buffer), rs2 a large one;
@@ -27,6 +29,14 @@ table ip lvs {
 		ip daddr $VIP4 drop
 	}
 }
+table ip6 lvs6 {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport 80 synproxy-lb mss 1452 wscale 7 sack-perm timestamp fullnat to { [$RS6_1]:8080, [$RS6_2]:8080 } via { $LIP6_1 } sched rr flags toa
+		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
+	}
+}
 NFT
 
 total=0
@@ -38,6 +48,12 @@ exchange() {
 	assert_eq '{"rs1": 2, "rs2": 2}' "$(json_get rs <<<"$out")" \
 		"both real servers served ($CLIENT_OPTS)"
 	total=$((total + 4))
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 2 --parallel 2 \
+		--sizes 1500000,5 --timeout 90) || fail "IPv6, $CLIENT_OPTS: $out"
+	assert_eq 2 "$(json_get ok <<<"$out")" "IPv6 exchanges ($CLIENT_OPTS)"
+	assert_eq '{"rs1": 1, "rs2": 1}' "$(json_get rs <<<"$out")" \
+		"both real servers served over IPv6 ($CLIENT_OPTS)"
+	total=$((total + 2))
 }
 lvs_each_client_options exchange || fail "client options"
 
