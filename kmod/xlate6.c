@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IPv6 (FNAT66): the header, route and transmission of a translated packet,
- * and our own TCP segments. The TCP work is shared with IPv4 (xlate.c).
+ * IPv6 (FNAT66): the header, route and transmission of a translated packet.
+ * The TCP work and our own segments (lvs_tcp_build) are shared with IPv4
+ * (xlate.c).
  *
  * What the stack would do when forwarding, we do here, since we send the
  * packet ourselves: the hop limit is decremented (Time Exceeded when it runs
@@ -15,7 +16,6 @@
 #include <linux/udp.h>
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
-#include <net/ip6_checksum.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "nft_lvs.h"
 #include "core/tcpopt.h"
