@@ -18,32 +18,28 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_checksum.h>
-#include <net/route.h>
 #include "nft_lvs.h"
 
-static bool lvs_icmp_is_error(u8 type)
+static bool lvs_icmp_is_error(u8 family, u8 type)
 {
+	if (family == NFPROTO_IPV6)
+		return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
+		       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
 	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
 	       type == ICMP_PARAMETERPROB;
 }
 
-static bool lvs_icmp6_is_error(u8 type)
-{
-	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
-	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
-}
-
 /* The connection a quote of (@saddr, @daddr, @ports) belongs to, or NULL. */
 static struct lvs_conn_hnode *lvs_icmp_lookup(struct lvs_net *ln, u8 family,
-					      const void *saddr,
-					      const void *daddr, size_t alen,
+					      const union nf_inet_addr *saddr,
+					      const union nf_inet_addr *daddr,
 					      const __be16 *ports, u8 proto)
 {
 	struct lvs_tuple t;
 
 	memset(&t, 0, sizeof(t));
-	memcpy(&t.src, daddr, alen);
-	memcpy(&t.dst, saddr, alen);
+	t.src = *daddr;
+	t.dst = *saddr;
 	t.sport = ports[1];
 	t.dport = ports[0];
 	t.proto = proto;
@@ -104,171 +100,142 @@ static unsigned int lvs_icmp_quote_len(const struct sk_buff *skb,
 }
 
 /*
- * Returns the verdict when the ICMP error was about one of our connections
- * (*handled set), NF_ACCEPT otherwise (evaluation goes on).
+ * The quoted packet at @ioff: its transport protocol, where its transport
+ * header starts and its addresses. An IPv6 quote may hold extension
+ * headers (ours are the client's, passed through); a quote of a non-first
+ * fragment has no ports and is not ours. False: not a TCP/UDP quote.
  */
-unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
-			   const struct nft_pktinfo *pkt, bool *handled)
+static bool lvs_icmp_quote(const struct sk_buff *skb, u8 family,
+			   unsigned int ioff, u8 *proto, unsigned int *l4off,
+			   union nf_inet_addr *saddr, union nf_inet_addr *daddr)
 {
-	unsigned int thoff = nft_thoff(pkt), ioff = thoff + sizeof(struct icmphdr);
+	union {
+		struct iphdr ip;
+		struct ipv6hdr ip6;
+	} _inner;
+	const void *inner;
+	__be16 frag_off;
+	int off;
+
+	if (family == NFPROTO_IPV6) {
+		const struct ipv6hdr *ip6h;
+
+		ip6h = skb_header_pointer(skb, ioff, sizeof(*ip6h), &_inner);
+		if (!ip6h)
+			return false;
+		*proto = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, ioff + sizeof(*ip6h), proto,
+				       &frag_off);
+		if (off < 0 || (frag_off & htons(~0x7)))
+			return false;
+		inner = ip6h;
+	} else {
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, ioff, sizeof(*iph), &_inner);
+		if (!iph || iph->ihl < 5)
+			return false;
+		*proto = iph->protocol;
+		off = ioff + iph->ihl * 4;
+		inner = iph;
+	}
+	if (*proto != IPPROTO_TCP && *proto != IPPROTO_UDP)
+		return false;
+	*l4off = off;
+	lvs_l3_addrs(inner, family, saddr, daddr);
+	return true;
+}
+
+/* The ICMP checksum of the (linear) message at @thoff, after any change. */
+static void lvs_icmp_csum(struct sk_buff *skb, u8 family, unsigned int thoff)
+{
+	unsigned int len = skb->len - thoff;
+	__wsum csum;
+
+	if (family == NFPROTO_IPV6) {
+		struct icmp6hdr *icmp6h = (struct icmp6hdr *)(skb->data + thoff);
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		icmp6h->icmp6_cksum = 0;
+		csum = skb_checksum(skb, thoff, len, 0);
+		icmp6h->icmp6_cksum = csum_ipv6_magic(&ip6h->saddr,
+						      &ip6h->daddr, len,
+						      IPPROTO_ICMPV6, csum);
+	} else {
+		struct icmphdr *icmph = (struct icmphdr *)(skb->data + thoff);
+
+		icmph->checksum = 0;
+		icmph->checksum = csum_fold(skb_checksum(skb, thoff, len, 0));
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+/*
+ * Returns the verdict when the ICMP or ICMPv6 error was about one of our
+ * connections (*handled set), NF_ACCEPT otherwise (evaluation goes on).
+ */
+unsigned int lvs_icmp(struct lvs_net *ln, struct sk_buff *skb,
+		      const struct nft_pktinfo *pkt, bool *handled)
+{
+	/* Type, code, checksum and 4 bytes of rest in both families. */
+	unsigned int thoff = nft_thoff(pkt), ioff = thoff + 8;
 	bool forwarded = nft_hook(pkt) == NF_INET_PRE_ROUTING;
+	union nf_inet_addr qsaddr, qdaddr, osaddr, odaddr;
+	u8 family = nft_pf(pkt), proto, _type, *type;
 	const struct lvs_tuple *other;
-	struct iphdr _inner, *inner;
-	struct icmphdr _icmph, *icmph;
 	struct lvs_conn_hnode *hn;
 	__be16 _ports[4], *ports;
+	struct dst_entry *dst;
 	unsigned int l4off;
 	struct lvs_conn *cp;
-	struct iphdr *iph;
-	struct rtable *rt;
 	bool quotes_ack;
-	u8 proto;
 
+	BUILD_BUG_ON(sizeof(struct icmphdr) != 8 || sizeof(struct icmp6hdr) != 8);
 	*handled = false;
-	icmph = skb_header_pointer(skb, thoff, sizeof(_icmph), &_icmph);
-	if (!icmph || !lvs_icmp_is_error(icmph->type))
+	if ((family == NFPROTO_IPV6) != (pkt->tprot == IPPROTO_ICMPV6))
 		return NF_ACCEPT;
-	inner = skb_header_pointer(skb, ioff, sizeof(_inner), &_inner);
-	if (!inner || inner->ihl < 5 ||
-	    (inner->protocol != IPPROTO_TCP && inner->protocol != IPPROTO_UDP))
+	type = skb_header_pointer(skb, thoff, sizeof(_type), &_type);
+	if (!type || !lvs_icmp_is_error(family, *type))
 		return NF_ACCEPT;
-	proto = inner->protocol;
-	l4off = ioff + inner->ihl * 4;
+	if (!lvs_icmp_quote(skb, family, ioff, &proto, &l4off, &qsaddr, &qdaddr))
+		return NF_ACCEPT;
 	ports = skb_header_pointer(skb, l4off, sizeof(_ports), _ports);
 	if (!ports)
 		return NF_ACCEPT;
-	hn = lvs_icmp_lookup(ln, NFPROTO_IPV4, &inner->saddr, &inner->daddr,
-			     sizeof(inner->saddr), ports, proto);
+	hn = lvs_icmp_lookup(ln, family, &qsaddr, &qdaddr, ports, proto);
 	if (!hn)
 		return NF_ACCEPT;
 	cp = lvs_hnode_conn(hn);
 	/* Only errors addressed to us (VIP or lip) about that connection. */
-	if (ip_hdr(skb)->daddr != hn->t.dst.ip)
+	lvs_l3_addrs(skb_network_header(skb), family, &osaddr, &odaddr);
+	if (!nf_inet_addr_cmp(&odaddr, &hn->t.dst))
 		return NF_ACCEPT;
 
 	*handled = true;
-	if (forwarded && ip_hdr(skb)->ttl <= 1)
+	if (forwarded && lvs_l3_hop_expired(skb, family))
 		return NF_DROP;
 	if (skb_ensure_writable(skb, lvs_icmp_quote_len(skb, l4off, proto,
 							&quotes_ack)))
 		goto err;
 
 	other = &cp->hn[!hn->t.dir].t;
-	rt = lvs_route4(nft_net(pkt), skb, other->src.ip, other->dst.ip);
-	if (!rt) {
-		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
-		return NF_DROP;
-	}
-
-	inner = (struct iphdr *)(skb->data + ioff);
-	inner->saddr = other->src.ip;
-	inner->daddr = other->dst.ip;
-	lvs_icmp_fix_quote((__be16 *)(skb->data + l4off), proto, cp, hn->t.dir,
-			   quotes_ack);
-	ip_send_check(inner);
-
-	icmph = (struct icmphdr *)(skb->data + thoff);
-	icmph->checksum = 0;
-	icmph->checksum = csum_fold(skb_checksum(skb, thoff, skb->len - thoff, 0));
-	skb->ip_summed = CHECKSUM_NONE;
-
-	iph = ip_hdr(skb);
-	iph->saddr = other->dst.ip;
-	iph->daddr = other->src.ip;
-	if (forwarded)
-		iph->ttl--;
-	ip_send_check(iph);
-	lvs_stat_inc(ln, hn->t.dir == LB_DIR_IN ? LVS_STAT_ICMP_IN : LVS_STAT_ICMP_OUT);
-
-	return lvs_xmit4(skb, rt, nft_net(pkt));
-err:
-	lvs_stat_inc(ln, LVS_STAT_XMIT_ERROR);
-	return NF_DROP;
-}
-
-/*
- * The IPv6 twin. The quote may hold extension headers (ours are the
- * client's, passed through); a quote of a non-first fragment has no ports
- * and is not ours. The ICMPv6 checksum covers a pseudo-header, so it is
- * computed after the outer addresses change.
- */
-unsigned int lvs_icmp_ipv6(struct lvs_net *ln, struct sk_buff *skb,
-			   const struct nft_pktinfo *pkt, bool *handled)
-{
-	unsigned int thoff = nft_thoff(pkt), ioff = thoff + sizeof(struct icmp6hdr);
-	bool forwarded = nft_hook(pkt) == NF_INET_PRE_ROUTING;
-	struct ipv6hdr _inner, *inner, *ip6h;
-	const struct lvs_tuple *other;
-	struct icmp6hdr _icmph, *icmph;
-	struct lvs_conn_hnode *hn;
-	__be16 _ports[4], *ports;
-	struct dst_entry *dst;
-	struct lvs_conn *cp;
-	unsigned int len;
-	__be16 frag_off;
-	bool quotes_ack;
-	int l4off;
-	u8 proto;
-
-	*handled = false;
-	icmph = skb_header_pointer(skb, thoff, sizeof(_icmph), &_icmph);
-	if (!icmph || !lvs_icmp6_is_error(icmph->icmp6_type))
-		return NF_ACCEPT;
-	inner = skb_header_pointer(skb, ioff, sizeof(_inner), &_inner);
-	if (!inner)
-		return NF_ACCEPT;
-	proto = inner->nexthdr;
-	l4off = ipv6_skip_exthdr(skb, ioff + sizeof(*inner), &proto, &frag_off);
-	if (l4off < 0 || (frag_off & htons(~0x7)) ||
-	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
-		return NF_ACCEPT;
-	ports = skb_header_pointer(skb, l4off, sizeof(_ports), _ports);
-	if (!ports)
-		return NF_ACCEPT;
-	hn = lvs_icmp_lookup(ln, NFPROTO_IPV6, &inner->saddr, &inner->daddr,
-			     sizeof(inner->saddr), ports, proto);
-	if (!hn)
-		return NF_ACCEPT;
-	cp = lvs_hnode_conn(hn);
-	if (!ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &hn->t.dst.in6))
-		return NF_ACCEPT;
-
-	*handled = true;
-	if (forwarded && ipv6_hdr(skb)->hop_limit <= 1)
-		return NF_DROP;
-	if (skb_ensure_writable(skb, lvs_icmp_quote_len(skb, l4off, proto,
-							&quotes_ack)))
-		goto err;
-
-	other = &cp->hn[!hn->t.dir].t;
-	dst = lvs_route6(nft_net(pkt), skb, &other->src.in6, &other->dst.in6);
+	dst = lvs_route(nft_net(pkt), skb, family, &other->src, &other->dst);
 	if (!dst) {
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
 	}
 
-	inner = (struct ipv6hdr *)(skb->data + ioff);
-	inner->saddr = other->src.in6;
-	inner->daddr = other->dst.in6;
+	lvs_l3_rewrite(skb->data + ioff, family, &other->src, &other->dst,
+		       false);
 	lvs_icmp_fix_quote((__be16 *)(skb->data + l4off), proto, cp, hn->t.dir,
 			   quotes_ack);
-
-	ip6h = ipv6_hdr(skb);
-	ip6h->saddr = other->dst.in6;
-	ip6h->daddr = other->src.in6;
-	if (forwarded)
-		ip6h->hop_limit--;
-
-	len = skb->len - thoff;
-	icmph = (struct icmp6hdr *)(skb->data + thoff);
-	icmph->icmp6_cksum = 0;
-	icmph->icmp6_cksum = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len,
-					     IPPROTO_ICMPV6,
-					     skb_checksum(skb, thoff, len, 0));
-	skb->ip_summed = CHECKSUM_NONE;
+	/* IPv6: the ICMPv6 checksum covers the new outer addresses. */
+	lvs_l3_rewrite(skb_network_header(skb), family, &other->dst,
+		       &other->src, forwarded);
+	lvs_icmp_csum(skb, family, thoff);
 	lvs_stat_inc(ln, hn->t.dir == LB_DIR_IN ? LVS_STAT_ICMP_IN : LVS_STAT_ICMP_OUT);
 
-	return lvs_xmit6(skb, dst, nft_net(pkt));
+	return lvs_xmit(skb, dst, nft_net(pkt), family);
 err:
 	lvs_stat_inc(ln, LVS_STAT_XMIT_ERROR);
 	return NF_DROP;

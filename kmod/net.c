@@ -99,6 +99,7 @@ static const char *const lvs_stat_names[LVS_STAT_MAX] = {
 	[LVS_STAT_SP_QUEUE_FULL]	= "synproxy_queue_full",
 	[LVS_STAT_SP_ACKSTORM]		= "synproxy_ackstorm",
 	[LVS_STAT_VS_UNTRACKED]		= "service_untracked",
+	[LVS_STAT_NO_TRANSPORT]		= "no_transport",
 };
 
 static int lvs_stats_show(struct seq_file *seq, void *v)
@@ -198,9 +199,9 @@ static void lvs_conn_show_one(struct seq_file *seq, const struct lvs_conn *cp)
 	seq_putc(seq, ' ');
 	lvs_seq_addr_port(seq, c->family, &c->dst, c->dport);
 	seq_putc(seq, ' ');
-	lvs_seq_addr_port(seq, c->family, &r->dst, r->dport);
+	lvs_seq_addr_port(seq, r->family, &r->dst, r->dport);
 	seq_putc(seq, ' ');
-	lvs_seq_addr_port(seq, c->family, &r->src, r->sport);
+	lvs_seq_addr_port(seq, r->family, &r->src, r->sport);
 	seq_printf(seq, " %s %ld\n",
 		   c->proto == IPPROTO_TCP ? lb_tcp_state_name(cp->state) : "UDP",
 		   left > 0 ? DIV_ROUND_UP(left, HZ) : 0);

@@ -102,10 +102,8 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 		/* The packet waits in the connection for the RS's SYN-ACK. */
 		lvs_synproxy_start(cp, skb);
 		verdict = NF_STOLEN;
-	} else if (svc->family == NFPROTO_IPV6) {
-		verdict = lvs_xlate_ipv6(cp, LB_DIR_IN, skb, pkt);
 	} else {
-		verdict = lvs_xlate_ipv4(cp, LB_DIR_IN, skb, pkt);
+		verdict = lvs_xlate_pkt(cp, LB_DIR_IN, skb, pkt);
 	}
 out:
 	regs->verdict.code = verdict;

@@ -20,12 +20,14 @@ static void nft_lb_dispatch_eval(const struct nft_expr *expr,
 
 	/*
 	 * Fragments were reassembled before our priority; one still here
-	 * (a defrag failure, or a chain placed before defrag) has no ports.
+	 * (a defrag failure, or a chain placed before defrag) has no ports,
+	 * nor has an IPv6 packet whose extension headers lead nowhere.
 	 */
-	if (!(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->fragoff)
+	if (!(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->fragoff ||
+	    (nft_pf(pkt) == NFPROTO_IPV4 && ip_is_fragment(ip_hdr(skb)))) {
+		lvs_stat_inc(ln, LVS_STAT_NO_TRANSPORT);
 		return;
-	if (nft_pf(pkt) == NFPROTO_IPV4 && ip_is_fragment(ip_hdr(skb)))
-		return;
+	}
 
 	switch (pkt->tprot) {
 	case IPPROTO_TCP:
@@ -36,16 +38,8 @@ static void nft_lb_dispatch_eval(const struct nft_expr *expr,
 			return;
 		break;
 	case IPPROTO_ICMP:
-		if (nft_pf(pkt) != NFPROTO_IPV4)
-			return;
-		verdict = lvs_icmp_ipv4(ln, skb, pkt, &handled);
-		if (!handled)
-			return;
-		break;
 	case IPPROTO_ICMPV6:
-		if (nft_pf(pkt) != NFPROTO_IPV6)
-			return;
-		verdict = lvs_icmp_ipv6(ln, skb, pkt, &handled);
+		verdict = lvs_icmp(ln, skb, pkt, &handled);
 		if (!handled)
 			return;
 		break;

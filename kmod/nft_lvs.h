@@ -92,6 +92,7 @@ enum lvs_stat {
 	LVS_STAT_SP_QUEUE_FULL,		/* synproxy: client packet dropped, RS not there yet */
 	LVS_STAT_SP_ACKSTORM,		/* synproxy: duplicate RS ACK dropped */
 	LVS_STAT_VS_UNTRACKED,		/* connection of a service without counters */
+	LVS_STAT_NO_TRANSPORT,		/* lb-dispatch: no transport header found */
 	LVS_STAT_MAX
 };
 
@@ -460,11 +461,29 @@ u32 lvs_synproxy_clock(void);
 u32 lvs_syncookie_mac(const struct lvs_net *ln, const struct lvs_tuple *t,
 		      u32 client_isn, u32 period, u8 data);
 
-/* Translation and transmission (xlate.c, icmp.c). */
-struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
-			  __be32 daddr, __be32 saddr);
-unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net);
-void lvs_send_rst(struct net *net, const struct lvs_tuple *t, u32 seq);
+/* The network layer of either family (l3.c). */
+enum lvs_l3_error {
+	LVS_L3_HOP_EXPIRED,
+	LVS_L3_TOO_BIG,
+};
+
+struct dst_entry *lvs_route(struct net *net, const struct sk_buff *skb,
+			    u8 family, const union nf_inet_addr *daddr,
+			    const union nf_inet_addr *saddr);
+void lvs_l3_addrs(const void *nh, u8 family, union nf_inet_addr *saddr,
+		  union nf_inet_addr *daddr);
+void lvs_l3_rewrite(void *nh, u8 family, const union nf_inet_addr *saddr,
+		    const union nf_inet_addr *daddr, bool hop);
+bool lvs_l3_hop_expired(const struct sk_buff *skb, u8 family);
+bool lvs_l3_too_big(const struct sk_buff *skb, u8 family, unsigned int mtu);
+void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
+		       unsigned int mtu);
+unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
+		      struct net *net, u8 family);
+
+/* Translation (xlate.c) and ICMP errors about connections (icmp.c). */
+int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
+		       u8 family, struct lvs_tuple *t);
 bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 		  const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
 		  unsigned int *verdict);
@@ -474,32 +493,18 @@ bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th);
 void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		    unsigned int thoff, unsigned int mtu);
 void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len);
-unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			    const struct nft_pktinfo *pkt);
-unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			unsigned int thoff, struct net *net, bool forwarded);
+unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+		       unsigned int thoff, struct net *net, bool forwarded);
+unsigned int lvs_xlate_pkt(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			   const struct nft_pktinfo *pkt);
+unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    struct net *net, bool forwarded);
 struct sk_buff *lvs_tcp_build(const struct lvs_tuple *t, u32 seq, u32 ack,
 			      u8 flags, u16 win, const u8 *opts,
 			      unsigned int optlen, u8 ttl);
 void lvs_tcp_send(struct net *net, struct sk_buff *skb);
-unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			    struct net *net, bool forwarded);
-unsigned int lvs_icmp_ipv4(struct lvs_net *ln, struct sk_buff *skb,
-			   const struct nft_pktinfo *pkt, bool *handled);
-int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
-		       u8 family, struct lvs_tuple *t);
-
-/* IPv6 (xlate6.c). */
-struct dst_entry *lvs_route6(struct net *net, struct sk_buff *skb,
-			     const struct in6_addr *daddr,
-			     const struct in6_addr *saddr);
-unsigned int lvs_xmit6(struct sk_buff *skb, struct dst_entry *dst,
-		       struct net *net);
-unsigned int lvs_xlate6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			unsigned int thoff, struct net *net, bool forwarded);
-unsigned int lvs_xlate_ipv6(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			    const struct nft_pktinfo *pkt);
-unsigned int lvs_icmp_ipv6(struct lvs_net *ln, struct sk_buff *skb,
-			   const struct nft_pktinfo *pkt, bool *handled);
+void lvs_send_rst(struct net *net, const struct lvs_tuple *t, u32 seq);
+unsigned int lvs_icmp(struct lvs_net *ln, struct sk_buff *skb,
+		      const struct nft_pktinfo *pkt, bool *handled);
 
 #endif /* _NFT_LVS_H */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Translation of a packet that belongs to a connection: the TCP work both
- * families share (sequence deltas, options, TOA, state), and IPv4's header,
- * route and transmission (xlate6.c has IPv6's). Translated packets are
- * routed on the new addresses and sent on the output path by us
+ * Translation of a packet that belongs to a connection, for either family:
+ * the TCP work (sequence deltas, options, TOA, state), ports, addresses and
+ * checksums, and our own TCP segments (l3.c has the per-family network
+ * layer). Translated packets are routed on the new addresses and sent by us
  * (NF_STOLEN), as IPVS does. Accepting a rewritten packet would not work at
  * prerouting: its new source (lip toward the RS, VIP toward the client) is
  * local, and input routing drops it as a martian.
@@ -12,12 +12,9 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/icmp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_checksum.h>
-#include <net/icmp.h>
-#include <net/route.h>
 #include <net/tcp.h>
 #include <net/checksum.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -48,87 +45,6 @@ int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
 	t->proto = proto;
 	t->family = family;
 	return 0;
-}
-
-struct rtable *lvs_route4(struct net *net, struct sk_buff *skb,
-				 __be32 daddr, __be32 saddr)
-{
-	struct flowi4 fl4 = {
-		.daddr		= daddr,
-		.saddr		= saddr,
-		.flowi4_mark	= skb->mark,
-	};
-	struct rtable *rt;
-
-	rt = ip_route_output_key(net, &fl4);
-	return IS_ERR(rt) ? NULL : rt;
-}
-
-/*
- * ICMP about a packet we have not translated yet, from the address it was
- * sent to (VIP or lip, both local). At prerouting the skb has no route,
- * which icmp_send() needs to pick the source: look up the input route.
- */
-static void lvs_icmp_reply4(struct sk_buff *skb, int type, int code, __be32 info)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-
-	/* A packet kept by SYNPROXY no longer knows where it came from. */
-	if (!skb->dev)
-		return;
-
-	if (!skb_dst(skb) &&
-	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
-		return;
-	icmp_send(skb, type, code, info);
-}
-
-static bool lvs_too_big(const struct sk_buff *skb, unsigned int mtu)
-{
-	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || skb->ignore_df)
-		return false;
-	if (skb_is_gso(skb))
-		return !skb_gso_validate_network_len(skb, mtu);
-	return skb->len > mtu;
-}
-
-/*
- * A reply to a client on the LB itself: deliver it directly. Sent through
- * loopback it would walk prerouting again, where the ruleset's "drop what
- * else goes to the VIP" rule would eat it.
- */
-static unsigned int lvs_deliver_local4(struct sk_buff *skb, struct rtable *rt,
-				       struct net *net)
-{
-	/* An output route to a local address delivers locally on input. */
-	skb_dst_drop(skb);
-	skb_dst_set(skb, &rt->dst);
-	skb->dev = rt->dst.dev;
-	skb->pkt_type = PACKET_HOST;
-	nf_reset_ct(skb);
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	dst_input(skb);
-	return NF_STOLEN;
-}
-
-/* Hand the translated packet to the output path on its new route. */
-unsigned int lvs_xmit4(struct sk_buff *skb, struct rtable *rt, struct net *net)
-{
-	if (rt->rt_type == RTN_LOCAL)
-		return lvs_deliver_local4(skb, rt, net);
-
-	skb_dst_drop(skb);
-	skb_dst_set(skb, &rt->dst);
-	skb->dev = rt->dst.dev;
-	/* We keep the state: conntrack must leave these packets alone. */
-	nf_reset_ct(skb);
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	skb_clear_tstamp(skb);
-	/* Checksums were fixed incrementally; a COMPLETE sum no longer holds. */
-	if (skb->ip_summed == CHECKSUM_COMPLETE)
-		skb->ip_summed = CHECKSUM_NONE;
-	dst_output(net, skb->sk, skb);
-	return NF_STOLEN;
 }
 
 /*
@@ -352,27 +268,41 @@ void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
 		lvs_count_one(cp->vs->stats, dir, len);
 }
 
-/* Rewrite the L4 ports and the pseudo-header part of its checksum. */
-static void lvs_xlate_l4(struct sk_buff *skb, u8 proto, unsigned int thoff,
-			 const struct iphdr *iph, __be32 saddr, __be32 daddr,
-			 __be16 sport, __be16 dport)
+/*
+ * Rewrite the L4 ports and the pseudo-header part of the checksum. An IPv4
+ * UDP checksum of 0 means none and stays 0; over IPv6 the UDP checksum is
+ * mandatory.
+ */
+static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
+			 unsigned int thoff, const union nf_inet_addr *saddr,
+			 const union nf_inet_addr *daddr, __be16 sport,
+			 __be16 dport)
 {
-	__sum16 *check;
 	__be16 *ports = (__be16 *)(skb->data + thoff);
+	union nf_inet_addr osaddr, odaddr;
+	__sum16 *check;
 
 	if (proto == IPPROTO_TCP) {
 		check = &((struct tcphdr *)ports)->check;
 	} else {
 		check = &((struct udphdr *)ports)->check;
-		/* An IPv4 UDP checksum of 0 means none: keep it that way. */
-		if (!*check && skb->ip_summed != CHECKSUM_PARTIAL) {
+		if (family == NFPROTO_IPV4 && !*check &&
+		    skb->ip_summed != CHECKSUM_PARTIAL) {
 			ports[0] = sport;
 			ports[1] = dport;
 			return;
 		}
 	}
-	inet_proto_csum_replace4(check, skb, iph->saddr, saddr, true);
-	inet_proto_csum_replace4(check, skb, iph->daddr, daddr, true);
+	lvs_l3_addrs(skb_network_header(skb), family, &osaddr, &odaddr);
+	if (family == NFPROTO_IPV6) {
+		inet_proto_csum_replace16(check, skb, osaddr.all, saddr->all,
+					  true);
+		inet_proto_csum_replace16(check, skb, odaddr.all, daddr->all,
+					  true);
+	} else {
+		inet_proto_csum_replace4(check, skb, osaddr.ip, saddr->ip, true);
+		inet_proto_csum_replace4(check, skb, odaddr.ip, daddr->ip, true);
+	}
 	inet_proto_csum_replace2(check, skb, ports[0], sport, false);
 	inet_proto_csum_replace2(check, skb, ports[1], dport, false);
 	ports[0] = sport;
@@ -382,68 +312,63 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 proto, unsigned int thoff,
 }
 
 /*
- * Translate a TCP/UDP packet of @cp received in @dir and send it. The new
- * tuple is the other direction's key reversed.
+ * Translate a TCP/UDP packet of @cp received in @dir, its transport header
+ * at @thoff, and send it. The new tuple is the other direction's key
+ * reversed. @forwarded: the packet came from another host (prerouting), so
+ * it loses a hop as the stack's forwarding would take one.
  */
-unsigned int lvs_xlate4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			unsigned int thoff, struct net *net, bool forwarded)
+unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+		       unsigned int thoff, struct net *net, bool forwarded)
 {
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
-	__be32 saddr = other->dst.ip, daddr = other->src.ip;
-	u8 proto = cp->hn[LB_DIR_IN].t.proto;
+	const union nf_inet_addr *saddr = &other->dst, *daddr = &other->src;
+	u8 proto = other->proto, family = other->family;
 	unsigned int mtu, len = skb->len;
 	struct lvs_net *ln = lvs_conn_ln(cp);
+	struct dst_entry *dst;
 	struct tcphdr *th;
-	struct iphdr *iph;
-	struct rtable *rt;
 
-	if (forwarded && ip_hdr(skb)->ttl <= 1) {
-		lvs_icmp_reply4(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+	if (forwarded && lvs_l3_hop_expired(skb, family)) {
+		lvs_l3_icmp_reply(skb, family, LVS_L3_HOP_EXPIRED, 0);
 		lvs_stat_inc(ln, LVS_STAT_TTL_EXCEEDED);
 		return NF_DROP;
 	}
-	rt = lvs_route4(net, skb, daddr, saddr);
-	if (!rt) {
+	dst = lvs_route(net, skb, family, daddr, saddr);
+	if (!dst) {
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
 	}
-	mtu = dst_mtu(&rt->dst);
-	if (lvs_too_big(skb, mtu)) {
-		lvs_icmp_reply4(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	mtu = dst_mtu(dst);
+	if (lvs_l3_too_big(skb, family, mtu)) {
+		lvs_l3_icmp_reply(skb, family, LVS_L3_TOO_BIG, mtu);
 		lvs_stat_inc(ln, LVS_STAT_XMIT_FRAG_NEEDED);
 		goto drop;
 	}
 
 	if (lvs_xlate_transport(cp, dir, skb, thoff, &th))
 		goto err;
-	iph = ip_hdr(skb);
-	lvs_xlate_l4(skb, proto, thoff, iph, saddr, daddr, other->dport,
+	lvs_xlate_l4(skb, family, proto, thoff, saddr, daddr, other->dport,
 		     other->sport);
 	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))
 		lvs_toa_insert(cp, skb, thoff, mtu);
-
-	iph = ip_hdr(skb);
-	iph->saddr = saddr;
-	iph->daddr = daddr;
-	if (forwarded)
-		iph->ttl--;
-	ip_send_check(iph);
+	lvs_l3_rewrite(skb_network_header(skb), family, saddr, daddr,
+		       forwarded);
 
 	lvs_count(cp, dir, len);
-	return lvs_xmit4(skb, rt, net);
+	return lvs_xmit(skb, dst, net, family);
 
 err:
 	lvs_stat_inc(ln, LVS_STAT_XMIT_ERROR);
 drop:
-	ip_rt_put(rt);
+	dst_release(dst);
 	return NF_DROP;
 }
 
-unsigned int lvs_xlate_ipv4(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			    const struct nft_pktinfo *pkt)
+unsigned int lvs_xlate_pkt(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			   const struct nft_pktinfo *pkt)
 {
-	return lvs_xlate4(cp, dir, skb, nft_thoff(pkt), nft_net(pkt),
-			  nft_hook(pkt) == NF_INET_PRE_ROUTING);
+	return lvs_xlate(cp, dir, skb, nft_thoff(pkt), nft_net(pkt),
+			 nft_hook(pkt) == NF_INET_PRE_ROUTING);
 }
 
 /*
@@ -486,9 +411,7 @@ bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 		if (th->syn && !th->ack && lb_tcp_reusable(READ_ONCE(cp->state)))
 			lvs_conn_reuse(cp, ntohl(th->seq));
 	}
-	*verdict = t->family == NFPROTO_IPV6 ?
-		   lvs_xlate_ipv6(cp, hn->t.dir, skb, pkt) :
-		   lvs_xlate_ipv4(cp, hn->t.dir, skb, pkt);
+	*verdict = lvs_xlate_pkt(cp, hn->t.dir, skb, pkt);
 	return true;
 }
 
@@ -562,26 +485,17 @@ struct sk_buff *lvs_tcp_build(const struct lvs_tuple *t, u32 seq, u32 ack,
 /* Route a segment from lvs_tcp_build() and send it; it is consumed. */
 void lvs_tcp_send(struct net *net, struct sk_buff *skb)
 {
-	if (skb->protocol == htons(ETH_P_IPV6)) {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		struct dst_entry *dst;
+	u8 family = skb->protocol == htons(ETH_P_IPV6) ? NFPROTO_IPV6 :
+							   NFPROTO_IPV4;
+	union nf_inet_addr saddr, daddr;
+	struct dst_entry *dst;
 
-		dst = lvs_route6(net, skb, &ip6h->daddr, &ip6h->saddr);
-		if (dst) {
-			lvs_xmit6(skb, dst, net);
-			return;
-		}
-	} else {
-		const struct iphdr *iph = ip_hdr(skb);
-		struct rtable *rt;
-
-		rt = lvs_route4(net, skb, iph->daddr, iph->saddr);
-		if (rt) {
-			lvs_xmit4(skb, rt, net);
-			return;
-		}
-	}
-	kfree_skb(skb);
+	lvs_l3_addrs(skb_network_header(skb), family, &saddr, &daddr);
+	dst = lvs_route(net, skb, family, &daddr, &saddr);
+	if (dst)
+		lvs_xmit(skb, dst, net, family);
+	else
+		kfree_skb(skb);
 }
 
 /* A bare RST to the sender of @t, routed and sent by us. */
@@ -606,11 +520,11 @@ unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	int thoff;
 
 	if (cp->hn[LB_DIR_IN].t.family != NFPROTO_IPV6)
-		return lvs_xlate4(cp, dir, skb, ip_hdrlen(skb), net, forwarded);
+		return lvs_xlate(cp, dir, skb, ip_hdrlen(skb), net, forwarded);
 	nexthdr = ipv6_hdr(skb)->nexthdr;
 	thoff = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &nexthdr,
 				 &frag_off);
 	if (thoff < 0 || nexthdr != IPPROTO_TCP)
 		return NF_DROP;
-	return lvs_xlate6(cp, dir, skb, thoff, net, forwarded);
+	return lvs_xlate(cp, dir, skb, thoff, net, forwarded);
 }

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The network layer of either family for the packets we send ourselves
+ * (translated ones and our own segments): route lookup, hop limit, header
+ * addresses, "too big" and the ICMP answers the stack would give, and the
+ * transmission. Everything above (xlate.c, icmp.c, synproxy.c) is written
+ * once for both families and calls in here.
+ *
+ * What the stack does when forwarding, we do, since we send the packet
+ * ourselves: the TTL / hop limit is decremented (Time Exceeded when it runs
+ * out), and a packet too big for the next hop is answered with
+ * fragmentation needed / Packet Too Big.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/icmp.h>
+#include <net/route.h>
+#include <net/ip6_route.h>
+#include <net/netfilter/nf_conntrack.h>
+#include "nft_lvs.h"
+#include "compat.h"
+
+/* The output route from @saddr to @daddr, or NULL. */
+struct dst_entry *lvs_route(struct net *net, const struct sk_buff *skb,
+			    u8 family, const union nf_inet_addr *daddr,
+			    const union nf_inet_addr *saddr)
+{
+	struct dst_entry *dst;
+
+	if (family == NFPROTO_IPV6) {
+		struct flowi6 fl6 = {
+			.daddr		= daddr->in6,
+			.saddr		= saddr->in6,
+			.flowi6_mark	= skb->mark,
+		};
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			dst_release(dst);
+			return NULL;
+		}
+	} else {
+		struct flowi4 fl4 = {
+			.daddr		= daddr->ip,
+			.saddr		= saddr->ip,
+			.flowi4_mark	= skb->mark,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return NULL;
+		dst = &rt->dst;
+	}
+	return dst;
+}
+
+static bool lvs_dst_local(const struct dst_entry *dst, u8 family)
+{
+	if (family == NFPROTO_IPV6)
+		return container_of(dst, struct rt6_info, dst)->rt6i_flags &
+		       RTF_LOCAL;
+	return container_of(dst, struct rtable, dst)->rt_type == RTN_LOCAL;
+}
+
+/* The addresses of the IP header at @nh. */
+void lvs_l3_addrs(const void *nh, u8 family, union nf_inet_addr *saddr,
+		  union nf_inet_addr *daddr)
+{
+	memset(saddr, 0, sizeof(*saddr));
+	memset(daddr, 0, sizeof(*daddr));
+	if (family == NFPROTO_IPV6) {
+		saddr->in6 = ((const struct ipv6hdr *)nh)->saddr;
+		daddr->in6 = ((const struct ipv6hdr *)nh)->daddr;
+	} else {
+		saddr->ip = ((const struct iphdr *)nh)->saddr;
+		daddr->ip = ((const struct iphdr *)nh)->daddr;
+	}
+}
+
+/*
+ * Give the (writable) IP header at @nh new addresses and, when @hop, one
+ * hop less; an IPv4 header checksum follows.
+ */
+void lvs_l3_rewrite(void *nh, u8 family, const union nf_inet_addr *saddr,
+		    const union nf_inet_addr *daddr, bool hop)
+{
+	if (family == NFPROTO_IPV6) {
+		struct ipv6hdr *ip6h = nh;
+
+		ip6h->saddr = saddr->in6;
+		ip6h->daddr = daddr->in6;
+		if (hop)
+			ip6h->hop_limit--;
+	} else {
+		struct iphdr *iph = nh;
+
+		iph->saddr = saddr->ip;
+		iph->daddr = daddr->ip;
+		if (hop)
+			iph->ttl--;
+		ip_send_check(iph);
+	}
+}
+
+/* Whether forwarding @skb would take its last hop. */
+bool lvs_l3_hop_expired(const struct sk_buff *skb, u8 family)
+{
+	if (family == NFPROTO_IPV6)
+		return ipv6_hdr(skb)->hop_limit <= 1;
+	return ip_hdr(skb)->ttl <= 1;
+}
+
+/*
+ * As the stack decides when forwarding. IPv4: only a DF packet is too big
+ * (the output path fragments the others). IPv6 routers never fragment, but
+ * a packet nf_defrag_ipv6 reassembled fits if its largest fragment does
+ * (it leaves in fragments of that size again). A GSO packet fits if its
+ * segments do.
+ */
+bool lvs_l3_too_big(const struct sk_buff *skb, u8 family, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (family == NFPROTO_IPV6) {
+		if (IP6CB(skb)->frag_max_size && IP6CB(skb)->frag_max_size > mtu)
+			return true;
+	} else if (!(ip_hdr(skb)->frag_off & htons(IP_DF))) {
+		return false;
+	}
+	if (skb->ignore_df)
+		return false;
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return true;
+}
+
+/*
+ * The ICMP error the stack would send about @skb, a packet we have not
+ * translated yet, from the address it was sent to (VIP or lip, both
+ * local). @mtu is the next hop's for LVS_L3_TOO_BIG.
+ */
+void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
+		       unsigned int mtu)
+{
+	const struct iphdr *iph;
+
+	/* A packet kept by SYNPROXY no longer knows where it came from. */
+	if (!skb->dev)
+		return;
+	if (family == NFPROTO_IPV6) {
+		/* icmpv6_send() answers from the destination when it is ours. */
+		if (err == LVS_L3_TOO_BIG)
+			icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+		else
+			icmpv6_send(skb, ICMPV6_TIME_EXCEED,
+				    ICMPV6_EXC_HOPLIMIT, 0);
+		return;
+	}
+	/*
+	 * At prerouting the skb has no route, which icmp_send() needs to pick
+	 * the source: look up the input route.
+	 */
+	iph = ip_hdr(skb);
+	if (!skb_dst(skb) &&
+	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, skb->dev))
+		return;
+	if (err == LVS_L3_TOO_BIG)
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	else
+		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+}
+
+/*
+ * Hand a packet we rewrote or built to the output path on its new route
+ * @dst (consumed with the packet).
+ */
+unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
+		      struct net *net, u8 family)
+{
+	bool local = lvs_dst_local(dst, family);
+
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	skb->dev = dst->dev;
+	/* We keep the state: conntrack must leave these packets alone. */
+	nf_reset_ct(skb);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	/* Checksums were fixed incrementally; a COMPLETE sum no longer holds. */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+	if (local) {
+		/*
+		 * A reply to a client on the LB itself: an output route to a
+		 * local address delivers on input. Sent through loopback it
+		 * would walk prerouting again, where the ruleset's "drop what
+		 * else goes to the VIP" rule would eat it.
+		 */
+		skb->pkt_type = PACKET_HOST;
+		dst_input(skb);
+		return NF_STOLEN;
+	}
+	skb_clear_tstamp(skb);
+	dst_output(net, skb->sk, skb);
+	return NF_STOLEN;
+}
