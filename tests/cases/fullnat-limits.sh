@@ -2,13 +2,15 @@
 # Limits and lifetimes: lport exhaustion with one lip and a two-port range,
 # a full table (conn_max), per-state timeouts expiring (short sysctls),
 # teardown by FIN and by RST, and reuse of a connection in TIME_WAIT.
-# timeout: 300
+# lport exhaustion and the expiry of the connections also over IPv6.
+# timeout: 330
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
 lvs_start_servers 8080 --hold 3
+lvs_start_servers 8080 --hold 3 --v6
 lvs_start_servers 5353 --udp
 lvs_service_table "$VIP4" 80 tcp || fail "service table"
 in_ns lb nft add chain ip lvs svc53
@@ -35,6 +37,25 @@ assert_eq 2 "$(json_get ok <<<"$out")" "connections with two local ports"
 [ "$(lvs_stat lport_exhausted)" -ge 1 ] || fail "lport_exhausted not counted"
 in_ns lb awk 'NR > 1 { split($4, a, ":"); print a[2] }' /proc/net/nft_lvs/conns | sort -u >/tmp/ports
 grep -qvE '^500[01]$' /tmp/ports && fail "a local port outside 5000-5001: $(cat /tmp/ports)"
+
+# The same with one IPv6 lip (the IPv4 connections are still open: a table of both families).
+in_ns lb "$NFTLVS" -f - <<NFT || fail "IPv6 service"
+table ip6 lvs6 {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport 80 fullnat to { [$RS6_1]:8080 } via { $LIP6_1 } ports 5000-5001
+	}
+}
+NFT
+exhausted=$(lvs_stat lport_exhausted)
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3 --parallel 3 --timeout 6)
+log "IPv6 exhaustion: $out"
+assert_eq 2 "$(json_get ok <<<"$out")" "IPv6 connections with two local ports"
+[ "$(lvs_stat lport_exhausted)" -gt "$exhausted" ] || fail "IPv6 lport_exhausted not counted"
+in_ns lb awk -v lip="[$LIP6_1]" 'NR > 1 && index($4, lip) == 1 { sub(/.*:/, "", $4); print $4 }' \
+	/proc/net/nft_lvs/conns | sort -u >/tmp/ports6
+assert_eq "5000 5001" "$(echo $(cat /tmp/ports6))" "IPv6 local ports in use"
 
 # Timeouts: short TIME_WAIT and CLOSE; everything drains. (FIN_WAIT stays
 # longer than the servers' 3 s hold: a half-closed connection whose server

@@ -4,7 +4,8 @@
 # table that serves both families. Every byte is checked both ways; the servers see a local
 # address of the LB as their peer; the hop limit drops by one; TOA carries the IPv6 client
 # address (kind 254, or 253 with toa-kind-253); a packet too big for the servers' link is
-# answered with Packet Too Big; conntrack never sees the traffic.
+# answered with Packet Too Big; conntrack never sees the traffic. Extension headers and
+# fragments pass through; a packet whose transport header cannot be found is not ours.
 # timeout: 420
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -137,6 +138,57 @@ PY
 out=$(in_ns client $LBTRAFFIC udp "$VIP6" 53 --count 3 --sizes 1100) || fail "udp after PTB: $out"
 ip -n lb link set "$LB_IF_RS" mtu 1500
 for i in 1 2 3; do ip -n lb link set "rs${i}p" mtu 1500; ip -n "rs$i" link set "$RS_IF" mtu 1500; done
+
+# Extension headers and fragments: every packet from the client carries a hop-by-hop and a
+# destination options header, found through and passed on as sent. UDP datagrams larger
+# than the links leave the client in fragments, are reassembled by the LB and leave it in
+# fragments again, both ways.
+in_ns lb tcpdump -U -c 4 -ni "$LB_IF_RS" -w "$CASE_TMP/ext.pcap" \
+	"ip6 and ip6[6] == 0 and ip6[40] == 60" 2>"$CASE_TMP/ext.err" &
+dump=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$CASE_TMP/ext.err" && break; sleep 0.1; done
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 6 --parallel 3 --sizes 1,200000 --ext6) ||
+	fail "tcp with extension headers: $out"
+assert_eq 6 "$(json_get ok <<<"$out")" "tcp exchanges with extension headers"
+before=$(lvs_stat pkts_out)
+out=$(in_ns client $LBTRAFFIC udp "$VIP6" 53 --count 6 --sizes 3000,20000,60000 --ext6) ||
+	fail "fragmented udp with extension headers: $out"
+assert_eq 6 "$(json_get ok <<<"$out")" "fragmented udp exchanges"
+assert_eq $((before + 6)) "$(lvs_stat pkts_out)" "replies translated as whole datagrams"
+sleep 0.5
+kill "$dump" 2>/dev/null; wait "$dump" 2>/dev/null
+/usr/bin/python3 - "$CASE_TMP/ext.pcap" "$LIP6_1" "$LIP6_2" <<'PY' || fail "extension headers at the servers"
+import ipaddress, struct, sys
+data, off, n = open(sys.argv[1], "rb").read(), 24, 0
+lips = set(sys.argv[2:])
+while off + 16 <= len(data):
+    caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+    ip6 = data[off + 16 + 14:off + 16 + caplen]
+    off += 16 + caplen
+    src = str(ipaddress.IPv6Address(ip6[8:24]))
+    assert src in lips, "packet from %s" % src
+    hbh, dst = ip6[40:48], ip6[48:56]
+    assert hbh[0] == 60 and dst[0] in (6, 44), "chain %d -> %d" % (hbh[0], dst[0])
+    if dst[0] == 6:
+        assert struct.unpack("!H", ip6[58:60])[0] == 8080, "tcp dport"
+    n += 1
+assert n >= 1, "no packet with extension headers went to the servers"
+print("packets with extension headers at the servers:", n)
+PY
+
+# Extension headers that lead past the packet: no transport header, not ours, counted.
+before=$(lvs_stat no_transport)
+in_ns client /usr/bin/python3 - "$CLIENT6" "$VIP6" <<'PY' || fail "raw IPv6 sender"
+import socket, struct, sys
+src, dst = (socket.inet_pton(socket.AF_INET6, a) for a in sys.argv[1:3])
+# destination options claiming 48 bytes where 8 are
+pkt = struct.pack("!IHBB", 6 << 28, 8, 60, 64) + src + dst + bytes([6, 5, 1, 4, 0, 0, 0, 0])
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+for _ in range(10):
+    s.sendto(pkt, (sys.argv[2], 0))
+PY
+sleep 0.5
+assert_eq $((before + 10)) "$(lvs_stat no_transport)" "packets without a transport header counted"
 
 # An inet table: one statement per family, both served side by side.
 in_ns lb nft delete table ip6 lvs6 || fail "delete the ip6 table"

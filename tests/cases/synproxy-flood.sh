@@ -4,20 +4,23 @@
 # real server sees one of its SYNs); forged cookie ACKs, stray RST and FIN
 # dropped and counted; the cookie SYN-ACK's options and TTL; defer (an
 # ACK-only handshake costs no real server connection); TOA behind the
-# proxy.
-# timeout: 400
+# proxy. The flood, forged ACKs and stray segments again over IPv6.
+# timeout: 500
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
 SYNFLOOD=$TOP/build/host/tests/tools/synflood
 FLOOD_NET=198.18.0.0/16
+FLOOD_NET6=2001:db8:ff::/112
 
 topo_setup
 lvs_start_servers 8080
+lvs_start_servers 8080 --v6
 lvs_rs_count_syns 8080 || fail "RS SYN counters"
 # Replies to the spoofed sources go to the client namespace, which drops them.
 in_ns lb ip route add "$FLOOD_NET" via "$CLIENT4" || fail "flood route"
+in_ns lb ip -6 route add "$FLOOD_NET6" via "$CLIENT6" || fail "IPv6 flood route"
 
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
 table ip lvs {
@@ -27,6 +30,14 @@ table ip lvs {
 		ip daddr $VIP4 tcp dport 80 synproxy-lb sack-perm fullnat to { $RS4_1:8080, $RS4_2:8080, $RS4_3:8080 } via { $LIP4_1, $LIP4_2 } flags toa
 		ip daddr $VIP4 tcp dport 81 synproxy-lb mss 1400 wscale 9 ttl 50 defer fullnat to { $RS4_1:8080 } via { $LIP4_1 }
 		ip daddr $VIP4 drop
+	}
+}
+table ip6 lvs6 {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport 80 synproxy-lb sack-perm fullnat to { [$RS6_1]:8080, [$RS6_2]:8080, [$RS6_3]:8080 } via { $LIP6_1 }
+		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
 	}
 }
 NFT
@@ -80,15 +91,37 @@ answered=$(lvs_stat synproxy_syn)
 [ "$answered" -ge $((sent + 44)) ] || fail "SYNs answered $answered of $sent + 44"
 
 # Forged cookie ACKs, stray RSTs and FINs: dropped, counted, no connection.
-bad0=$(lvs_stat synproxy_bad_ack) stray0=$(lvs_stat synproxy_stray)
-out=$(in_ns client "$SYNFLOOD" "$VIP4" 80 "$FLOOD_NET" 2000 20 ack) || fail "ack flood: $out"
-acks=$(json_get sent <<<"$out")
-out=$(in_ns client "$SYNFLOOD" "$VIP4" 80 "$FLOOD_NET" 300 20 rst) || fail "rst flood: $out"
-out=$(in_ns client "$SYNFLOOD" "$VIP4" 80 "$FLOOD_NET" 300 20 fin) || fail "fin flood: $out"
+forged() {	# forged VIP NET
+	local bad0 stray0 new0 acks out
+	bad0=$(lvs_stat synproxy_bad_ack) stray0=$(lvs_stat synproxy_stray) new0=$(lvs_stat conn_new)
+	out=$(in_ns client "$SYNFLOOD" "$1" 80 "$2" 2000 20 ack) || fail "ack flood: $out"
+	acks=$(json_get sent <<<"$out")
+	out=$(in_ns client "$SYNFLOOD" "$1" 80 "$2" 300 20 rst) || fail "rst flood: $out"
+	out=$(in_ns client "$SYNFLOOD" "$1" 80 "$2" 300 20 fin) || fail "fin flood: $out"
+	sleep 1
+	assert_eq $((bad0 + acks)) "$(lvs_stat synproxy_bad_ack)" "forged ACKs counted ($1)"
+	assert_eq $((stray0 + 600)) "$(lvs_stat synproxy_stray)" "stray RST/FIN counted ($1)"
+	assert_eq "$new0" "$(lvs_stat conn_new)" "no connection from forged segments ($1)"
+}
+forged "$VIP4" "$FLOOD_NET"
+
+# IPv6: spoofed SYNs from a /112 with real IPv6 clients meanwhile, then forged segments.
+syns0=$(lvs_rs_syns) conns0=$(lvs_stat conn_new) answered0=$(lvs_stat synproxy_syn)
+in_ns client "$SYNFLOOD" "$VIP6" 80 "$FLOOD_NET6" 10000 20 syn >/tmp/flood6.json &
+flood=$!
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 30 --parallel 3 --size 5000 --timeout 20) ||
+	fail "real IPv6 clients during the flood: $out"
+assert_eq 30 "$(json_get ok <<<"$out")" "real IPv6 connections during the flood"
+wait "$flood" || fail "IPv6 synflood: $(cat /tmp/flood6.json)"
+log "IPv6 flood: $(cat /tmp/flood6.json)"
+sent=$(json_get sent </tmp/flood6.json)
+[ "$sent" -ge 1000 ] || fail "the IPv6 flood sent only $sent SYNs"
 sleep 1
-assert_eq $((bad0 + acks)) "$(lvs_stat synproxy_bad_ack)" "forged ACKs counted"
-assert_eq $((stray0 + 600)) "$(lvs_stat synproxy_stray)" "stray RST/FIN counted"
-assert_eq $((conns0 + 40)) "$(lvs_stat conn_new)" "no connection from forged segments"
+assert_eq $((conns0 + 30)) "$(lvs_stat conn_new)" "IPv6 connections: the real ones only"
+assert_eq $((syns0 + 30)) "$(lvs_rs_syns)" "SYNs at the real servers: the real IPv6 ones only"
+[ "$(lvs_stat synproxy_syn)" -ge $((answered0 + sent + 30)) ] ||
+	fail "IPv6 SYNs answered $(($(lvs_stat synproxy_syn) - answered0)) of $sent + 30"
+forged "$VIP6" "$FLOOD_NET6"
 
 # defer: a client that completes the handshake and sends nothing costs no
 # RS connection; its first data opens one.

@@ -82,6 +82,7 @@ def serve(args):
     class UDPServer(socketserver.UDPServer):
         address_family = family
         allow_reuse_address = True
+        max_packet_size = 65535
 
         def server_bind(self):
             bind(self)
@@ -107,9 +108,22 @@ def family_of(host):
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def tcp_once(args, payload, src):
-    s = socket.socket(family_of(args.host), socket.SOCK_STREAM)
+# A hop-by-hop and a destination options header on every packet the socket
+# sends (the kernel fills in the next header): 8 bytes each, a PadN option.
+EXT_OPTS = bytes([0, 0, 1, 4, 0, 0, 0, 0])
+
+
+def client_socket(args, kind):
+    s = socket.socket(family_of(args.host), kind)
     s.settimeout(args.timeout)
+    if args.ext6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, EXT_OPTS)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, EXT_OPTS)
+    return s
+
+
+def tcp_once(args, payload, src):
+    s = client_socket(args, socket.SOCK_STREAM)
     try:
         if src:
             s.bind((src, 0))
@@ -123,8 +137,7 @@ def tcp_once(args, payload, src):
 
 def udp_once(args, payload, src):
     family = family_of(args.host)
-    s = socket.socket(family, socket.SOCK_DGRAM)
-    s.settimeout(args.timeout)
+    s = client_socket(args, socket.SOCK_DGRAM)
     try:
         s.bind((src or ("::" if family == socket.AF_INET6 else "0.0.0.0"), 0))
         s.sendto(payload, (args.host, args.port))
@@ -327,6 +340,8 @@ def main():
         c.add_argument("--stagger", type=float, default=0,
                        help="start parallel worker N after N times this many seconds")
         c.add_argument("--src", help="comma-separated source addresses, used in turn")
+        c.add_argument("--ext6", action="store_true",
+                       help="IPv6: a hop-by-hop and a destination options header on every packet")
     t = sub.add_parser("tcpopts")
     t.add_argument("pcap")
     q = sub.add_parser("icmpquotes")

@@ -52,11 +52,13 @@ lvs_start_servers() {	# lvs_start_servers PORT [--udp] [--v6] [--hold S]
 
 # A prerouting table in lb: lb-dispatch first, then VIP:PORT/PROTO jumps to
 # chain "svc" (where the test puts its fullnat), anything else to the VIP
-# is dropped (the "defence" rule).
+# is dropped (the "defence" rule). The table is "ip lvs", or "ip6 lvs" for
+# an IPv6 VIP.
 lvs_service_table() {	# lvs_service_table VIP PORT [PROTO]
-	local vip=$1 port=$2 proto=${3:-tcp}
+	local vip=$1 port=$2 proto=${3:-tcp} fam=ip
+	case $vip in *:*) fam=ip6 ;; esac
 	ip netns exec lb nft -f - <<NFT || return 1
-table ip lvs {
+table $fam lvs {
 	counter dropped {}
 	chain svc {
 	}
@@ -65,9 +67,9 @@ table ip lvs {
 	}
 }
 NFT
-	ip netns exec lb "$LVSRULE" add ip lvs pre lb-dispatch &&
-	ip netns exec lb nft add rule ip lvs pre ip daddr "$vip" "$proto" dport "$port" jump svc &&
-	ip netns exec lb nft add rule ip lvs pre ip daddr "$vip" meta l4proto '{ tcp, udp }' \
+	ip netns exec lb "$LVSRULE" add $fam lvs pre lb-dispatch &&
+	ip netns exec lb nft add rule $fam lvs pre $fam daddr "$vip" "$proto" dport "$port" jump svc &&
+	ip netns exec lb nft add rule $fam lvs pre $fam daddr "$vip" meta l4proto '{ tcp, udp }' \
 		counter name dropped drop
 }
 
