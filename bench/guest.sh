@@ -13,6 +13,7 @@
 # and, for packet rate only, two steps from (a) towards (d) that show where the time goes:
 #   n  plain forwarding through an nft prerouting chain at priority raw (one rule, no match)
 #   m  plain forwarding through lb-dispatch (every packet looks up the table and misses)
+# and the IPv6 twins of (a), (b) and (d) for packet rate: a6, b6, d6 (FNAT66).
 # Services: UDP VIP:9000 and TCP VIP:80 onto rs1..rs3 (same port).
 #
 # Results: RESULTS_DIR/raw.tsv, lines "METRIC VARIANT KEY VALUE" (tab-separated), read by
@@ -65,7 +66,7 @@ rs_tables() {
 	local ns
 	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
 		ip netns exec "$ns" nft -f - <<-EOF
-			table ip bench {
+			table inet bench {
 				counter rx {}
 				counter syn {}
 				chain pre {
@@ -81,7 +82,7 @@ rs_tables() {
 rs_counter() {	# rs_counter NAME: summed over rs1..rs3
 	local ns n=0 v
 	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
-		v=$(ip netns exec "$ns" nft list counter ip bench "$1" | awk '$1 == "packets" { print $2 }')
+		v=$(ip netns exec "$ns" nft list counter inet bench "$1" | awk '$1 == "packets" { print $2 }')
 		n=$((n + v))
 	done
 	echo "$n"
@@ -152,6 +153,26 @@ setup_variant() {
 		EOF
 		;;
 	d) nftlvs_rules "" "$LIP4_1, $LIP4_2" ;;
+	a6) ;;
+	b6)
+		ip netns exec "$NS_LB" ipvsadm -R <<-EOF
+			-A -u [$VIP6]:$UDP_PORT -s rr
+			-a -u [$VIP6]:$UDP_PORT -r [$RS6_1]:$UDP_PORT -m
+			-a -u [$VIP6]:$UDP_PORT -r [$RS6_2]:$UDP_PORT -m
+			-a -u [$VIP6]:$UDP_PORT -r [$RS6_3]:$UDP_PORT -m
+		EOF
+		;;
+	d6)
+		ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
+			table ip6 lvs6 {
+				chain pre {
+					type filter hook prerouting priority raw; policy accept;
+					lb-dispatch
+					ip6 daddr $VIP6 udp dport $UDP_PORT fullnat to { $RS6_1, $RS6_2, $RS6_3 } via { $LIP6_1, $LIP6_2 } sched rr
+				}
+			}
+		EOF
+		;;
 	e) nftlvs_rules "synproxy-lb mss 1460 wscale 7 sack-perm timestamp" "$LIP4_1, $LIP4_2" ;;
 	s)
 		# The stock SYNPROXY recipe: SYNs untracked, the proxy answers them and the
@@ -190,33 +211,51 @@ targets() {	# targets VARIANT PORT
 # 64-byte UDP frames from the client's eth0 to lb; prints "USEC SENT". The source port runs
 # SPORT_MIN..SPORT_MAX-1 and the source address SRC_MIN..SRC_MAX, both stepping by one per
 # packet, so coprime range lengths give distinct flows for the whole product of the two.
+# IPv6 addresses: one source and one destination (SRC_MIN, DST_MIN), 78-byte frames (the
+# smallest pktgen makes over IPv6).
 pktgen() {
-	local mac limit=$(($1 / 2000 + 60))
+	local mac limit=$(($1 / 2000 + 60)) addrs
 	mac=$(ip -n "$NS_LB" -br link show "$LB_IF_CLIENT" | awk '{ print $3 }')
+	case $4 in
+	*:*) addrs="src6 $2|dst6 $4" ;;
+	*) addrs="src_min $2|src_max $3|dst_min $4|dst_max $5" ;;
+	esac
 	ip netns exec "$NS_CLIENT" timeout -s INT "$limit" sh -eu -c '
 		cd /proc/net/pktgen
 		[ -e eth0 ] || echo "add_device eth0" > kpktgend_0
+		IFS="|"
+		for c in $9; do echo "$c" > eth0; done
+		IFS=" "
 		for c in "count $1" "clone_skb 0" "pkt_size 64" "delay 0" "burst 1" \
-			 "src_min $2" "src_max $3" "dst_min $4" "dst_max $5" \
 			 "udp_src_min $6" "udp_src_max $7" \
 			 "udp_dst_min '$UDP_PORT'" "udp_dst_max '$UDP_PORT'" "dst_mac $8"; do
 			echo "$c" > eth0
 		done
 		echo start > pgctrl
 		sed -n "s/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p" eth0
-	' pktgen "$@" "$mac"
+	' pktgen "$@" "$mac" "$addrs"
 }
 
 pps_dst() {	# pps_dst VARIANT: "DST_MIN DST_MAX"
 	case $1 in
 	a|m|n) echo "$RS4_1 $RS4_3" ;;
+	a6) echo "$RS6_1 $RS6_1" ;;
+	*6) echo "$VIP6 $VIP6" ;;
 	*) echo "$VIP4 $VIP4" ;;
 	esac
 }
 
-# pps_warm VARIANT: every flow seen twice, so connections exist and ARP is resolved.
+pps_src() {	# pps_src VARIANT: "SRC_MIN SRC_MAX"
+	case $1 in
+	*6) echo "$CLIENT6 $CLIENT6" ;;
+	*) echo "$CLIENT4 $CLIENT4" ;;
+	esac
+}
+
+# pps_warm VARIANT: every flow seen twice, so connections exist and ARP/ND is resolved.
 pps_warm() {
-	pktgen $((FLOWS * 2)) "$CLIENT4" "$CLIENT4" $(pps_dst "$1") 10000 $((10000 + FLOWS)) >/dev/null
+	# shellcheck disable=SC2046
+	pktgen $((FLOWS * 2)) $(pps_src "$1") $(pps_dst "$1") 10000 $((10000 + FLOWS)) >/dev/null
 }
 
 # pps_once METRIC VARIANT KEY: one run of PKTS packets over FLOWS flows; records
@@ -224,7 +263,8 @@ pps_warm() {
 pps_once() {
 	local before after res pps
 	before=$(rs_counter rx)
-	res=$(pktgen "$PKTS" "$CLIENT4" "$CLIENT4" $(pps_dst "$2") 10000 $((10000 + FLOWS)))
+	# shellcheck disable=SC2046
+	res=$(pktgen "$PKTS" $(pps_src "$2") $(pps_dst "$2") 10000 $((10000 + FLOWS)))
 	after=$(rs_counter rx)
 	set -- "$1" "$2" "$3" $res
 	[ -n "${4:-}" ] && [ "$4" -gt 0 ] || { say "pktgen gave no result" >&2; return 1; }
@@ -280,11 +320,11 @@ use_topo() {
 # 1 + 2: established-flow packet rate and new connections per second. Every variant has its
 # own set of namespaces, all present at once, and the runs go round the variants in turn, so
 # that a change in the host's load hits every variant alike.
-PPS_VARIANTS="a n m b c d"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
+PPS_VARIANTS="a n m b c d a6 b6 d6"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
 CPS_VARIANTS="a b c d e"
 phase_variants() {
 	local v rep r
-	for v in a n m b c d e; do
+	for v in a n m b c d e a6 b6 d6; do
 		use_topo "$v"
 		setup_variant "$v"
 	done
@@ -330,7 +370,7 @@ phase_variants() {
 		rec info "$v" lvs_pkts_in "$(lvs_stat pkts_in)"
 		ip netns exec "$NS_LB" cat /proc/net/nft_lvs/stats > "$out/lvs-stats-$v.txt"
 	done
-	for v in a n m b c d e; do
+	for v in a n m b c d e a6 b6 d6; do
 		use_topo "$v"
 		topo_teardown
 	done

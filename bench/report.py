@@ -121,6 +121,16 @@ def kernel_rows(k):
                  "d/a " + fmt_r3(r), "d >= 0.95x a",
                  None if r is None else r >= 0.95))
 
+    # IPv6 twins of (a), (b) and (d), shown in their columns.
+    pps6 = {v: get(k, "pps", v + "6", "pps") for v in "abd"}
+    if any(x is not None for x in pps6.values()):
+        cells = {v: "%s (%s)" % (fmt_n(x), fmt_r(ratio(x, pps6["a"])))
+                 for v, x in pps6.items() if x is not None}
+        r = ratio(pps6["d"], pps6["a"])
+        rows.append(("IPv6 UDP packets/s delivered, established flows (ratio to a)", cells,
+                     "d/a " + fmt_r3(r), "d >= 0.95x a",
+                     None if r is None else r >= 0.95))
+
     cps = {v: get(k, "cps", v, "rate") for v in "abcde"}
     cells = {v: "%s (%s)" % (fmt_n(x), fmt_r(ratio(x, cps["b"])))
              for v, x in cps.items() if x is not None}

@@ -12,8 +12,10 @@ topo_setup
 topo_add_client_addrs
 lvs_start_servers 8080 --hold 4
 lvs_start_servers 8081
+lvs_start_servers 8082 --hold 4
 lvs_start_servers 8080 --hold 4 --v6
 lvs_start_servers 8081 --v6
+lvs_start_servers 8082 --hold 4 --v6
 spread() { json_get rs; }
 
 # sched_cases FAMILY VIP "RS1 RS2 RS3" "LIP1 LIP2" "CLIENT..."
@@ -47,8 +49,8 @@ sched_cases() {
 		fail "lc traffic ($tag): $out"
 	log "lc ($tag): $out"
 	assert_eq '{"rs1": 2, "rs2": 2, "rs3": 2}' "$(spread <<<"$out")" "lc over 6 open connections ($tag)"
-	use 8080 wlc 2 1 1
-	sleep 8	# the lc connections drain (time_wait 7 s)
+	# Servers on another port: real servers of their own, untouched by the lc connections.
+	use 8082 wlc 2 1 1
 	out=$(in_ns client $LBTRAFFIC tcp "$vip" 80 --count 8 --parallel 8 --stagger 0.3) ||
 		fail "wlc traffic ($tag): $out"
 	log "wlc ($tag): $out"

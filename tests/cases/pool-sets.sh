@@ -3,7 +3,8 @@
 # the rule stays. Under continuous client traffic: a server added gets connections within
 # 100 ms, a drained or removed one gets none once the command has returned, connections
 # to a removed server survive (and end with expire_nodest_conn=1), counters survive
-# removal and re-adding, a bound set cannot be deleted, bad shapes are refused.
+# removal and re-adding, a bound set cannot be deleted, bad shapes are refused. IPv6 pools
+# (ipv6_addr maps and sets) follow their edits the same way.
 # timeout: 600
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -210,5 +211,45 @@ assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=w
 	"pool=$RS4_1" laddrs-set=lips
 assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set=hex:77 laddrs-set=lips
 assert_fails_with EINVAL in_ns lb "$LVSRULE" add ip lvs svc80 fullnat pool-set= laddrs-set=lips
+
+# IPv6: an ipv6_addr map and set, edited under continuous traffic.
+lvs_start_servers 8080 --v6
+in_ns lb "$NFTLVS" -f - <<NFT || fail "IPv6 sets and rules"
+table ip6 lvs6 {
+	map web6 { type ipv6_addr . inet_service : mark; elements = { $RS6_1 . 8080 : 1, $RS6_2 . 8080 : 1 } }
+	set lips6 { type ipv6_addr; elements = { $LIP6_1, $LIP6_2 } }
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport { 80, 84 } fullnat to @web6 via @lips6 sched rr
+		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
+	}
+}
+NFT
+conns6() {	# conns6 N: N sequential connections to [VIP6]:80, their spread
+	local out
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count "$1") || fail "IPv6 traffic: $out"
+	spread <<<"$out"
+}
+assert_eq '{"rs1": 3, "rs2": 3}' "$(conns6 6)" "IPv6: rr over the map's two servers"
+in_ns client $LBTRAFFIC tcp "$VIP6" 84 --count 150 >"$CASE_TMP/bg6.json" 2>&1 &
+bg=$!
+edit add element ip6 lvs6 web6 "{ $RS6_3 . 8080 : 1 }"
+sleep 0.1
+assert_eq '{"rs1": 3, "rs2": 3, "rs3": 3}' "$(conns6 9)" "IPv6: rr after adding rs3 (100 ms later)"
+edit -f - <<NFT
+delete element ip6 lvs6 web6 { $RS6_1 . 8080 : 1 }
+add element ip6 lvs6 web6 { $RS6_1 . 8080 : 0 }
+NFT
+assert_eq '{"rs2": 3, "rs3": 3}' "$(conns6 6)" "IPv6: rs1 drained: right after the command"
+edit delete element ip6 lvs6 web6 "{ $RS6_2 . 8080 : 1 }"
+assert_eq '{"rs3": 4}' "$(conns6 4)" "IPv6: rs2 removed: right after the command"
+edit delete element ip6 lvs6 lips6 "{ $LIP6_2 }"
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 4) || fail "IPv6 traffic, one lip: $out"
+assert_eq "{\"$LIP6_1\": 4}" "$(json_get peers <<<"$out")" "IPv6: the lip left in the set is the only peer"
+wait "$bg"
+log "IPv6 background traffic: $(cat "$CASE_TMP/bg6.json")"
+assert_eq 0 "$(json_get failed <"$CASE_TMP/bg6.json")" "IPv6 background connections failed"
+assert_fails_with EBUSY in_ns lb nft delete map ip6 lvs6 web6
 
 topo_teardown

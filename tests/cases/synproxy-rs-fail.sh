@@ -4,15 +4,16 @@
 # number it expects, both when the server refuses (RST) and when it never
 # answers (after the SYN was repeated 3 times). And a client that starts
 # over on the same port while the proxied connection is closed gets a new
-# one.
-# timeout: 200
+# one. IPv4, then IPv6.
+# timeout: 300
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
 lvs_start_servers 8080
-# Nothing listens on rs1:9999; 10.1.0.99 does not exist.
+lvs_start_servers 8080 --v6
+# Nothing listens on rs1:9999; 10.1.0.99 and 2001:db8:1::99 do not exist.
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
 table ip lvs {
 	chain pre {
@@ -24,9 +25,19 @@ table ip lvs {
 		ip daddr $VIP4 drop
 	}
 }
+table ip6 lvs6 {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport 80 synproxy-lb fullnat to { [$RS6_1]:9999 } via { $LIP6_1 }
+		ip6 daddr $VIP6 tcp dport 81 synproxy-lb fullnat to { [2001:db8:1::99]:8080 } via { $LIP6_1 }
+		ip6 daddr $VIP6 tcp dport 82 synproxy-lb timestamp fullnat to { [$RS6_1]:8080 } via { $LIP6_1 }
+		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
+	}
+}
 NFT
 
-# connect_and_read PORT TIMEOUT - prints how the connection ended.
+# connect_and_read VIP PORT TIMEOUT - prints how the connection ended.
 connect_and_read() {
 	in_ns client /usr/bin/python3 -c '
 import socket, sys
@@ -40,37 +51,42 @@ try:
 except ConnectionResetError:
     print("reset")
 except socket.timeout:
-    print("timeout")' "$VIP4" "$1" "$2"
+    print("timeout")' "$@"
 }
 
-assert_eq reset "$(connect_and_read 80 10)" "client of a refusing server"
-assert_eq 1 "$(lvs_stat synproxy_rs_error)" "RS errors after a refusal"
-assert_eq 0 "$(lvs_stat synproxy_syn_retry)" "no SYN repeated to a refusing server"
+# rs_fail_cases VIP BIND_ADDR: the three stories for one family.
+rs_fail_cases() {
+	local vip=$1 any=$2 err0 retry0 start took reused0 out
+	err0=$(lvs_stat synproxy_rs_error) retry0=$(lvs_stat synproxy_syn_retry)
 
-start=$(date +%s)
-assert_eq reset "$(connect_and_read 81 40)" "client of a silent server"
-took=$(( $(date +%s) - start ))
-log "silent server: reset after ${took}s"
-assert_eq 3 "$(lvs_stat synproxy_syn_retry)" "SYNs repeated to a silent server"
-assert_eq 2 "$(lvs_stat synproxy_rs_error)" "RS errors"
-[ "$took" -ge 10 ] || fail "the client was reset after ${took}s, before the retries ran out"
-sleep 1
-assert_eq 0 "$(lvs_stat conns)" "connections left"
+	assert_eq reset "$(connect_and_read "$vip" 80 10)" "client of a refusing server ($vip)"
+	assert_eq $((err0 + 1)) "$(lvs_stat synproxy_rs_error)" "RS errors after a refusal ($vip)"
+	assert_eq "$retry0" "$(lvs_stat synproxy_syn_retry)" "no SYN repeated to a refusing server ($vip)"
 
-# Three connections from the same client port, one after the other: each
-# SYN finds the previous connection in TIME_WAIT (the client reuses its
-# own TIME_WAIT port thanks to timestamps).
-in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
-reused0=$(lvs_stat conn_reused)
-out=$(in_ns client /usr/bin/python3 -c '
+	start=$(date +%s)
+	assert_eq reset "$(connect_and_read "$vip" 81 40)" "client of a silent server ($vip)"
+	took=$(( $(date +%s) - start ))
+	log "silent server ($vip): reset after ${took}s"
+	assert_eq $((retry0 + 3)) "$(lvs_stat synproxy_syn_retry)" "SYNs repeated to a silent server ($vip)"
+	assert_eq $((err0 + 2)) "$(lvs_stat synproxy_rs_error)" "RS errors ($vip)"
+	[ "$took" -ge 10 ] || fail "the client was reset after ${took}s, before the retries ran out"
+	sleep 1
+	assert_eq 0 "$(lvs_stat conns)" "connections left ($vip)"
+
+	# Three connections from the same client port, one after the other: each
+	# SYN finds the previous connection in TIME_WAIT (the client reuses its
+	# own TIME_WAIT port thanks to timestamps).
+	in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
+	reused0=$(lvs_stat conn_reused)
+	out=$(in_ns client /usr/bin/python3 -c '
 import socket, sys, time
 ok = 0
 for i in range(3):
     time.sleep(1.1 if i else 0)
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.settimeout(10)
-    s.bind(("0.0.0.0", 45000))
+    s.bind((sys.argv[2], 45000))
     s.connect((sys.argv[1], 82))
     s.sendall(b"x" * 1000)
     s.shutdown(socket.SHUT_WR)
@@ -82,7 +98,11 @@ for i in range(3):
         data += chunk
     ok += data.endswith(b"x" * 1000)
     s.close()
-print(ok)' "$VIP4") || fail "same-port client: $out"
-assert_eq 3 "$out" "exchanges from one client port"
-[ "$(lvs_stat conn_reused)" -ge $((reused0 + 2)) ] ||
-	fail "closed connections started over: $(lvs_stat conn_reused) (before $reused0)"
+print(ok)' "$vip" "$any") || fail "same-port client ($vip): $out"
+	assert_eq 3 "$out" "exchanges from one client port"
+	[ "$(lvs_stat conn_reused)" -ge $((reused0 + 2)) ] ||
+		fail "closed connections started over: $(lvs_stat conn_reused) (before $reused0)"
+}
+
+rs_fail_cases "$VIP4" 0.0.0.0
+rs_fail_cases "$VIP6" ::
