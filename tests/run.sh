@@ -92,6 +92,15 @@ if [ -z "${SKIP_UNIT:-}" ]; then
 	fi
 	grep -qE '^(FAIL|ERROR):' build/unit.log && find build/host -name '*.log' -path '*tests*' \
 		-newer build/unit.log -exec tail -n 40 {} + 2>/dev/null
+
+	# Coverage-guided fuzzing of the portable core, a fixed time per target.
+	echo "== fuzzing the core (host, ${FUZZ_SECONDS:-20} s per target)"
+	while read -r verdict name rest; do
+		case $verdict in
+		PASS | FAIL) record "$verdict" "$name"; echo "$verdict $name $rest" ;;
+		*) echo "$verdict $name $rest" ;;
+		esac
+	done < <(tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" 2>&1)
 fi
 
 # Cases to run in the guest.
