@@ -73,6 +73,7 @@ for _ in range(3):
 	" rs"[123]":3") ;;
 	*) fail "the SYNs to $2 did not all reach one server:$got" ;;
 	esac
+	log "$(cat /tmp/syn-rs*.txt)"
 	# Same source (lip:lport) and the same translated sequence number each time.
 	assert_eq 1 "$(cat /tmp/syn-rs*.txt | grep 'Flags \[S\]' |
 		sed -E 's/^[^ ]+ IP6? ([^ ]+) > .* seq ([0-9]+),.*/\1 \2/' | sort -u | wc -l)" \

@@ -221,7 +221,8 @@ table ip6 lvs6 {
 	chain pre {
 		type filter hook prerouting priority raw; policy accept;
 		lb-dispatch
-		ip6 daddr $VIP6 tcp dport { 80, 84 } fullnat to @web6 via @lips6 sched rr
+		ip6 daddr $VIP6 tcp dport 80 fullnat to @web6 via @lips6 sched rr
+		ip6 daddr $VIP6 tcp dport 84 fullnat to @web6 via @lips6 sched rr
 		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
 	}
 }
