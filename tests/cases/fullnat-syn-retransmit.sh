@@ -9,6 +9,7 @@
 
 lvs_web_service "pool=$RS4_1:8080,$RS4_2:8080,$RS4_3:8080" "laddrs=$LIP4_1,$LIP4_2" sched=rr ||
 	fail "service"
+lvs_start_servers 8080 --v6
 lvs_service_table "$VIP6" 80 tcp || fail "IPv6 service table"
 in_ns lb "$LVSRULE" add ip6 lvs svc fullnat "pool=[$RS6_1]:8080,[$RS6_2]:8080,[$RS6_3]:8080" \
 	"laddrs=$LIP6_1,$LIP6_2" sched=rr || fail "IPv6 service"
@@ -73,7 +74,6 @@ for _ in range(3):
 	" rs"[123]":3") ;;
 	*) fail "the SYNs to $2 did not all reach one server:$got" ;;
 	esac
-	log "$(cat /tmp/syn-rs*.txt)"
 	# Same source (lip:lport) and the same translated sequence number each time.
 	assert_eq 1 "$(cat /tmp/syn-rs*.txt | grep 'Flags \[S\]' |
 		sed -E 's/^[^ ]+ IP6? ([^ ]+) > .* seq ([0-9]+),.*/\1 \2/' | sort -u | wc -l)" \

@@ -65,7 +65,7 @@ for _ in $(seq 1 100); do
 	[ "$(in_ns lb grep -c ':82 .* ESTABLISHED' /proc/net/nft_lvs/conns)" -ge 6 ] && break
 	sleep 0.1
 done
-in_ns lb awk '$7 == "ESTABLISHED" && $3 ~ /:82$/ { print $2, $3 }' /proc/net/nft_lvs/conns |
+in_ns lb awk '$6 == "ESTABLISHED" && $3 ~ /:82$/ { print $2, $3 }' /proc/net/nft_lvs/conns |
 	sed -E 's/^\[?([^] ]*)\]?:([0-9]+) \[?([^] ]*)\]?:([0-9]+)$/\1 \2 \3 \4/' >"$CASE_TMP/tuples"
 log "victims: $(tr '\n' ';' <"$CASE_TMP/tuples")"
 [ "$(wc -l <"$CASE_TMP/tuples")" -ge 6 ] || fail "held connections not established"

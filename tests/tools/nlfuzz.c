@@ -341,13 +341,15 @@ static int expr_cb(const struct nlattr *attr, void *arg)
 
 static int rule_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	const struct nlattr *attr;
+	const struct nlattr *attr, *expr;
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
-		if (mnl_attr_get_type(attr) == NFTA_RULE_EXPRESSIONS)
-			mnl_attr_for_each_nested(attr, attr)	/* one list */
-				if (expr_cb(attr, arg) != MNL_CB_OK)
-					return MNL_CB_ERROR;
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) != NFTA_RULE_EXPRESSIONS)
+			continue;
+		mnl_attr_for_each_nested(expr, attr)
+			if (expr_cb(expr, arg) != MNL_CB_OK)
+				return MNL_CB_ERROR;
+	}
 	return MNL_CB_OK;
 }
 
