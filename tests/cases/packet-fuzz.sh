@@ -57,15 +57,16 @@ real_clients() {	# real_clients TAG: every exchange of every service must succee
 }
 real_clients before
 
-# Established connections whose client the fuzzer impersonates (held 60 s by the servers).
+# Open connections whose client the fuzzer impersonates (the servers hold them 60 s; the
+# clients have sent their data and half-closed).
 for vip in "$VIP4" "$VIP6"; do
 	in_ns client $LBTRAFFIC tcp "$vip" 82 --count 3 --parallel 3 --timeout 90 >/dev/null 2>&1 &
 done
 for _ in $(seq 1 100); do
-	[ "$(in_ns lb grep -c ':82 .* ESTABLISHED' /proc/net/nft_lvs/conns)" -ge 6 ] && break
+	[ "$(in_ns lb grep -cE ':82 .* (ESTABLISHED|FIN_WAIT) ' /proc/net/nft_lvs/conns)" -ge 6 ] && break
 	sleep 0.1
 done
-in_ns lb awk '$6 == "ESTABLISHED" && $3 ~ /:82$/ { print $2, $3 }' /proc/net/nft_lvs/conns |
+in_ns lb awk '$6 ~ /^(ESTABLISHED|FIN_WAIT)$/ && $3 ~ /:82$/ { print $2, $3 }' /proc/net/nft_lvs/conns |
 	sed -E 's/^\[?([^] ]*)\]?:([0-9]+) \[?([^] ]*)\]?:([0-9]+)$/\1 \2 \3 \4/' >"$CASE_TMP/tuples"
 log "victims: $(tr '\n' ';' <"$CASE_TMP/tuples")"
 [ "$(wc -l <"$CASE_TMP/tuples")" -ge 6 ] || fail "held connections not established"
