@@ -94,13 +94,13 @@ if [ -z "${SKIP_UNIT:-}" ]; then
 		-newer build/unit.log -exec tail -n 40 {} + 2>/dev/null
 
 	# Coverage-guided fuzzing of the portable core, a fixed time per target.
-	echo "== fuzzing the core (host, ${FUZZ_SECONDS:-20} s per target)"
+	echo "== fuzzing the core (host, ${FUZZ_SECONDS:-10} s per target)"
 	while read -r verdict name rest; do
 		case $verdict in
 		PASS | FAIL) record "$verdict" "$name"; echo "$verdict $name $rest" ;;
 		*) echo "$verdict $name $rest" ;;
 		esac
-	done < <(tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" 2>&1)
+	done < <(tests/fuzz/run.sh "${FUZZ_SECONDS:-10}" 2>&1)
 fi
 
 # Cases to run in the guest.

@@ -1,12 +1,20 @@
 #!/bin/bash
 # Our statements work only at prerouting and output, and only in ip, ip6
-# and inet tables; everything else is refused and changes nothing.
+# and inet tables (IPv4 and IPv6 statements); everything else is refused
+# and changes nothing.
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 
-exprs=("lb-dispatch" "synproxy-lb" "fullnat pool=10.1.0.1 laddrs=10.1.0.254")
+exprs4=("lb-dispatch" "synproxy-lb" "fullnat pool=10.1.0.1 laddrs=10.1.0.254")
+exprs6=("lb-dispatch" "synproxy-lb" "fullnat pool=[2001:db8:1::1] laddrs=2001:db8:1::fe")
+exprs=("${exprs4[@]}")
 
-for fam in ip inet; do
+for fam in ip ip6 inet; do
+	case $fam in
+	ip) exprs=("${exprs4[@]}") ;;
+	ip6) exprs=("${exprs6[@]}") ;;
+	inet) exprs=("${exprs4[@]}" "fullnat family=ip6 pool=[2001:db8:1::1] laddrs=2001:db8:1::fe") ;;
+	esac
 	for hook in prerouting output; do
 		nft add table $fam ok
 		nft add chain $fam ok c "{ type filter hook $hook priority raw; }"

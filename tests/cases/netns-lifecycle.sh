@@ -16,9 +16,14 @@ for i in $(seq 1 20); do
 			fullnat "pool=10.1.0.$j" laddrs=10.1.0.254 ||
 			fail "add rule in lvs$i"
 	done
+	# and one IPv6 service
+	ip netns exec "lvs$i" nft add table ip6 lvs6
+	ip netns exec "lvs$i" nft add chain ip6 lvs6 c '{ type filter hook prerouting priority raw; }'
+	ip netns exec "lvs$i" "$LVSRULE" add ip6 lvs6 c lb-dispatch -- synproxy-lb -- \
+		fullnat "pool=[2001:db8:1::$i]" laddrs=2001:db8:1::fe || fail "add IPv6 rule in lvs$i"
 done
 for i in 1 7 20; do
-	assert_eq "$i" "$(ip netns exec "lvs$i" awk '$1 == "services" { print $2 }' /proc/net/nft_lvs/stats)" \
+	assert_eq "$((i + 1))" "$(ip netns exec "lvs$i" awk '$1 == "services" { print $2 }' /proc/net/nft_lvs/stats)" \
 		"services in namespace lvs$i"
 done
 assert_eq 0 "$(lvs_services)" "services in the initial namespace"
@@ -28,7 +33,7 @@ rmmod nft_lvs 2>/dev/null && fail "module unloaded while namespaces hold rules"
 
 # Half the namespaces go away with their rules; the others are unaffected.
 for i in $(seq 1 2 20); do ip netns del "lvs$i"; done
-assert_eq 20 "$(ip netns exec lvs20 awk '$1 == "services" { print $2 }' /proc/net/nft_lvs/stats)" \
+assert_eq 21 "$(ip netns exec lvs20 awk '$1 == "services" { print $2 }' /proc/net/nft_lvs/stats)" \
 	"services in lvs20 after other namespaces died"
 assert_eq 20 "$(ip netns exec lvs20 "$LVSRULE" list ip lvs c | grep -c fullnat)" \
 	"rules in lvs20 after other namespaces died"

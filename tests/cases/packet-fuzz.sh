@@ -12,7 +12,7 @@
 
 PKTFUZZ="/usr/bin/python3 $TOP/tests/lib/pktfuzz.py"
 SEED=${PKTFUZZ_SEED:-1}
-COUNT=${PKTFUZZ_COUNT:-30000}
+COUNT=${PKTFUZZ_COUNT:-15000}
 
 topo_setup
 for opt in "" --v6; do
@@ -46,9 +46,9 @@ real_clients() {	# real_clients TAG: every exchange of every service must succee
 	local vip out
 	for vip in "$VIP4" "$VIP6"; do
 		for port in 80 81; do
-			out=$(in_ns client $LBTRAFFIC tcp "$vip" $port --count 12 --parallel 3 \
+			out=$(in_ns client $LBTRAFFIC tcp "$vip" $port --count 6 --parallel 3 \
 				--sizes 1,3000,200000 --timeout 20) || fail "tcp $vip:$port ($1): $out"
-			assert_eq 12 "$(json_get ok <<<"$out")" "tcp $vip:$port ($1)"
+			assert_eq 6 "$(json_get ok <<<"$out")" "tcp $vip:$port ($1)"
 		done
 		out=$(in_ns client $LBTRAFFIC udp "$vip" 53 --count 10 --sizes 1,1400) ||
 			fail "udp $vip ($1): $out"

@@ -150,6 +150,8 @@ def udp_once(args, payload, src):
 def client(args, once):
     sources = args.src.split(",") if args.src else [None]
     result = {"ok": 0, "failed": 0, "rs": {}, "peers": {}, "errors": []}
+    if args.src:
+        result["by_src"] = {}  # source address -> {server: connections}
     lock = threading.Lock()
     todo = list(range(args.count))
 
@@ -165,8 +167,9 @@ def client(args, once):
                 sizes = [int(x) for x in args.sizes.split(",")]
                 size = sizes[i % len(sizes)]
             payload = os.urandom(size)
+            src = sources[i % len(sources)]
             try:
-                info, ok = once(args, payload, sources[i % len(sources)])
+                info, ok = once(args, payload, src)
             except Exception as e:  # noqa: BLE001 - reported, not hidden
                 with lock:
                     result["failed"] += 1
@@ -179,6 +182,9 @@ def client(args, once):
                     result["failed"] += 1
                     result["errors"].append("%d: payload mismatch" % i)
                 result["rs"][info["rs"]] = result["rs"].get(info["rs"], 0) + 1
+                if src:
+                    per = result["by_src"].setdefault(src, {})
+                    per[info["rs"]] = per.get(info["rs"], 0) + 1
                 peer_ip = info["peer"].rsplit(":", 1)[0]
                 result["peers"][peer_ip] = result["peers"].get(peer_ip, 0) + 1
 
