@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "healthd.h"
+#include "probe.h"
 
 extern char **environ;
 
@@ -71,7 +72,7 @@ static SSL_CTX *tls_context(void)
 	return tls_ctx;
 }
 
-static void watch(struct server *s, int epfd, uint32_t events)
+void probe_watch(struct server *s, int epfd, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = s };
 
@@ -146,9 +147,6 @@ static void probe_cleanup(struct server *s)
 	s->in_flight = false;
 }
 
-static void finish(struct server *s, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /*
  * Our own shortage (descriptors, memory, local ports) says nothing about
  * the server: the check is not counted, and the server is checked at its
@@ -175,7 +173,7 @@ static void not_checked(struct server *s, const char *what, int err)
 	server_next(s);
 }
 
-static void finish(struct server *s, bool ok, const char *fmt, ...)
+void probe_finish(struct server *s, bool ok, const char *fmt, ...)
 {
 	char what[REASON_MAX];
 	va_list ap;
@@ -240,33 +238,6 @@ static int start_socket(struct server *s, int type)
 		return err;
 	}
 	return fd;
-}
-
-static void http_request(struct server *s)
-{
-	const struct check_conf *c = &s->check;
-	char host[INET6_ADDRSTRLEN + 2];
-	char ip[INET6_ADDRSTRLEN];
-	int n;
-
-	if (c->host) {
-		snprintf(host, sizeof(host), "%.*s", (int)sizeof(host) - 1, c->host);
-	} else {
-		inet_ntop(s->addr.family, &s->addr.v4, ip, sizeof(ip));
-		snprintf(host, sizeof(host), s->addr.family == AF_INET6 ? "[%s]" : "%s", ip);
-	}
-	n = snprintf(NULL, 0,
-		     "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: nftlvs-healthd\r\n"
-		     "Connection: close\r\n\r\n", c->path, c->host ? c->host : host);
-	s->probe.cap = (size_t)n + 1;
-	s->probe.buf = malloc(s->probe.cap);
-	if (!s->probe.buf)
-		abort();
-	snprintf(s->probe.buf, s->probe.cap,
-		 "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: nftlvs-healthd\r\n"
-		 "Connection: close\r\n\r\n", c->path, c->host ? c->host : host);
-	s->probe.len = (size_t)n;
-	s->probe.sent = 0;
 }
 
 static int start_exec(struct server *s)
@@ -344,12 +315,12 @@ int probe_start(struct server *s, int epfd)
 			if (local_shortage(-fd))
 				not_checked(s, "cannot run /bin/sh", -fd);
 			else
-				finish(s, false, "cannot run /bin/sh: %s", strerror(-fd));
+				probe_finish(s, false, "cannot run /bin/sh: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
 		pr->phase = P_EXEC;
-		watch(s, epfd, EPOLLIN);
+		probe_watch(s, epfd, EPOLLIN);
 		break;
 	case CHECK_UDP:
 		fd = start_socket(s, SOCK_DGRAM);
@@ -357,16 +328,16 @@ int probe_start(struct server *s, int epfd)
 			if (local_shortage(-fd))
 				not_checked(s, "udp socket", -fd);
 			else
-				finish(s, false, "udp: %s", strerror(-fd));
+				probe_finish(s, false, "udp: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
 		if (send(fd, s->check.send, s->check.send_len, 0) < 0) {
-			finish(s, false, "udp send: %s", strerror(errno));
+			probe_finish(s, false, "udp send: %s", strerror(errno));
 			return 0;
 		}
 		pr->phase = P_READ;
-		watch(s, epfd, EPOLLIN);
+		probe_watch(s, epfd, EPOLLIN);
 		break;
 	default:
 		fd = start_socket(s, SOCK_STREAM);
@@ -374,12 +345,12 @@ int probe_start(struct server *s, int epfd)
 			if (local_shortage(-fd))
 				not_checked(s, "tcp socket", -fd);
 			else
-				finish(s, false, "connect: %s", strerror(-fd));
+				probe_finish(s, false, "connect: %s", strerror(-fd));
 			return 0;
 		}
 		pr->fd = fd;
 		pr->phase = P_CONNECT;
-		watch(s, epfd, EPOLLOUT);
+		probe_watch(s, epfd, EPOLLOUT);
 		break;
 	}
 	timer_set(s, pr->started_ms + s->check.timeout_ms);
@@ -401,152 +372,7 @@ void probe_timeout(struct server *s)
 	};
 	int phase = s->probe.phase;
 
-	finish(s, false, "timeout (%u ms) %s", s->check.timeout_ms, doing[phase]);
-}
-
-static bool body_matches(struct server *s, const char *body, size_t len, char *why,
-			 size_t whylen)
-{
-	const struct check_conf *c = &s->check;
-
-	if (c->expect && !memmem(body, len, c->expect, c->expect_len)) {
-		snprintf(why, whylen, "expected text not in the reply");
-		return false;
-	}
-	if (c->digest_alg != DIGEST_NONE) {
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-		const EVP_MD *alg = c->digest_alg == DIGEST_MD5 ? EVP_md5() : EVP_sha256();
-
-		if (!EVP_Digest(body, len, md, &mdlen, alg, NULL) ||
-		    memcmp(md, c->digest, mdlen)) {
-			snprintf(why, whylen, "body digest differs");
-			return false;
-		}
-	}
-	return true;
-}
-
-/* The whole response is in; judge it. */
-static void http_judge(struct server *s)
-{
-	struct probe *pr = &s->probe;
-	unsigned int status;
-	char why[80];
-	char *hdr_end, *line_end;
-	const char *tls = s->check.kind == CHECK_HTTPS ? "https" : "http";
-
-	pr->buf[pr->len] = 0;
-	line_end = memchr(pr->buf, '\n', pr->len);
-	if (!line_end || sscanf(pr->buf, "HTTP/%*u.%*u %u", &status) != 1) {
-		finish(s, false, "%s: not an HTTP response", tls);
-		return;
-	}
-	if (status < s->check.status_lo || status > s->check.status_hi) {
-		finish(s, false, "%s: status %u", tls, status);
-		return;
-	}
-	hdr_end = memmem(pr->buf, pr->len, "\r\n\r\n", 4);
-	if (!hdr_end) {
-		finish(s, false, "%s: response headers not complete", tls);
-		return;
-	}
-	hdr_end += 4;
-	if (!body_matches(s, hdr_end, pr->len - (size_t)(hdr_end - pr->buf), why, sizeof(why))) {
-		finish(s, false, "%s: status %u, %s", tls, status, why);
-		return;
-	}
-	finish(s, true, "%s: status %u", tls, status);
-}
-
-/*
- * Whether the response is complete before the server closes: a server that
- * keeps the connection open despite "Connection: close" is still judged as
- * soon as Content-Length bytes of body are in.
- */
-static bool http_complete(const struct probe *pr)
-{
-	const char *end = memmem(pr->buf, pr->len, "\r\n\r\n", 4);
-	const char *p;
-	unsigned long clen;
-
-	if (!end)
-		return false;
-	for (p = pr->buf; p && p < end; p = memchr(p, '\n', (size_t)(end - p))) {
-		if (*p == '\n')
-			p++;
-		if (!strncasecmp(p, "Content-Length:", 15)) {
-			clen = strtoul(p + 15, NULL, 10);
-			return (size_t)(end + 4 - pr->buf) + clen <= pr->len;
-		}
-	}
-	return false;
-}
-
-/* Read what is there; 1 when the response is complete, 0 for more, -1 when judged. */
-static int http_read(struct server *s, int epfd)
-{
-	struct probe *pr = &s->probe;
-
-	for (;;) {
-		ssize_t n;
-
-		if (pr->cap - pr->len < 4096 + 1) {
-			if (pr->cap > HTTP_BODY_MAX) {
-				finish(s, false, "%s: response larger than %u bytes",
-				       check_kind_name(s->check.kind), HTTP_BODY_MAX);
-				return -1;
-			}
-			pr->cap = pr->cap * 2 + 8192;
-			pr->buf = realloc(pr->buf, pr->cap);
-			if (!pr->buf)
-				abort();
-		}
-		if (pr->ssl) {
-			int r;
-
-			ERR_clear_error();
-			r = SSL_read(pr->ssl, pr->buf + pr->len, (int)(pr->cap - pr->len - 1));
-			if (r > 0) {
-				pr->len += (size_t)r;
-				continue;
-			}
-			switch (SSL_get_error(pr->ssl, r)) {
-			case SSL_ERROR_WANT_READ:
-				watch(s, epfd, EPOLLIN);
-				return http_complete(pr);
-			case SSL_ERROR_WANT_WRITE:
-				watch(s, epfd, EPOLLOUT);
-				return 0;
-			case SSL_ERROR_ZERO_RETURN:
-				return 1;
-			case SSL_ERROR_SYSCALL:
-				/* a close without close_notify: the end, as for http */
-				if (pr->len)
-					return 1;
-				/* fall through */
-			default: {
-				char e[120];
-
-				ERR_error_string_n(ERR_peek_last_error(), e, sizeof(e));
-				finish(s, false, "https: read failed (%s)",
-				       ERR_peek_last_error() ? e : strerror(errno));
-				return -1;
-			}
-			}
-		}
-		n = recv(pr->fd, pr->buf + pr->len, pr->cap - pr->len - 1, 0);
-		if (n > 0) {
-			pr->len += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return 1;
-		if (errno == EAGAIN || errno == EINTR)
-			return http_complete(pr);
-		finish(s, false, "http: %s", strerror(errno));
-		return -1;
-	}
+	probe_finish(s, false, "timeout (%u ms) %s", s->check.timeout_ms, doing[phase]);
 }
 
 static void stream_event(struct server *s, uint32_t events, int epfd)
@@ -560,7 +386,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 			socklen_t len = sizeof(err);
 
 			getsockopt(pr->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-			finish(s, false, "connect: %s", strerror(err ? err : ECONNRESET));
+			probe_finish(s, false, "connect: %s", strerror(err ? err : ECONNRESET));
 			return;
 		}
 		if (s->check.kind == CHECK_TCP) {
@@ -571,7 +397,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
 			setsockopt(pr->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-			finish(s, true, "tcp: connected");
+			probe_finish(s, true, "tcp: connected");
 			return;
 		}
 		http_request(s);
@@ -580,7 +406,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 
 			pr->ssl = ctx ? SSL_new(ctx) : NULL;
 			if (!pr->ssl) {
-				finish(s, false, "https: cannot set up TLS");
+				probe_finish(s, false, "https: cannot set up TLS");
 				return;
 			}
 			SSL_set_fd(pr->ssl, pr->fd);
@@ -599,16 +425,16 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 		if (r != 1) {
 			switch (SSL_get_error(pr->ssl, r)) {
 			case SSL_ERROR_WANT_READ:
-				watch(s, epfd, EPOLLIN);
+				probe_watch(s, epfd, EPOLLIN);
 				return;
 			case SSL_ERROR_WANT_WRITE:
-				watch(s, epfd, EPOLLOUT);
+				probe_watch(s, epfd, EPOLLOUT);
 				return;
 			default: {
 				char e[120];
 
 				ERR_error_string_n(ERR_peek_last_error(), e, sizeof(e));
-				finish(s, false, "https: handshake failed (%s)",
+				probe_finish(s, false, "https: handshake failed (%s)",
 				       ERR_peek_last_error() ? e : "connection closed");
 				return;
 			}
@@ -629,10 +455,10 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 					int e = SSL_get_error(pr->ssl, r);
 
 					if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-						watch(s, epfd, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+						probe_watch(s, epfd, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
 						return;
 					}
-					finish(s, false, "https: write failed");
+					probe_finish(s, false, "https: write failed");
 					return;
 				}
 				n = r;
@@ -640,10 +466,10 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 				n = send(pr->fd, pr->buf + pr->sent, pr->len - pr->sent, 0);
 				if (n < 0) {
 					if (errno == EAGAIN || errno == EINTR) {
-						watch(s, epfd, EPOLLOUT);
+						probe_watch(s, epfd, EPOLLOUT);
 						return;
 					}
-					finish(s, false, "http: %s", strerror(errno));
+					probe_finish(s, false, "http: %s", strerror(errno));
 					return;
 				}
 			}
@@ -651,7 +477,7 @@ static void stream_event(struct server *s, uint32_t events, int epfd)
 		}
 		pr->len = 0;
 		pr->phase = P_READ;
-		watch(s, epfd, EPOLLIN);
+		probe_watch(s, epfd, EPOLLIN);
 	}
 	if (pr->phase == P_READ) {
 		int r = http_read(s, epfd);
@@ -670,14 +496,14 @@ static void udp_event(struct server *s)
 		if (errno == EAGAIN || errno == EINTR)
 			return;
 		/* ECONNREFUSED: an ICMP port unreachable came back */
-		finish(s, false, "udp: %s", strerror(errno));
+		probe_finish(s, false, "udp: %s", strerror(errno));
 		return;
 	}
 	if (!body_matches(s, buf, (size_t)n, why, sizeof(why))) {
-		finish(s, false, "udp: %s", why);
+		probe_finish(s, false, "udp: %s", why);
 		return;
 	}
-	finish(s, true, "udp: %zd-byte reply", n);
+	probe_finish(s, true, "udp: %zd-byte reply", n);
 }
 
 static void exec_event(struct server *s)
@@ -691,11 +517,11 @@ static void exec_event(struct server *s)
 	/* the shell is gone; what it left behind in its group goes too */
 	kill(-pid, SIGKILL);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		finish(s, true, "exec: exit 0");
+		probe_finish(s, true, "exec: exit 0");
 	else if (WIFEXITED(status))
-		finish(s, false, "exec: exit %d", WEXITSTATUS(status));
+		probe_finish(s, false, "exec: exit %d", WEXITSTATUS(status));
 	else
-		finish(s, false, "exec: killed by signal %d", WTERMSIG(status));
+		probe_finish(s, false, "exec: killed by signal %d", WTERMSIG(status));
 }
 
 void probe_event(struct server *s, uint32_t events, int epfd)
