@@ -13,10 +13,12 @@ case $kver in
 	[ -f "$kver/complete" ] ||
 		{ echo "build-kmod: $kver is not a finished debug kernel build" >&2; exit 1; }
 	kdir=$kver/obj
+	modroot=$kver/modroot
 	kver=$(cat "$kver/kernelrelease")
 	;;
 *)
 	kdir=/lib/modules/$kver/build
+	modroot=
 	;;
 esac
 [ -d "$kdir" ] || { echo "build-kmod: no kernel build tree $kdir" >&2; exit 1; }
@@ -43,4 +45,30 @@ build() {	# build DIR NAME
 }
 build "$out" nft_lvs
 build "$out/testmod" lvs_csum_test
+
+# The kernel's module index with nft_lvs.ko added as updates/nft_lvs.ko, made here: depmod -a
+# in the guest reads every module of the kernel over 9p under emulation (about a minute a
+# boot, more with 6.12's compressed modules), on the host it takes seconds. The guest copies
+# these index files over its own (guest-suite.sh). The kernel's module directories are linked,
+# not copied.
+index=$out/depmod/lib/modules/$kver
+if [ ! -f "$index/modules.dep.bin" ] || [ "$out/kmod/nft_lvs.ko" -nt "$index/modules.dep.bin" ] ||
+   [ "${modroot:-}/lib/modules/$kver/modules.dep" -nt "$index/modules.dep.bin" ]; then
+	rm -rf "$out/depmod"
+	mkdir -p "$index/updates"
+	for entry in "${modroot:-}/lib/modules/$kver"/*; do
+		name=${entry##*/}
+		case $name in
+		build | source | updates) ;;
+		modules.*) [ -d "$entry" ] || cp "$entry" "$index/" ;;
+		*) ln -s "$entry" "$index/$name" ;;
+		esac
+	done
+	cp "$out/kmod/nft_lvs.ko" "$index/updates/"
+	if ! depmod -b "$out/depmod" "$kver" || ! grep -q '^updates/nft_lvs.ko:' "$index/modules.dep"; then
+		rm -rf "$out/depmod"
+		echo "build-kmod: depmod could not index nft_lvs.ko for $kver" >&2
+		exit 1
+	fi
+fi
 echo "$out/kmod/nft_lvs.ko"
