@@ -22,7 +22,15 @@ fi
 
 export TOP=$top
 export LVSRULE=$top/build/host/tests/tools/lvsrule
-export NFTLVS=$top/build/host/nft-plugin/nftlvs
+# The build tree's nftlvs is libtool's wrapper script, which sets the library path and execs
+# the program: bash and sed on every call, twice the time of the call itself here. The
+# cases run the program with the path set once.
+if [ -x "$top/build/host/nft-plugin/.libs/nftlvs" ]; then
+	export NFTLVS=$top/build/host/nft-plugin/.libs/nftlvs
+	export LD_LIBRARY_PATH=$top/build/host/libnftnl-ext/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+else
+	export NFTLVS=$top/build/host/nft-plugin/nftlvs
+fi
 export NFT_LVS_KO=$ko
 # Test-only helper (tests/kmod), loaded by the cases that need it.
 export LVS_CSUM_TEST_KO=$(dirname "$ko")/../testmod/lvs_csum_test.ko

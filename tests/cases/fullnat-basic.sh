@@ -13,8 +13,7 @@ topo_setup
 for ns in rs1 rs2 rs3; do ip -n "$ns" route del default; done
 in_ns rs1 ping -c1 -W1 "$CLIENT4" >/dev/null 2>&1 && fail "rs1 can reach the client directly"
 
-lvs_start_servers 8080
-lvs_start_servers 5353 --udp
+lvs_start_servers 8080 5353/udp
 lvs_service_table "$VIP4" 80 tcp || fail "service table"
 in_ns lb nft add chain ip lvs svc53 || fail "chain svc53"
 in_ns lb nft insert rule ip lvs pre ip daddr "$VIP4" udp dport 53 jump svc53 || fail "udp rule"

@@ -10,8 +10,7 @@
 
 SYNFLOOD=$TOP/build/host/tests/tools/synflood
 topo_setup
-lvs_start_servers 8080
-lvs_start_servers 8080 --v6
+lvs_start_servers 8080 8080/v6
 lvs_service_table "$VIP4" 80 tcp || fail "service table"
 in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080,$RS4_2:8080" \
 	"laddrs=$LIP4_1,$LIP4_2" || fail "service"

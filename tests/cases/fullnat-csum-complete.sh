@@ -15,10 +15,7 @@
 param() { cat "/sys/module/lvs_csum_test/parameters/$1"; }
 
 topo_setup
-lvs_start_servers 8080
-lvs_start_servers 5353 --udp
-lvs_start_servers 8080 --v6
-lvs_start_servers 5353 --udp --v6
+lvs_start_servers 8080 5353/udp 8080/v6 5353/udp/v6
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
 table ip lvs {
 	chain pre {

@@ -9,9 +9,7 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080 --hold 3
-lvs_start_servers 8080 --hold 3 --v6
-lvs_start_servers 5353 --udp
+lvs_start_servers 8080/hold=3 8080/v6/hold=3 5353/udp
 lvs_service_table "$VIP4" 80 tcp || fail "service table"
 in_ns lb nft add chain ip lvs svc53
 in_ns lb nft insert rule ip lvs pre ip daddr "$VIP4" udp dport 53 jump svc53

@@ -8,10 +8,7 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080
-lvs_start_servers 5353 --udp
-lvs_start_servers 8080 --v6
-lvs_start_servers 5353 --udp --v6
+lvs_start_servers 8080 5353/udp 8080/v6 5353/udp/v6
 
 # local_clients FAMILY VIP "RS1 RS2 RS3" (as in a pool) LIP1 LIP2
 local_clients() {

@@ -8,8 +8,7 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080 --hold 6
-lvs_start_servers 8080 --hold 6 --v6
+lvs_start_servers 8080 8080/v6 --hold 6
 
 # reload_case FAMILY VIP "RS1 RS2 RS3" (as /proc/net/nft_lvs/real names them) LIP
 reload_case() {

@@ -8,8 +8,7 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080 --hold 20
-lvs_start_servers 8080 --hold 20 --v6
+lvs_start_servers 8080 8080/v6 --hold 20
 lvs_service_table "$VIP4" 80 tcp || fail "service table"
 
 idle_client() {	# idle_client [VIP]: prints "reset" or "timeout" for one idle established connection

@@ -10,12 +10,7 @@
 
 topo_setup
 topo_add_client_addrs
-lvs_start_servers 8080 --hold 4
-lvs_start_servers 8081
-lvs_start_servers 8082 --hold 4
-lvs_start_servers 8080 --hold 4 --v6
-lvs_start_servers 8081 --v6
-lvs_start_servers 8082 --hold 4 --v6
+lvs_start_servers 8080/hold=4 8081 8082/hold=4 8080/v6/hold=4 8081/v6 8082/v6/hold=4
 spread() { json_get rs; }
 
 # sched_cases FAMILY VIP "RS1 RS2 RS3" "LIP1 LIP2" "CLIENT..."

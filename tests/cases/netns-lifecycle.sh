@@ -9,16 +9,17 @@ lvs_unload
 modprobe nft_lvs
 for i in $(seq 1 20); do
 	ip netns add "lvs$i"
-	ip netns exec "lvs$i" nft add table ip lvs
-	ip netns exec "lvs$i" nft add chain ip lvs c '{ type filter hook prerouting priority raw; }'
+	ip netns exec "lvs$i" nft -f - <<-'NFT' || fail "tables in lvs$i"
+		table ip lvs { chain c { type filter hook prerouting priority raw; }; }
+		table ip6 lvs6 { chain c { type filter hook prerouting priority raw; }; }
+	NFT
+	# i IPv4 services (one batch of 3 i rules) and one IPv6 service
+	rules=()
 	for j in $(seq 1 "$i"); do
-		ip netns exec "lvs$i" "$LVSRULE" add ip lvs c lb-dispatch -- synproxy-lb -- \
-			fullnat "pool=10.1.0.$j" laddrs=10.1.0.254 ||
-			fail "add rule in lvs$i"
+		rules+=(lb-dispatch -- synproxy-lb -- fullnat "pool=10.1.0.$j" laddrs=10.1.0.254 --)
 	done
-	# and one IPv6 service
-	ip netns exec "lvs$i" nft add table ip6 lvs6
-	ip netns exec "lvs$i" nft add chain ip6 lvs6 c '{ type filter hook prerouting priority raw; }'
+	ip netns exec "lvs$i" "$LVSRULE" add ip lvs c "${rules[@]:0:${#rules[@]}-1}" ||
+		fail "add rules in lvs$i"
 	ip netns exec "lvs$i" "$LVSRULE" add ip6 lvs6 c lb-dispatch -- synproxy-lb -- \
 		fullnat "pool=[2001:db8:1::$i]" laddrs=2001:db8:1::fe || fail "add IPv6 rule in lvs$i"
 done

@@ -17,14 +17,7 @@ SEED=${PKTFUZZ_SEED:-1}
 COUNT=${PKTFUZZ_COUNT:-15000}
 
 topo_setup
-for opt in "" --v6; do
-	# shellcheck disable=SC2086
-	lvs_start_servers 8080 $opt
-	# shellcheck disable=SC2086
-	lvs_start_servers 8082 --hold 60 $opt
-	# shellcheck disable=SC2086
-	lvs_start_servers 5353 --udp $opt
-done
+lvs_start_servers 8080 8082/hold=60 5353/udp 8080/v6 8082/v6/hold=60 5353/udp/v6
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
 table inet lvs {
 	chain pre {

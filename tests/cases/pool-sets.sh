@@ -13,8 +13,7 @@
 
 topo_setup
 topo_add_client_addrs
-lvs_start_servers 8080
-lvs_start_servers 8081 --hold 8
+lvs_start_servers 8080 8081/hold=8
 
 # The sets and chains with stock nft; the statements with lvsrule (raw netlink), so that
 # this case proves the kernel side alone (nftlvs' syntax has its golden files).

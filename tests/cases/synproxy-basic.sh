@@ -11,8 +11,7 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080
-lvs_start_servers 8080 --v6
+lvs_start_servers 8080 8080/v6
 lvs_rs_count_syns 8080 || fail "RS SYN counters"
 
 # rs1 takes a small window scale (a small receive buffer), rs2 a large one;

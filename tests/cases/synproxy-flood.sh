@@ -15,8 +15,7 @@ FLOOD_NET=198.18.0.0/16
 FLOOD_NET6=2001:db8:ff::/112
 
 topo_setup
-lvs_start_servers 8080
-lvs_start_servers 8080 --v6
+lvs_start_servers 8080 8080/v6
 lvs_rs_count_syns 8080 || fail "RS SYN counters"
 # Replies to the spoofed sources go to the client namespace, which drops them.
 in_ns lb ip route add "$FLOOD_NET" via "$CLIENT4" || fail "flood route"

@@ -11,8 +11,7 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080
-lvs_start_servers 8080 --v6
+lvs_start_servers 8080 8080/v6
 # Nothing listens on rs1:9999; 10.1.0.99 and 2001:db8:1::99 do not exist.
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
 table ip lvs {

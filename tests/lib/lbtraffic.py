@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Traffic for load-balancer tests: real-server endpoints and clients.
 
-  lbtraffic.py serve NAME PORT [--udp] [--v6]
-                                            echo server that says who it is
-                                            (--v6: on IPv6 only, beside an IPv4 one)
+  lbtraffic.py serve NAME LISTENER... [--udp] [--v6] [--hold S]
+                                            echo servers that say who they are, one
+                                            per LISTENER, PORT[/udp][/v6][/hold=S]
+                                            (v6: on IPv6 only, beside an IPv4 one)
   lbtraffic.py tcp HOST PORT [options]      TCP connections, checked end to end
   lbtraffic.py udp HOST PORT [options]      UDP exchanges, checked end to end
   lbtraffic.py tcpopts PCAP                 TCP flags and options of each packet
@@ -46,15 +47,28 @@ def recv_all(sock):
         chunks.append(b)
 
 
-def serve(args):
-    name = args.name
+def parse_listener(spec, args):
+    """PORT[/udp][/v6][/hold=S], the command line's --udp, --v6, --hold as defaults."""
+    parts = spec.split("/")
+    lst = {"port": int(parts[0]), "udp": args.udp, "v6": args.v6, "hold": args.hold}
+    for opt in parts[1:]:
+        if opt in ("udp", "v6"):
+            lst[opt] = True
+        elif opt.startswith("hold="):
+            lst["hold"] = float(opt[5:])
+        else:
+            raise SystemExit("serve: bad listener option %r in %r" % (opt, spec))
+    return lst
 
+
+def serve_one(name, udp, v6, port, hold):
+    """A server on PORT; returns it (not yet serving)."""
     class TCPHandler(socketserver.BaseRequestHandler):
         def handle(self):
             data = recv_all(self.request)
             self.request.sendall(header(name, self.client_address, data) + data)
-            if args.hold:
-                time.sleep(args.hold)
+            if hold:
+                time.sleep(hold)
 
     class UDPHandler(socketserver.BaseRequestHandler):
         def handle(self):
@@ -62,7 +76,7 @@ def serve(args):
             sock.sendto(header(name, self.client_address, data) + data,
                         self.client_address)
 
-    family = socket.AF_INET6 if args.v6 else socket.AF_INET
+    family = socket.AF_INET6 if v6 else socket.AF_INET
 
     def bind(server):
         if family == socket.AF_INET6:
@@ -88,12 +102,18 @@ def serve(args):
             bind(self)
             super().server_bind()
 
-    anyaddr = "::" if args.v6 else "0.0.0.0"
-    if args.udp:
-        srv = UDPServer((anyaddr, args.port), UDPHandler)
-    else:
-        srv = TCPServer((anyaddr, args.port), TCPHandler)
-    srv.serve_forever()
+    anyaddr = "::" if v6 else "0.0.0.0"
+    if udp:
+        return UDPServer((anyaddr, port), UDPHandler)
+    return TCPServer((anyaddr, port), TCPHandler)
+
+
+def serve(args):
+    # Every listener in one process: a process start costs seconds in an emulated guest.
+    servers = [serve_one(args.name, **parse_listener(spec, args)) for spec in args.listeners]
+    for srv in servers[1:]:
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
 
 
 def check_reply(reply, payload):
@@ -329,7 +349,7 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
     s.add_argument("name")
-    s.add_argument("port", type=int)
+    s.add_argument("listeners", nargs="+", metavar="PORT[/udp][/v6][/hold=S]")
     s.add_argument("--udp", action="store_true")
     s.add_argument("--v6", action="store_true")
     s.add_argument("--hold", type=float, default=0,

@@ -30,21 +30,35 @@ lvs_table() {	# lvs_table FAMILY [HOOK] [TABLE]
 
 LBTRAFFIC="/usr/bin/python3 $TOP/tests/lib/lbtraffic.py"
 
-# Start an echo server (tests/lib/lbtraffic.py) named after its namespace
-# in each of rs1..rs3 on PORT, and wait until they listen.
-lvs_start_servers() {	# lvs_start_servers PORT [--udp] [--v6] [--hold S]
-	local port=$1 ns
-	shift
-	for ns in rs1 rs2 rs3; do
-		ip netns exec "$ns" $LBTRAFFIC serve "$ns" "$port" "$@" \
-			>"/tmp/server-$ns-$port.log" 2>&1 &
+# Start echo servers (tests/lib/lbtraffic.py) named after their namespace in each of
+# rs1..rs3, and wait until they listen.
+lvs_start_servers() {	# lvs_start_servers LISTENER... [--udp] [--v6] [--hold S]
+	# LISTENER: PORT[/udp][/v6][/hold=S]; the options are defaults for all of them.
+	# One process per namespace serves them all (a start costs seconds here).
+	local args=("$@") specs=() udp= v6= ns spec want
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--udp) udp=/udp ;;
+		--v6) v6=/v6 ;;
+		--hold) shift ;;
+		*) specs+=("$1") ;;
+		esac
+		shift
 	done
-	local kind=-ltnH family=-4
-	case " $* " in *" --udp "*) kind=-lunH ;; esac
-	case " $* " in *" --v6 "*) family=-6 ;; esac
+	for ns in rs1 rs2 rs3; do
+		ip netns exec "$ns" $LBTRAFFIC serve "$ns" "${args[@]}" \
+			>"/tmp/server-$ns-${specs[0]%%/*}.log" 2>&1 &
+	done
+	# Wanted sockets as ss prints them: "tcp 0.0.0.0:8080", "udp [::]:53", ...
+	want=$(for spec in "${specs[@]}"; do
+		spec=$spec$udp$v6
+		case $spec in */udp*) printf udp ;; *) printf tcp ;; esac
+		case $spec in */v6*) echo " [::]:${spec%%/*}" ;; *) echo " 0.0.0.0:${spec%%/*}" ;; esac
+	done | sort -u)
 	for ns in rs1 rs2 rs3; do
 		for _ in $(seq 1 100); do
-			ip netns exec "$ns" ss "$kind" "$family" "sport = :$port" | grep -q . && break
+			[ -z "$(comm -23 <(echo "$want") <(ip netns exec "$ns" ss -ltunH |
+				awk '{ print $1, $5 }' | sort -u))" ] && break
 			sleep 0.1
 		done
 	done
