@@ -16,8 +16,7 @@ topo_setup
 for ns in rs1 rs2 rs3; do ip -n "$ns" -6 route del default; done
 in_ns rs1 ping -6 -c1 -W1 "$CLIENT6" >/dev/null 2>&1 && fail "rs1 can reach the client directly"
 
-lvs_start_servers 8080 --v6
-lvs_start_servers 5353 --udp --v6
+lvs_start_servers 8080/v6 5353/udp/v6
 
 POOL="[$RS6_1]:8080, [$RS6_2]:8080, [$RS6_3]:8080"
 UPOOL="[$RS6_1]:5353, [$RS6_2]:5353, [$RS6_3]:5353"
