@@ -5,7 +5,8 @@
 # one's counters), every client address gets the same real server whichever load
 # balancer carries its flow (sched mh, same pool), a stopped bgpd is withdrawn and so is
 # a dead load balancer, once its hold time (3 s) expires; new connections then all
-# succeed through the other. The times are printed.
+# succeed through the other. The times are printed. The same VIP service over IPv6 (its
+# own BGP sessions) spreads, keeps a client's server and is withdrawn with the IPv4 one.
 # timeout: 300
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -18,6 +19,9 @@ EX=$TOP/examples/ecmp
 VIP=10.9.0.10 PORT=80
 declare -A LIP=([lb1]=10.1.0.254 [lb2]=10.1.0.253) NH=([lb1]=10.2.1.2 [lb2]=10.2.2.2)
 CLIENTS="10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 10.0.0.7"
+VIP6=2001:db8:9::10
+declare -A LIP6=([lb1]=2001:db8:1::fe [lb2]=2001:db8:1::fd) NH6=([lb1]=2001:db8:2:1::2 [lb2]=2001:db8:2:2::2)
+CLIENTS6="2001:db8::2 2001:db8::3 2001:db8::4"
 
 #   client eth0 10.0.0.2-7 --- c0 rt l1 10.2.1.1 --- eth0 lb1 10.2.1.2 (VIP on lo)
 #                                  l2 10.2.2.1 --- eth0 lb2 10.2.2.2 (VIP on lo)
@@ -35,23 +39,30 @@ on_exit() {
 }
 trap on_exit EXIT
 ha_ns client rt lb1 lb2 sw rs1 rs2 || fail "namespaces"
-hx rt sh -c 'echo 1 > /proc/sys/net/ipv4/fib_multipath_hash_policy' || fail "L4 multipath hash"
+hx rt sh -c 'echo 1 > /proc/sys/net/ipv4/fib_multipath_hash_policy &&
+	echo 1 > /proc/sys/net/ipv6/fib_multipath_hash_policy' || fail "L4 multipath hash"
 ha_veth client eth0 rt c0 && ha_veth rt l1 lb1 eth0 && ha_veth rt l2 lb2 eth0 || fail "links"
 ha_switch sw brr lb1:eth1 lb2:eth1 rs1:eth0 rs2:eth0 || fail "server-side switch"
 for a in $CLIENTS; do ha_addr client eth0 "$a/24" || fail "client addresses"; done
-hx client ip route add default via 10.0.0.1 || fail "client route"
-ha_addr rt c0 10.0.0.1/24 && ha_addr rt l1 10.2.1.1/30 && ha_addr rt l2 10.2.2.1/30 &&
-ha_addr rs1 eth0 10.1.0.1/24 && ha_addr rs2 eth0 10.1.0.2/24 || fail "addresses"
+for a in $CLIENTS6; do ha_addr client eth0 "$a/64" || fail "client addresses"; done
+hx client ip route add default via 10.0.0.1 && hx client ip -6 route add default via 2001:db8::1 ||
+	fail "client routes"
+ha_addr rt c0 10.0.0.1/24 2001:db8::1/64 && ha_addr rt l1 10.2.1.1/30 2001:db8:2:1::1/64 &&
+ha_addr rt l2 10.2.2.1/30 2001:db8:2:2::1/64 &&
+ha_addr rs1 eth0 10.1.0.1/24 2001:db8:1::1/64 && ha_addr rs2 eth0 10.1.0.2/24 2001:db8:1::2/64 ||
+	fail "addresses"
 for n in lb1 lb2; do
-	ha_addr "$n" eth0 "${NH[$n]}/30" && ha_addr "$n" eth1 "${LIP[$n]}/24" &&
-	ha_addr "$n" lo "$VIP/32" && hx "$n" ip route add default via "${NH[$n]%.2}.1" ||
-		fail "$n addresses"
+	ha_addr "$n" eth0 "${NH[$n]}/30" "${NH6[$n]}/64" && ha_addr "$n" eth1 "${LIP[$n]}/24" "${LIP6[$n]}/64" &&
+	ha_addr "$n" lo "$VIP/32" "$VIP6/128" && hx "$n" ip route add default via "${NH[$n]%.2}.1" &&
+	hx "$n" ip -6 route add default via "${NH6[$n]%2}1" || fail "$n addresses"
 done
-ha_servers 8080 rs1 rs2 || fail "echo servers"
+ha_servers "8080 8080/v6" rs1 rs2 || fail "echo servers"
 
 for n in lb1 lb2; do
 	mkdir -p "$CASE_TMP/$n"
-	sed "s/^define lip = .*/define lip = ${LIP[$n]}/" "$EX/nftlvs.conf" >"$CASE_TMP/$n/nftlvs.conf"
+	sed -e "s/^define lip = .*/define lip = ${LIP[$n]}/" -e "s/^define lip6 = .*/define lip6 = ${LIP6[$n]}/" \
+		"$EX/nftlvs.conf" >"$CASE_TMP/$n/nftlvs.conf"
+	grep -q "^define lip6 = ${LIP6[$n]}$" "$CASE_TMP/$n/nftlvs.conf" || fail "examples/ecmp/nftlvs.conf defines no lip6"
 	hx "$n" "$NFTLVS" -f "$CASE_TMP/$n/nftlvs.conf" || fail "$n: nftlvs -f the example ruleset"
 done
 
@@ -73,53 +84,64 @@ bgpd_start rt "$EX/bgpd-router.conf" -z "$CASE_TMP/rt/zserv"
 bgpd_start lb1 "$EX/bgpd-lb1.conf" -Z
 bgpd_start lb2 "$EX/bgpd-lb2.conf" -Z
 
-# The router's route to the VIP, one "via" per next hop.
+# The router's route to the VIP, one "via" per next hop; to the IPv6 VIP, one link per
+# next hop (bgpd gives link-local next hops).
 hops() { hx rt ip route show "$VIP" | grep -o 'via [0-9.]*' | awk '{ print $2 }' | sort | paste -sd' '; }
-hops_are() { [ "$(hops)" = "$1" ]; }
+hops6() { hx rt ip -6 route show "$VIP6" | grep -o 'dev l[12]' | awk '{ print $2 }' | sort | paste -sd' '; }
+hops_are() { [ "$(hops)" = "$1" ] && [ "$(hops6)" = "$2" ]; }
 BOTH="${NH[lb1]} ${NH[lb2]}"
-ha_wait 60 hops_are "$BOTH" ||
-	fail "no ECMP route to the VIP after 60 s: '$(hx rt ip route show "$VIP")'; $(tail -3 "$CASE_TMP/rt/bgpd.log")"
-log "ECMP route after $(ha_since "$T0") s: $(hx rt ip route show "$VIP" | paste -sd' ')"
+ha_wait 60 hops_are "$BOTH" "l1 l2" ||
+	fail "no ECMP routes to the VIPs after 60 s: '$(hx rt ip route show "$VIP")', '$(hx rt ip -6 route show "$VIP6")'; $(tail -3 "$CASE_TMP/rt/bgpd.log")"
+log "ECMP routes after $(ha_since "$T0") s: $(hx rt ip route show "$VIP" | paste -sd' '); $(hx rt ip -6 route show "$VIP6" | paste -sd' ')"
 
 # Flows spread; a client address always gets the same server, through either LB.
 total=0
-for a in $CLIENTS; do
-	out=$(hx client $LBTRAFFIC tcp "$VIP" $PORT --src "$a" --count 16 --parallel 4) ||
-		fail "from $a: $out"
-	log "from $a: $out"
-	total=$((total + 16))
-	rs=$(json_get rs <<<"$out")
-	case $rs in *,*) fail "client $a got more than one real server: $rs" ;; esac
-	peers=$(json_get peers <<<"$out")
-	case $peers in
-	*"\"${LIP[lb1]}\""*"\"${LIP[lb2]}\""*|*"\"${LIP[lb2]}\""*"\"${LIP[lb1]}\""*) ;;
-	*) fail "client $a: 16 flows all through one load balancer ($peers): no L4 spread" ;;
-	esac
-	echo "$rs" >>"$CASE_TMP/rs-per-client"
-done
-log "servers per client address: $(paste -sd' ' "$CASE_TMP/rs-per-client")"
-[ "$(sort -u "$CASE_TMP/rs-per-client" | wc -l)" -ge 2 ] ||
-	fail "every client address maps to one and the same server: mh does not spread clients"
+spread() {	# spread VIP LIP_LB1 LIP_LB2 CLIENT...
+	local vip=$1 l1=$2 l2=$3 a out rs peers
+	shift 3
+	: >"$CASE_TMP/rs-per-client"
+	for a in "$@"; do
+		out=$(hx client $LBTRAFFIC tcp "$vip" $PORT --src "$a" --count 16 --parallel 4) ||
+			fail "from $a: $out"
+		log "from $a: $out"
+		total=$((total + 16))
+		rs=$(json_get rs <<<"$out")
+		case $rs in *,*) fail "client $a got more than one real server: $rs" ;; esac
+		peers=$(json_get peers <<<"$out")
+		case $peers in
+		*"\"$l1\""*"\"$l2\""*|*"\"$l2\""*"\"$l1\""*) ;;
+		*) fail "client $a: 16 flows all through one load balancer ($peers): no L4 spread" ;;
+		esac
+		echo "$rs" >>"$CASE_TMP/rs-per-client"
+	done
+	log "servers per client address: $(paste -sd' ' "$CASE_TMP/rs-per-client")"
+	[ "$(sort -u "$CASE_TMP/rs-per-client" | wc -l)" -ge 2 ] ||
+		fail "every client address maps to one and the same server: mh does not spread clients"
+}
+spread "$VIP" "${LIP[lb1]}" "${LIP[lb2]}" $CLIENTS
+spread "$VIP6" "${LIP6[lb1]}" "${LIP6[lb2]}" $CLIENTS6
 n1=$(ha_lvs_stat lb1 conn_new) n2=$(ha_lvs_stat lb2 conn_new)
 log "connections: lb1 $n1, lb2 $n2"
 [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] || fail "a load balancer carried nothing: lb1 $n1, lb2 $n2"
 assert_eq "$total" "$((n1 + n2))" "connections counted by lb1 and lb2 together"
 
 # All of a batch of new connections succeed and go through NODE alone.
-all_via() {	# all_via NODE
-	local out
-	out=$(hx client $LBTRAFFIC tcp "$VIP" $PORT --count 8 --parallel 4 --timeout 1 2>/dev/null) &&
-	[ "$(json_get peers <<<"$out")" = "{\"${LIP[$1]}\": 8}" ]
+all_via() {	# all_via NODE [6]
+	local out vip=$VIP lip=${LIP[$1]}
+	[ -z "${2:-}" ] || vip=$VIP6 lip=${LIP6[$1]}
+	out=$(hx client $LBTRAFFIC tcp "$vip" $PORT --count 8 --parallel 4 --timeout 1 2>/dev/null) &&
+	[ "$(json_get peers <<<"$out")" = "{\"$lip\": 8}" ]
 }
 withdrawn() {	# withdrawn WHAT: after T0, the route loses lb2 and new connections go to lb1
 	local t_route t_conn
-	ha_wait 30 hops_are "${NH[lb1]}" ||
-		fail "$1: lb2 still a next hop after 30 s: '$(hx rt ip route show "$VIP" | paste -sd' ')'"
+	ha_wait 30 hops_are "${NH[lb1]}" l1 ||
+		fail "$1: lb2 still a next hop after 30 s: '$(hx rt ip route show "$VIP" | paste -sd' ')', '$(hx rt ip -6 route show "$VIP6" | paste -sd' ')'"
 	t_route=$(ha_since "$T0")
 	T_ROUTE=$t_route
 	ha_wait 30 all_via lb1 || fail "$1: new connections still fail through lb1 alone"
 	t_conn=$(ha_since "$T0")
-	log "$1: lb2 withdrawn after $t_route s, new connections all through lb1 after $t_conn s"
+	ha_wait 30 all_via lb1 6 || fail "$1: new IPv6 connections still fail through lb1 alone"
+	log "$1: lb2 withdrawn after $t_route s (both families), new connections all through lb1 after $t_conn s (IPv6: $(ha_since "$T0") s)"
 	echo "$1: withdrawn $t_route s, connections $t_conn s" >>"$CASE_TMP/times"
 }
 
@@ -133,7 +155,7 @@ assert_eq "$before" "$(ha_lvs_stat lb2 conn_new)" "lb2 connections after its wit
 # Back in service.
 T0=$(ha_now)
 bgpd_start lb2 "$EX/bgpd-lb2.conf" -Z
-ha_wait 60 hops_are "$BOTH" || fail "lb2 not back as a next hop after 60 s: $(hops)"
+ha_wait 60 hops_are "$BOTH" "l1 l2" || fail "lb2 not back as a next hop after 60 s: $(hops); $(hops6)"
 log "lb2 back after $(ha_since "$T0") s"
 lb2_serves() {
 	hx client $LBTRAFFIC tcp "$VIP" $PORT --count 4 >/dev/null 2>&1

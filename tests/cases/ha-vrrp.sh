@@ -5,7 +5,8 @@
 # connections go through the backup within 5 s; a node that comes back does not take
 # the VIP back (nopreempt); a crashed master (link down, keepalived killed) is replaced
 # within 5 s; a backup that lost its ruleset loads it when it becomes master (the notify
-# script). The times are printed.
+# script). The times are printed. The IPv6 VIP (excluded from the adverts) moves with the
+# IPv4 one and its service follows every failover.
 # timeout: 300
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -15,6 +16,8 @@ command -v keepalived >/dev/null || skip "keepalived not installed (tests/setup-
 EX=$TOP/examples/keepalived
 VIP=10.0.0.10 PORT=80
 declare -A LIP=([lb1]=10.1.0.254 [lb2]=10.1.0.253)
+VIP6=2001:db8::10
+declare -A LIP6=([lb1]=2001:db8:1::fe [lb2]=2001:db8:1::fd)
 LIMIT=5
 
 #   client eth0 --- sw:brc --- eth0 lb1 (10.0.0.11), lb2 (10.0.0.12); VIP 10.0.0.10 by VRRP
@@ -39,13 +42,20 @@ ha_addr client eth0 10.0.0.2/24 &&
 ha_addr lb1 eth0 10.0.0.11/24 && ha_addr lb1 eth1 "${LIP[lb1]}/24" &&
 ha_addr lb2 eth0 10.0.0.12/24 && ha_addr lb2 eth1 "${LIP[lb2]}/24" &&
 ha_addr rs1 eth0 10.1.0.1/24 && ha_addr rs2 eth0 10.1.0.2/24 || fail "addresses"
-ha_servers 8080 rs1 rs2 || fail "echo servers"
+ha_addr client eth0 2001:db8::2/64 &&
+ha_addr lb1 eth0 2001:db8::11/64 && ha_addr lb1 eth1 "${LIP6[lb1]}/64" &&
+ha_addr lb2 eth0 2001:db8::12/64 && ha_addr lb2 eth1 "${LIP6[lb2]}/64" &&
+ha_addr rs1 eth0 2001:db8:1::1/64 && ha_addr rs2 eth0 2001:db8:1::2/64 || fail "IPv6 addresses"
+ha_servers "8080 8080/v6" rs1 rs2 || fail "echo servers"
 
 # Each node: the example ruleset with its own local address, the example keepalived.conf
 # with the notify script pointed at this node's files, loaded at "boot" on both.
 for n in lb1 lb2; do
 	mkdir -p "$CASE_TMP/$n"
-	sed "s/^define lip = .*/define lip = ${LIP[$n]}/" "$EX/nftlvs.conf" >"$CASE_TMP/$n/nftlvs.conf"
+	sed -e "s/^define lip = .*/define lip = ${LIP[$n]}/" -e "s/^define lip6 = .*/define lip6 = ${LIP6[$n]}/" \
+		"$EX/nftlvs.conf" >"$CASE_TMP/$n/nftlvs.conf"
+	grep -q "^define lip6 = ${LIP6[$n]}$" "$CASE_TMP/$n/nftlvs.conf" ||
+		fail "examples/keepalived/nftlvs.conf defines no lip6"
 	cat >"$CASE_TMP/$n/notify" <<-EOF
 		#!/bin/sh
 		export NFTLVS=$NFTLVS NFTLVS_CONF=$CASE_TMP/$n/nftlvs.conf NFTLVS_VRRP_STATE=$CASE_TMP/$n/state
@@ -77,11 +87,13 @@ ka_stop() {	# ka_stop NODE TERM|KILL: the parent (TERM: it stops its VRRP child)
 state() { cat "$CASE_TMP/$1/state" 2>/dev/null; }
 state_is() { [ "$(state "$1")" = "$2" ]; }
 
-# One new connection to the VIP that succeeds through NODE (the server saw NODE's lip).
-via() {
-	local out
-	out=$(hx client $LBTRAFFIC tcp "$VIP" $PORT --count 1 --timeout 2 2>/dev/null) &&
-	[ "$(json_get peers <<<"$out")" = "{\"${LIP[$1]}\": 1}" ]
+# One new connection to the VIP that succeeds through NODE (the server saw NODE's lip);
+# with 6, to the IPv6 VIP.
+via() {	# via NODE [6]
+	local out vip=$VIP lip=${LIP[$1]}
+	[ -z "${2:-}" ] || vip=$VIP6 lip=${LIP6[$1]}
+	out=$(hx client $LBTRAFFIC tcp "$vip" $PORT --count 1 --timeout 2 2>/dev/null) &&
+	[ "$(json_get peers <<<"$out")" = "{\"$lip\": 1}" ]
 }
 # failover_to NODE WHAT CMD...: start probing the VIP, then run CMD (the event, at T0);
 # the first new connection through NODE must come within LIMIT s of T0. The times of
@@ -109,6 +121,11 @@ failover_to() {
 	echo "$what: VIP $t_vip s, connection $t s" >>"$CASE_TMP/times"
 	[ "$(echo "$t <= ${FAILOVER_LIMIT:-$LIMIT}" | bc)" = 1 ] ||
 		fail "$what: took $t s, more than ${FAILOVER_LIMIT:-$LIMIT} s"
+	# The IPv6 VIP moved with it (the client learns the new master's address from its
+	# unsolicited neighbour advertisements).
+	ha_wait $((${FAILOVER_LIMIT:-$LIMIT} * 2)) via "$node" 6 ||
+		fail "$what: no IPv6 connection through $node $(ha_since "$T0") s after the event"
+	log "$what: first IPv6 connection through $node after $(ha_since "$T0") s (checked after the IPv4 one)"
 }
 crash() {	# crash NODE: the node gone from the network, keepalived killed
 	hx "$1" ip link set eth0 down && ka_stop "$1" KILL
@@ -132,6 +149,9 @@ log "through lb1: $out"
 assert_eq "{\"${LIP[lb1]}\": 10}" "$(json_get peers <<<"$out")" "servers' peers with lb1 master"
 assert_eq 10 "$(ha_lvs_stat lb1 conn_new)" "lb1 connections"
 assert_eq 0 "$(ha_lvs_stat lb2 conn_new)" "connections on the backup lb2"
+out=$(hx client $LBTRAFFIC tcp "$VIP6" $PORT --count 4 --parallel 2) || fail "IPv6 through lb1: $out"
+assert_eq "{\"${LIP6[lb1]}\": 4}" "$(json_get peers <<<"$out")" "servers' IPv6 peers with lb1 master"
+assert_eq 0 "$(ha_lvs_stat lb2 conn_new)" "connections on the backup lb2 after IPv6 ones"
 
 # Graceful stop of the master.
 failover_to lb2 "master stopped (keepalived TERM)" ka_stop lb1 TERM
@@ -157,13 +177,19 @@ assert_eq "{\"${LIP[lb1]}\": 10}" "$(json_get peers <<<"$out")" "servers' peers 
 # reboot); when it becomes master, the notify script loads the ruleset. The load is on
 # the critical path here, so no time limit but the probe's.
 ! ha_has_addr lb2 "$VIP" || hx lb2 ip addr del "$VIP/32" dev eth0 || fail "lb2: drop the VIP"
-hx lb2 nft delete table ip lvs || fail "lb2: delete the table"
+! hx lb2 ip -6 -o addr show dev eth0 | grep -q " $VIP6/" || hx lb2 ip addr del "$VIP6/128" dev eth0 ||
+	fail "lb2: drop the IPv6 VIP"
+hx lb2 nft delete table ip lvs && hx lb2 nft delete table ip6 lvs || fail "lb2: delete the tables"
 hx lb2 ip link set eth0 up || fail "lb2 link up"
+# (IPv6 addresses went with the link; the reboot configures them again.)
+hx lb2 ip -6 -o addr show dev eth0 | grep -q " 2001:db8::12/" || ha_addr lb2 eth0 2001:db8::12/64 ||
+	fail "lb2: its IPv6 address"
 ka_start lb2
 ha_wait 30 state_is lb2 BACKUP || fail "restarted lb2 is '$(state lb2)', not BACKUP"
 FAILOVER_LIMIT=60 failover_to lb2 "master stopped, backup without ruleset" ka_stop lb1 TERM
 hx lb2 "$NFTLVS" list table ip lvs | grep -q "fullnat to @web via @lips" ||
 	fail "lb2 serves but its ruleset is not the example's: $(hx lb2 "$NFTLVS" list ruleset)"
+via lb2 6 || fail "no IPv6 connection through lb2 with the ruleset the notify script loaded"
 
 log "times: $(paste -sd';' "$CASE_TMP/times")"
 ka_stop lb2 TERM

@@ -16,7 +16,7 @@ hx() {
 }
 
 # ha_ns NAME... - new namespaces, loopback up, DAD and reverse-path filtering off,
-# forwarding on (every node here routes or answers, none filters), and orphaned TCP
+# forwarding on (IPv4 and IPv6) (every node here routes or answers, none filters), and orphaned TCP
 # sockets (a daemon killed while its peer is gone) given up after one retry: they hold
 # their namespace, and with it the rules and the module, until they die.
 ha_ns() {
@@ -31,6 +31,7 @@ ha_ns() {
 			echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter &&
 			echo 0 > /proc/sys/net/ipv4/conf/default/rp_filter &&
 			echo 1 > /proc/sys/net/ipv4/ip_forward &&
+			echo 1 > /proc/sys/net/ipv6/conf/all/forwarding &&
 			echo 1 > /proc/sys/net/ipv4/tcp_orphan_retries' &&
 		ip -n "$ns" link set lo up || { echo "ha_ns: setting up $ns failed" >&2; return 1; }
 	done
@@ -83,17 +84,19 @@ ha_teardown() {
 	return 0
 }
 
-# ha_servers PORT NS... - an lbtraffic echo server named after its namespace in each NS,
-# waited for until it listens (up to 60 s: a loaded emulated machine starts python slowly).
+# ha_servers "LISTENER..." NS... - lbtraffic echo servers named after their namespace in
+# each NS, one per LISTENER (PORT[/v6], TCP), waited for until they listen (up to 60 s: a
+# loaded emulated machine starts python slowly).
 ha_servers() {
-	local port=$1 n _
+	local listeners=$1 n
 	shift
 	for n in "$@"; do
-		hx "$n" $LBTRAFFIC serve "$n" "$port" >"${CASE_TMP:-/tmp}/server-$n-$port.log" 2>&1 &
+		# shellcheck disable=SC2086 # a list of listeners
+		hx "$n" $LBTRAFFIC serve "$n" $listeners >"${CASE_TMP:-/tmp}/server-$n.log" 2>&1 &
 	done
 	for n in "$@"; do
-		ha_wait 60 sh -c "ip netns exec '$HA_PREFIX$n' ss -ltnH 'sport = :$port' | grep -q ." ||
-			{ echo "ha_servers: no listener on $n:$port" >&2; return 1; }
+		ha_wait 60 sh -c "[ \$(ip netns exec '$HA_PREFIX$n' ss -ltnH | wc -l) -ge $(wc -w <<<"$listeners") ]" ||
+			{ echo "ha_servers: $n does not listen on all of $listeners" >&2; return 1; }
 	done
 }
 

@@ -28,7 +28,10 @@ lvs_table() {	# lvs_table FAMILY [HOOK] [TABLE]
 	nft add chain "$family" "$table" c "{ type filter hook $hook priority raw; policy accept; }"
 }
 
-LBTRAFFIC="/usr/bin/python3 $TOP/tests/lib/lbtraffic.py"
+# Run as a module: python caches a module's compiled code, never a script's (compiling it
+# anew costs a noticeable part of each of the many short runs in an emulated guest).
+export PYTHONPATH=$TOP/tests/lib${PYTHONPATH:+:$PYTHONPATH}
+LBTRAFFIC="/usr/bin/python3 -m lbtraffic"
 
 # Start echo servers (tests/lib/lbtraffic.py) named after their namespace in each of
 # rs1..rs3, and wait until they listen.
