@@ -13,7 +13,8 @@
 # and, for packet rate only, two steps from (a) towards (d) that show where the time goes:
 #   n  plain forwarding through an nft prerouting chain at priority raw (one rule, no match)
 #   m  plain forwarding through lb-dispatch (every packet looks up the table and misses)
-# and the IPv6 twins of (a), (b) and (d) for packet rate: a6, b6, d6 (FNAT66).
+# and the IPv6 twins of (a), (b) and (d) for packet rate: a6, b6, d6 (FNAT66), and d64:
+# IPv6 clients of the IPv4 servers through nftlvs (NAT64).
 # Services: UDP VIP:9000 and TCP VIP:80 onto rs1..rs3 (same port).
 #
 # Results: RESULTS_DIR/raw.tsv, lines "METRIC VARIANT KEY VALUE" (tab-separated), read by
@@ -173,6 +174,17 @@ setup_variant() {
 			}
 		EOF
 		;;
+	d64)
+		ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
+			table inet lvs64 {
+				chain pre {
+					type filter hook prerouting priority raw; policy accept;
+					lb-dispatch
+					ip6 daddr $VIP6 udp dport $UDP_PORT fullnat to { $RS4_1, $RS4_2, $RS4_3 } via { $LIP4_1, $LIP4_2 } sched rr
+				}
+			}
+		EOF
+		;;
 	e) nftlvs_rules "synproxy-lb mss 1460 wscale 7 sack-perm timestamp" "$LIP4_1, $LIP4_2" ;;
 	s)
 		# The stock SYNPROXY recipe: SYNs untracked, the proxy answers them and the
@@ -240,14 +252,14 @@ pps_dst() {	# pps_dst VARIANT: "DST_MIN DST_MAX"
 	case $1 in
 	a|m|n) echo "$RS4_1 $RS4_3" ;;
 	a6) echo "$RS6_1 $RS6_1" ;;
-	*6) echo "$VIP6 $VIP6" ;;
+	*6 | d64) echo "$VIP6 $VIP6" ;;
 	*) echo "$VIP4 $VIP4" ;;
 	esac
 }
 
 pps_src() {	# pps_src VARIANT: "SRC_MIN SRC_MAX"
 	case $1 in
-	*6) echo "$CLIENT6 $CLIENT6" ;;
+	*6 | d64) echo "$CLIENT6 $CLIENT6" ;;
 	*) echo "$CLIENT4 $CLIENT4" ;;
 	esac
 }
@@ -320,11 +332,11 @@ use_topo() {
 # 1 + 2: established-flow packet rate and new connections per second. Every variant has its
 # own set of namespaces, all present at once, and the runs go round the variants in turn, so
 # that a change in the host's load hits every variant alike.
-PPS_VARIANTS="a n m b c d a6 b6 d6"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
+PPS_VARIANTS="a n m b c d a6 b6 d6 d64"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
 CPS_VARIANTS="a b c d e"
 phase_variants() {
 	local v rep r
-	for v in a n m b c d e a6 b6 d6; do
+	for v in a n m b c d e a6 b6 d6 d64; do
 		use_topo "$v"
 		setup_variant "$v"
 	done
@@ -370,7 +382,7 @@ phase_variants() {
 		rec info "$v" lvs_pkts_in "$(lvs_stat pkts_in)"
 		ip netns exec "$NS_LB" cat /proc/net/nft_lvs/stats > "$out/lvs-stats-$v.txt"
 	done
-	for v in a n m b c d e a6 b6 d6; do
+	for v in a n m b c d e a6 b6 d6 d64; do
 		use_topo "$v"
 		topo_teardown
 	done

@@ -130,6 +130,13 @@ def kernel_rows(k):
         rows.append(("IPv6 UDP packets/s delivered, established flows (ratio to a)", cells,
                      "d/a " + fmt_r3(r), "d >= 0.95x a",
                      None if r is None else r >= 0.95))
+    # NAT64: IPv6 clients, IPv4 servers, in (d)'s column; compared with FNAT66 and IPv4.
+    p64 = get(k, "pps", "d64", "pps")
+    if p64 is not None:
+        rows.append(("NAT64 UDP packets/s delivered (IPv6 clients, IPv4 servers; ratio to d6)",
+                     {"d": "%s (%s to d6, %s to d)" % (fmt_n(p64), fmt_r(ratio(p64, pps6["d"])),
+                                                       fmt_r(ratio(p64, pps["d"])))},
+                     "d64/d6 " + fmt_r3(ratio(p64, pps6["d"])), "", None))
 
     cps = {v: get(k, "cps", v, "rate") for v in "abcde"}
     cells = {v: "%s (%s)" % (fmt_n(x), fmt_r(ratio(x, cps["b"])))

@@ -66,15 +66,16 @@ typedef void (*lvs_csum_diff5_t)(__sum16 *, struct sk_buff *, __wsum, bool, bool
 typedef void (*lvs_csum_diff4_t)(__sum16 *, struct sk_buff *, __wsum, bool);
 
 static inline void lvs_csum_replace_by_diff(__sum16 *sum, struct sk_buff *skb,
-					    __wsum diff, bool ipv6)
+					    __wsum diff, bool pseudohdr,
+					    bool ipv6)
 {
 	void *fn = inet_proto_csum_replace_by_diff;
 
 	if (__builtin_types_compatible_p(typeof(&inet_proto_csum_replace_by_diff),
 					 lvs_csum_diff5_t))
-		((lvs_csum_diff5_t)fn)(sum, skb, diff, false, ipv6);
+		((lvs_csum_diff5_t)fn)(sum, skb, diff, pseudohdr, ipv6);
 	else
-		((lvs_csum_diff4_t)fn)(sum, skb, diff, false);
+		((lvs_csum_diff4_t)fn)(sum, skb, diff, pseudohdr);
 }
 
 /* GSO helpers moved out of skbuff.h into their own header in 6.5. */

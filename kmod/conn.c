@@ -239,7 +239,7 @@ static void lvs_conn_rs_tuple(struct lvs_conn *cp, const struct lvs_rs *rs,
 	rt->sport = rs->port ?: ct->dport;
 	rt->dport = htons(lport);
 	rt->proto = ct->proto;
-	rt->family = ct->family;
+	rt->family = rs->family;	/* NAT64: not the client's */
 	rt->dir = LB_DIR_OUT;
 }
 

@@ -51,9 +51,8 @@ static struct lvs_conn_hnode *lvs_icmp_lookup(struct lvs_net *ln, u8 family,
  * The quoted ports and, for TCP, sequence number (and acknowledgment when
  * @quotes_ack) become those the receiver of the error sent.
  */
-static void lvs_icmp_fix_quote(__be16 *ports, u8 proto,
-			       const struct lvs_conn *cp, u8 dir,
-			       bool quotes_ack)
+void lvs_icmp_fix_quote(__be16 *ports, u8 proto, const struct lvs_conn *cp,
+			u8 dir, bool quotes_ack)
 {
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	__be32 *seq = (__be32 *)(ports + 2);
@@ -219,6 +218,9 @@ unsigned int lvs_icmp(struct lvs_net *ln, struct sk_buff *skb,
 		goto err;
 
 	other = &cp->hn[!hn->t.dir].t;
+	if (other->family != family)
+		return lvs_icmp64(skb, nft_net(pkt), cp, hn, thoff, ioff, l4off,
+				  proto, forwarded);
 	dst = lvs_route(nft_net(pkt), skb, family, &other->src, &other->dst);
 	if (!dst) {
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);

@@ -20,6 +20,10 @@
 #include <net/icmp.h>
 #include <net/route.h>
 #include <net/ip6_route.h>
+#include <net/ip6_checksum.h>
+#include <net/dsfield.h>
+#include <linux/udp.h>
+#include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "nft_lvs.h"
 #include "compat.h"
@@ -104,6 +108,130 @@ void lvs_l3_rewrite(void *nh, u8 family, const union nf_inet_addr *saddr,
 			iph->ttl--;
 		ip_send_check(iph);
 	}
+}
+
+/*
+ * NAT64 (RFC 7915's header translation, for TCP and UDP): replace the IP
+ * header of @skb, whose transport header is at *@thoff, by one of family @to
+ * with the addresses @saddr and @daddr. Traffic class and TOS map to each
+ * other, hop limit and TTL too (the hop is taken later, with the rest);
+ * toward IPv4 DF is set, toward IPv6 a datagram without DF may be
+ * fragmented on the way out as the translator must. IPv6 extension headers
+ * and IPv4 options are not carried. The transport checksum moves to the new
+ * pseudo-header; a UDP datagram without a checksum gets one toward IPv6.
+ * On success *@thoff is the new transport offset. @skb must be writable up
+ * to the transport header and start at its network header.
+ */
+int lvs_l3_convert(struct sk_buff *skb, unsigned int *thoff, u8 to, u8 proto,
+		   const union nf_inet_addr *saddr,
+		   const union nf_inet_addr *daddr)
+{
+	u8 from = to == NFPROTO_IPV6 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	unsigned int oldlen = *thoff, newlen, alen_old, alen_new;
+	union nf_inet_addr osaddr, odaddr;
+	bool df = true, udp_nocsum = false;
+	__sum16 *check;
+	__wsum diff;
+	u8 tos, hops;
+
+	newlen = to == NFPROTO_IPV6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	alen_old = lvs_addr_len(from);
+	alen_new = lvs_addr_len(to);
+	lvs_l3_addrs(skb_network_header(skb), from, &osaddr, &odaddr);
+	if (from == NFPROTO_IPV6) {
+		tos = ipv6_get_dsfield(ipv6_hdr(skb));
+		hops = ipv6_hdr(skb)->hop_limit;
+	} else {
+		tos = ipv4_get_dsfield(ip_hdr(skb));
+		hops = ip_hdr(skb)->ttl;
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+	}
+
+	if (proto == IPPROTO_TCP) {
+		check = &((struct tcphdr *)(skb->data + oldlen))->check;
+	} else {
+		check = &((struct udphdr *)(skb->data + oldlen))->check;
+		udp_nocsum = !*check && skb->ip_summed != CHECKSUM_PARTIAL;
+	}
+	if (!udp_nocsum) {
+		diff = csum_add(csum_partial(saddr, alen_new, 0),
+				csum_partial(daddr, alen_new, 0));
+		diff = csum_sub(diff, csum_add(csum_partial(&osaddr, alen_old, 0),
+					       csum_partial(&odaddr, alen_old, 0)));
+		lvs_csum_replace_by_diff(check, skb, diff, true,
+					 to == NFPROTO_IPV6);
+	}
+
+	if (newlen > oldlen) {
+		if (skb_cow_head(skb, newlen - oldlen))
+			return -ENOMEM;
+		skb_push(skb, newlen - oldlen);
+	} else {
+		skb_pull(skb, oldlen - newlen);
+	}
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, newlen);
+	skb_reset_mac_header(skb);
+	/* The control block belongs to the other family's output path now. */
+	memset(skb->cb, 0, max(sizeof(struct inet_skb_parm),
+			       sizeof(struct inet6_skb_parm)));
+
+	if (to == NFPROTO_IPV6) {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6_flow_hdr(ip6h, tos, 0);
+		ip6h->payload_len = htons(skb->len - newlen);
+		ip6h->nexthdr = proto;
+		ip6h->hop_limit = hops;
+		ip6h->saddr = saddr->in6;
+		ip6h->daddr = daddr->in6;
+		skb->protocol = htons(ETH_P_IPV6);
+		skb->ignore_df = !df;
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		*iph = (struct iphdr) {
+			.version	= 4,
+			.ihl		= sizeof(*iph) / 4,
+			.tos		= tos,
+			.tot_len	= htons(skb->len),
+			.frag_off	= htons(IP_DF),
+			.ttl		= hops,
+			.protocol	= proto,
+			.saddr		= saddr->ip,
+			.daddr		= daddr->ip,
+		};
+		ip_send_check(iph);
+		skb->protocol = htons(ETH_P_IP);
+	}
+
+	if (udp_nocsum) {
+		/* IPv6 has no UDP datagram without a checksum. */
+		struct udphdr *uh = udp_hdr(skb);
+		unsigned int len = skb->len - newlen;
+
+		uh->check = 0;
+		uh->check = csum_ipv6_magic(&saddr->in6, &daddr->in6, len,
+					    IPPROTO_UDP,
+					    skb_checksum(skb, newlen, len, 0));
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+	}
+
+	if (skb_is_gso(skb)) {
+		struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+		if (shinfo->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+			shinfo->gso_type &= ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6);
+			shinfo->gso_type |= to == NFPROTO_IPV6 ? SKB_GSO_TCPV6 :
+								SKB_GSO_TCPV4;
+		}
+		/* Let segmentation check the headers it did not write. */
+		shinfo->gso_type |= SKB_GSO_DODGY;
+		shinfo->gso_segs = 0;
+	}
+	*thoff = newlen;
+	return 0;
 }
 
 /* Whether forwarding @skb would take its last hop. */

@@ -100,6 +100,7 @@ static const char *const lvs_stat_names[LVS_STAT_MAX] = {
 	[LVS_STAT_SP_ACKSTORM]		= "synproxy_ackstorm",
 	[LVS_STAT_VS_UNTRACKED]		= "service_untracked",
 	[LVS_STAT_NO_TRANSPORT]		= "no_transport",
+	[LVS_STAT_ICMP_NAT64]		= "icmp_nat64_dropped",
 };
 
 static int lvs_stats_show(struct seq_file *seq, void *v)

@@ -60,14 +60,14 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 	u32 isn;
 
 	/*
-	 * The packet's family is the service's (in an inet table a statement
-	 * serves one family; IPv6 clients of IPv4 servers are not served).
+	 * Clients of the servers' family, and IPv6 clients of IPv4 servers
+	 * (NAT64); IPv4 clients of IPv6 servers are not served.
 	 */
-	if (nft_pf(pkt) != svc->family || !(pkt->flags & NFT_PKTINFO_L4PROTO) ||
-	    pkt->fragoff ||
+	if ((nft_pf(pkt) != svc->family && nft_pf(pkt) != NFPROTO_IPV6) ||
+	    !(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->fragoff ||
 	    (pkt->tprot != IPPROTO_TCP && pkt->tprot != IPPROTO_UDP))
 		goto nomatch;
-	if (lvs_tuple_from_skb(skb, nft_thoff(pkt), pkt->tprot, svc->family, &t))
+	if (lvs_tuple_from_skb(skb, nft_thoff(pkt), pkt->tprot, nft_pf(pkt), &t))
 		goto nomatch;
 
 	/* Packets of existing connections, when no lb-dispatch came first. */
@@ -138,7 +138,8 @@ static int nft_fullnat_init(const struct nft_ctx *ctx,
 	svc = lvs_service_create(ctx, tb);
 	if (IS_ERR(svc))
 		return PTR_ERR(svc);
-	err = lvs_defrag_enable(ctx->net, svc->family);
+	/* Reassembly for the clients' family: the table's (NAT64 differs). */
+	err = lvs_defrag_enable(ctx->net, ctx->family);
 	if (err) {
 		lvs_poolset_abort(ctx, svc);
 		lvs_service_drop_lists(svc);
@@ -182,7 +183,7 @@ static void nft_fullnat_destroy(const struct nft_ctx *ctx,
 		lvs_vs_purge(svc->ln, false);
 		lvs_rs_purge(svc->ln, false);
 	}
-	lvs_defrag_disable(ctx->net, svc->family);
+	lvs_defrag_disable(ctx->net, ctx->family);
 	lvs_service_put(svc);
 }
 

@@ -93,6 +93,7 @@ enum lvs_stat {
 	LVS_STAT_SP_ACKSTORM,		/* synproxy: duplicate RS ACK dropped */
 	LVS_STAT_VS_UNTRACKED,		/* connection of a service without counters */
 	LVS_STAT_NO_TRANSPORT,		/* lb-dispatch: no transport header found */
+	LVS_STAT_ICMP_NAT64,		/* NAT64: ICMP error without counterpart, dropped */
 	LVS_STAT_MAX
 };
 
@@ -462,6 +463,13 @@ u32 lvs_syncookie_mac(const struct lvs_net *ln, const struct lvs_tuple *t,
 		      u32 client_isn, u32 period, u8 data);
 
 /* The network layer of either family (l3.c). */
+/* The length of an address of @family in the netlink attributes and sets. */
+static inline unsigned int lvs_addr_len(u8 family)
+{
+	return family == NFPROTO_IPV4 ? sizeof(struct in_addr) :
+					sizeof(struct in6_addr);
+}
+
 enum lvs_l3_error {
 	LVS_L3_HOP_EXPIRED,
 	LVS_L3_TOO_BIG,
@@ -474,6 +482,9 @@ void lvs_l3_addrs(const void *nh, u8 family, union nf_inet_addr *saddr,
 		  union nf_inet_addr *daddr);
 void lvs_l3_rewrite(void *nh, u8 family, const union nf_inet_addr *saddr,
 		    const union nf_inet_addr *daddr, bool hop);
+int lvs_l3_convert(struct sk_buff *skb, unsigned int *thoff, u8 to, u8 proto,
+		   const union nf_inet_addr *saddr,
+		   const union nf_inet_addr *daddr);
 bool lvs_l3_hop_expired(const struct sk_buff *skb, u8 family);
 bool lvs_l3_too_big(const struct sk_buff *skb, u8 family, unsigned int mtu);
 void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
@@ -504,6 +515,12 @@ struct sk_buff *lvs_tcp_build(const struct lvs_tuple *t, u32 seq, u32 ack,
 			      unsigned int optlen, u8 ttl);
 void lvs_tcp_send(struct net *net, struct sk_buff *skb);
 void lvs_send_rst(struct net *net, const struct lvs_tuple *t, u32 seq);
+void lvs_icmp_fix_quote(__be16 *ports, u8 proto, const struct lvs_conn *cp,
+			u8 dir, bool quotes_ack);
+unsigned int lvs_icmp64(struct sk_buff *skb, struct net *net,
+			struct lvs_conn *cp, const struct lvs_conn_hnode *hn,
+			unsigned int thoff, unsigned int ioff, unsigned int l4off,
+			u8 proto, bool forwarded);
 unsigned int lvs_icmp(struct lvs_net *ln, struct sk_buff *skb,
 		      const struct nft_pktinfo *pkt, bool *handled);
 

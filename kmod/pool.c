@@ -13,12 +13,6 @@
 #include <linux/slab.h>
 #include "nft_lvs.h"
 
-static unsigned int lvs_addr_len(u8 family)
-{
-	return family == NFPROTO_IPV4 ? sizeof(struct in_addr) :
-					sizeof(struct in6_addr);
-}
-
 /* A new member of @svc's pool, holding its real server; process context. */
 struct lvs_dest *lvs_dest_new(struct lvs_service *svc,
 			      const union nf_inet_addr *addr, __be16 port,

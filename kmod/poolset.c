@@ -49,12 +49,6 @@ struct lvs_set_walk {
 	bool			full;
 };
 
-static unsigned int lvs_addr_len(u8 family)
-{
-	return family == NFPROTO_IPV4 ? sizeof(struct in_addr) :
-					sizeof(struct in6_addr);
-}
-
 /*
  * The shapes a pool can have: addresses, or addresses . inet_service
  * (klen rounds each field up to 32 bits), optionally mapped to a mark

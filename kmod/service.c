@@ -21,12 +21,6 @@ static const struct nla_policy lvs_rs_policy[NFTA_LVS_RS_MAX + 1] = {
 	[NFTA_LVS_RS_WEIGHT]	= { .type = NLA_BE32 },
 };
 
-static unsigned int lvs_addr_len(u8 family)
-{
-	return family == NFPROTO_IPV4 ? sizeof(struct in_addr) :
-					sizeof(struct in6_addr);
-}
-
 /*
  * The address family comes from the table (ip, ip6); an inet table must
  * say which one the service speaks.
@@ -45,7 +39,11 @@ static int lvs_parse_family(const struct nft_ctx *ctx,
 	f = ntohl(nla_get_be32(attr));
 	if (f != NFPROTO_IPV4 && f != NFPROTO_IPV6)
 		return -EAFNOSUPPORT;
-	if (ctx->family != NFPROTO_INET && f != ctx->family)
+	/*
+	 * IPv4 servers behind an IPv6 table's VIP are NAT64; IPv6 servers
+	 * behind an IPv4 table's VIP (NAT46) are not served.
+	 */
+	if (ctx->family == NFPROTO_IPV4 && f != NFPROTO_IPV4)
 		return -EAFNOSUPPORT;
 	*family = f;
 	return 0;

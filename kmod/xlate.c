@@ -100,11 +100,13 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		lvs_stat_inc(ln, LVS_STAT_TOA_FAIL_MEM);
 		return;
 	}
-	if (family == CORE_AF_INET6)
+	/* The packet's own family (NAT64: not the client's). */
+	if (cp->hn[LB_DIR_OUT].t.family == NFPROTO_IPV6)
 		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
 	else
 		ip_hdr(skb)->tot_len = htons(skb->len);
-	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false);
+	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false,
+				 false);
 	inet_proto_csum_replace4(&th->check, skb, htonl(tcplen),
 				 htonl(tcplen + olen), true);
 	lvs_stat_inc(ln, LVS_STAT_TOA_OK);
@@ -164,7 +166,8 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 		}
 		core_tcp_ack_sub((u8 *)th, cp->seq_delta, &diff);
 	}
-	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false);
+	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false,
+				 false);
 }
 
 bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
@@ -323,13 +326,15 @@ unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	const union nf_inet_addr *saddr = &other->dst, *daddr = &other->src;
 	u8 proto = other->proto, family = other->family;
+	/* NAT64: the packet arrives in the other family than it leaves in. */
+	u8 in_family = cp->hn[dir].t.family;
 	unsigned int mtu, len = skb->len;
 	struct lvs_net *ln = lvs_conn_ln(cp);
 	struct dst_entry *dst;
 	struct tcphdr *th;
 
-	if (forwarded && lvs_l3_hop_expired(skb, family)) {
-		lvs_l3_icmp_reply(skb, family, LVS_L3_HOP_EXPIRED, 0);
+	if (forwarded && lvs_l3_hop_expired(skb, in_family)) {
+		lvs_l3_icmp_reply(skb, in_family, LVS_L3_HOP_EXPIRED, 0);
 		lvs_stat_inc(ln, LVS_STAT_TTL_EXCEEDED);
 		return NF_DROP;
 	}
@@ -338,15 +343,32 @@ unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
 	}
+	/*
+	 * The MTU as the sender sees it: across families the IP header
+	 * changes size (an IPv6 sender may send 20 bytes more than the IPv4
+	 * link carries). The answer goes to the sender in its own family.
+	 */
 	mtu = dst_mtu(dst);
-	if (lvs_l3_too_big(skb, family, mtu)) {
-		lvs_l3_icmp_reply(skb, family, LVS_L3_TOO_BIG, mtu);
+	if (in_family != family)
+		mtu = mtu + thoff - (family == NFPROTO_IPV6 ?
+				     sizeof(struct ipv6hdr) : sizeof(struct iphdr));
+	if (lvs_l3_too_big(skb, in_family, mtu)) {
+		lvs_l3_icmp_reply(skb, in_family, LVS_L3_TOO_BIG,
+				  in_family == NFPROTO_IPV6 ?
+				  max_t(unsigned int, mtu, IPV6_MIN_MTU) : mtu);
 		lvs_stat_inc(ln, LVS_STAT_XMIT_FRAG_NEEDED);
 		goto drop;
 	}
 
 	if (lvs_xlate_transport(cp, dir, skb, thoff, &th))
 		goto err;
+	if (in_family != family) {
+		if (lvs_l3_convert(skb, &thoff, family, proto, saddr, daddr))
+			goto err;
+		if (th)
+			th = (struct tcphdr *)(skb->data + thoff);
+		mtu = dst_mtu(dst);
+	}
 	lvs_xlate_l4(skb, family, proto, thoff, saddr, daddr, other->dport,
 		     other->sport);
 	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))

@@ -492,8 +492,11 @@ static void addr_str(const struct addr *a, char *buf, size_t size)
 }
 
 /*
- * One family for all addresses, the table's if it has one; no repeats.
- * *af: that family, 0 if neither table nor address tells (inet, sets).
+ * One family for all addresses, no repeats. The servers' family is the
+ * table's, except that an ip6 or inet table may have IPv4 servers behind
+ * its IPv6 VIP (NAT64); an ip table has IPv4 servers only.
+ * *af: that family, 0 if neither table nor address tells (ip6 and inet
+ * with sets: theirs decides).
  */
 static bool check_lists(struct pctx *p, const struct lists *l, int *af)
 {
@@ -503,22 +506,20 @@ static bool check_lists(struct pctx *p, const struct lists *l, int *af)
 	unsigned int k, i, j;
 	char s[INET6_ADDRSTRLEN + 8];
 
-	*af = p->family == NFPROTO_IPV4 ? AF_INET :
-	      p->family == NFPROTO_IPV6 ? AF_INET6 :
-	      l->npool ? l->pool[0].af : l->nladdrs ? l->laddrs[0].af : 0;
+	*af = l->npool ? l->pool[0].af : l->nladdrs ? l->laddrs[0].af :
+	      p->family == NFPROTO_IPV4 ? AF_INET : 0;
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < cnt[k]; i++) {
 			const struct addr *a = &all[k][i];
 
+			if (p->family == NFPROTO_IPV4 && a->af != AF_INET) {
+				perr(p, &a->tok, "%s: IPv6 address in an ip table (IPv6 servers behind an IPv4 VIP are not served)",
+				     p->stmt);
+				return false;
+			}
 			if (a->af != *af) {
-				if (p->family == NFPROTO_IPV4 ||
-				    p->family == NFPROTO_IPV6)
-					perr(p, &a->tok, "%s: %s address in an %s table",
-					     p->stmt, a->af == AF_INET ? "IPv4" : "IPv6",
-					     p->family == NFPROTO_IPV4 ? "ip" : "ip6");
-				else
-					perr(p, &a->tok, "%s: IPv4 and IPv6 addresses mixed; one fullnat serves one family",
-					     p->stmt);
+				perr(p, &a->tok, "%s: IPv4 and IPv6 addresses mixed; the servers and local addresses of one fullnat are of one family",
+				     p->stmt);
 				return false;
 			}
 			for (j = 0; j < i; j++) {

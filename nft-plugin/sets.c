@@ -270,9 +270,10 @@ static const uint16_t set_attrs[2] = {
 sets_kernel_fn sets_kernel;
 
 /*
- * The family: an address of the statement decides (u->af), else the type
- * of a set this input declares, else the rule's ip or ip6 matches, else
- * the type of the set as the kernel has it.
+ * The family of the servers: an address of the statement decides (u->af),
+ * else the type of a set this input declares, else (inet) the rule's ip or
+ * ip6 matches, else the type of the set as the kernel has it, else (ip6)
+ * the table's. IPv4 sets in an ip6 table are NAT64.
  */
 void sets_check(const struct set_use *u)
 {
@@ -294,10 +295,11 @@ void sets_check(const struct set_use *u)
 	}
 	for (i = 0; !af && i < 2; i++)
 		af = known[i] ? shape_af(&sh[i]) : 0;
-	if (!af)
+	/* In an ip6 table the sets decide (IPv4 ones: NAT64), then the table. */
+	if (!af && u->family == NFPROTO_INET)
 		af = u->match_af;
 	/* Not ip, ip6 or inet: the kernel refuses fullnat there anyway. */
-	if (!af && u->family != NFPROTO_INET)
+	if (!af && u->family != NFPROTO_INET && u->family != NFPROTO_IPV6)
 		return;
 	/* Asked at all, the kernel is asked about each set it may have. */
 	for (i = 0; !af && sets_kernel && i < 2; i++) {
@@ -318,6 +320,8 @@ void sets_check(const struct set_use *u)
 			  name[absent], family_word(u->family), u->table);
 		return;
 	}
+	if (!af && u->family == NFPROTO_IPV6)
+		af = AF_INET6;
 	if (!af) {
 		i = name[0] ? 0 : 1;
 		src_error(u->src, u->off[i], u->len[i],

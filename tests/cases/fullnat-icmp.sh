@@ -16,31 +16,8 @@ lvs_service_table "$VIP4" 53 udp || fail "service table"
 in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_2:5999" "laddrs=$LIP4_1" ||
 	fail "service to a closed port"
 
-# udp_answer ADDR PORT: what a connected UDP socket of the client gets from ADDR:PORT after
-# sending (reply, refused: an ICMP error reached it, or timeout).
-udp_answer() {
-	in_ns client /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.connect((sys.argv[1], int(sys.argv[2])))
-result = "timeout"
-for _ in range(3):
-    s.send(b"ping")
-    try:
-        s.recv(100)
-        result = "reply"
-        break
-    except ConnectionRefusedError:
-        result = "refused"
-        break
-    except socket.timeout:
-        pass
-print(result)' "$1" "$2"
-}
-
 # RS -> client: the client's connected UDP socket learns of the refusal.
-out=$(udp_answer "$VIP4" 53)
+out=$(lvs_udp_answer "$VIP4" 53)
 assert_eq refused "$out" "client socket after the server's port unreachable"
 [ "$(lvs_stat icmp_out)" -ge 1 ] || fail "icmp_out $(lvs_stat icmp_out)"
 
@@ -83,7 +60,7 @@ table ip6 lvs6 {
 }
 NFT
 before=$(lvs_stat icmp_out)
-out=$(udp_answer "$VIP6" 53)
+out=$(lvs_udp_answer "$VIP6" 53)
 assert_eq refused "$out" "IPv6 client socket after the server's port unreachable"
 [ "$(lvs_stat icmp_out)" -gt "$before" ] || fail "icmp_out did not count the ICMPv6 error"
 

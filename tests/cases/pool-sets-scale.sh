@@ -1,8 +1,10 @@
 #!/bin/bash
-# Live pools at scale: a 10,000-server map carries traffic (memory per server logged), a
+# Live pools at scale: a 10,000-server map carries traffic (memory per server logged; and an
+# IPv6 one, in an ip6 table beside the IPv4 service), a
 # burst of 1,000 element edits while traffic flows ends in the right pool, and with mh and
 # sh removing one of 10 servers moves that server's clients and (almost) no others.
-# Many server addresses live in rs1 (a local route makes it answer all of 10.9.0.0/16);
+# Many server addresses live in rs1 (a local route makes it answer all of 10.9.0.0/16 and
+# 2001:db8:9::/64);
 # many client addresses in the client (10.0.64.0/18).
 # timeout: 900
 . "$TOP/tests/lib/assert.sh"
@@ -11,11 +13,13 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080
+lvs_start_servers 8080 8080/v6
 in_ns rs1 ip route add local 10.9.0.0/16 dev lo || fail "anyip in rs1"
 in_ns lb ip route add 10.9.0.0/16 via "$RS4_1" || fail "route to rs1's servers"
 in_ns client ip route add local 10.0.64.0/18 dev lo || fail "anyip in client"
 in_ns lb ip route add 10.0.64.0/18 via "$CLIENT4" || fail "route to the clients"
+in_ns rs1 ip -6 route add local 2001:db8:9::/64 dev lo || fail "IPv6 anyip in rs1"
+in_ns lb ip -6 route add 2001:db8:9::/64 via "$RS6_1" || fail "route to rs1's IPv6 servers"
 
 rsaddr() { echo "10.9.$(($1 / 250)).$(($1 % 250 + 1))"; }	# rsaddr I: I-th server
 elements() {	# elements FIRST LAST WEIGHT (one process: a fork per server costs minutes here)
@@ -61,6 +65,33 @@ out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 30) || fail "traffic to 10,
 n=$(rips_of tcp | awk '{ split($2, r, ":"); print r[1] }' | sort -u | wc -l)
 log "30 rr connections went to $n distinct servers of 10,000"
 [ "$n" -ge 25 ] || fail "30 connections used only $n of 10,000 servers"
+
+# 10,000 IPv6 servers, in an ip6 table beside the IPv4 service.
+m0=$(meminfo)
+pool6=$(awk 'BEGIN { for (i = 0; i < 10000; i++) printf "%s2001:db8:9::%x . 8080 : 1", (i ? ", " : ""), i + 1 }')
+t0=$(date +%s.%N)
+in_ns lb nft -f - <<NFT || fail "load a 10,000-server IPv6 map"
+table ip6 lvs {
+	map pool { type ipv6_addr . inet_service : mark; size 65535; elements = { $pool6 } }
+	set lips { type ipv6_addr; elements = { $LIP6_1, $LIP6_2 } }
+	chain tcp80 {}
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+	}
+}
+NFT
+in_ns lb "$LVSRULE" add ip6 lvs pre lb-dispatch &&
+in_ns lb nft add rule ip6 lvs pre ip6 daddr "$VIP6" tcp dport 80 jump tcp80 &&
+in_ns lb "$LVSRULE" add ip6 lvs tcp80 fullnat pool-set=pool laddrs-set=lips sched=rr ||
+	fail "the IPv6 service over the 10,000-server map"
+log "10,000-server IPv6 map loaded in $(echo "$(date +%s.%N) - $t0" | bc) s;" \
+	"slab+percpu grew $(( $(meminfo) - m0 )) KiB"
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 30) || fail "traffic to 10,000 IPv6 servers: $out"
+n=$(in_ns lb awk '$1 == "tcp" && $5 ~ /^\[2001:db8:9::/ { split($5, r, "]"); print r[1] }' /proc/net/nft_lvs/conns |
+	sort -u | wc -l)
+log "30 rr connections went to $n distinct IPv6 servers of 10,000"
+[ "$n" -ge 25 ] || fail "30 IPv6 connections used only $n of 10,000 servers"
+in_ns lb nft delete table ip6 lvs || fail "delete the IPv6 service"
 
 # A burst of 1,000 edits (50 transactions of 10 adds and 10 deletes) while traffic flows.
 load rr "$(elements 0 9 1)" || fail "load a 10-server map"

@@ -55,11 +55,15 @@ except socket.timeout:
 
 # rs_fail_cases VIP BIND_ADDR: the three stories for one family.
 rs_fail_cases() {
-	local vip=$1 any=$2 err0 retry0 start took reused0 out
+	local vip=$1 any=$2 err0 err1 retry0 start took reused0 out
 	err0=$(lvs_stat synproxy_rs_error) retry0=$(lvs_stat synproxy_syn_retry)
 
 	assert_eq reset "$(connect_and_read "$vip" 80 10)" "client of a refusing server ($vip)"
-	assert_eq $((err0 + 1)) "$(lvs_stat synproxy_rs_error)" "RS errors after a refusal ($vip)"
+	# One refusal, or two when the client's retransmitted data (a valid cookie ACK) crossed
+	# our reset on a slow machine: it starts a proxied connection that is refused again.
+	err1=$(lvs_stat synproxy_rs_error)
+	[ "$err1" -ge $((err0 + 1)) ] && [ "$err1" -le $((err0 + 2)) ] ||
+		fail "RS errors after a refusal ($vip): $((err1 - err0))"
 	assert_eq "$retry0" "$(lvs_stat synproxy_syn_retry)" "no SYN repeated to a refusing server ($vip)"
 
 	start=$(date +%s)
@@ -67,7 +71,7 @@ rs_fail_cases() {
 	took=$(( $(date +%s) - start ))
 	log "silent server ($vip): reset after ${took}s"
 	assert_eq $((retry0 + 3)) "$(lvs_stat synproxy_syn_retry)" "SYNs repeated to a silent server ($vip)"
-	assert_eq $((err0 + 2)) "$(lvs_stat synproxy_rs_error)" "RS errors ($vip)"
+	assert_eq $((err1 + 1)) "$(lvs_stat synproxy_rs_error)" "RS errors ($vip)"
 	[ "$took" -ge 10 ] || fail "the client was reset after ${took}s, before the retries ran out"
 	sleep 1
 	assert_eq 0 "$(lvs_stat conns)" "connections left ($vip)"

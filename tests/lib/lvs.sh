@@ -154,3 +154,26 @@ json_get() { /usr/bin/python3 -c 'import json,sys
 v=json.load(sys.stdin)
 for k in sys.argv[1].split("."): v=v.get(k, {}) if isinstance(v, dict) else {}
 print(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v)' "$1"; }
+
+# lvs_udp_answer ADDR PORT: what a connected UDP socket of the client gets from ADDR:PORT
+# after sending (reply, refused: an ICMP error reached it, or timeout).
+lvs_udp_answer() {
+	in_ns client /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((sys.argv[1], int(sys.argv[2])))
+result = "timeout"
+for _ in range(3):
+    s.send(b"ping")
+    try:
+        s.recv(100)
+        result = "reply"
+        break
+    except ConnectionRefusedError:
+        result = "refused"
+        break
+    except socket.timeout:
+        pass
+print(result)' "$1" "$2"
+}

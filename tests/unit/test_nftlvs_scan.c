@@ -131,7 +131,7 @@ static void test_errors(void)
 		{ "fullnat to { 10.1.0.1 } via { 10.1.0.254 } timeout 100ms",
 		  "syntax error, unexpected 100ms, expecting a time (90s, 15m, 1h)" },
 		{ "fullnat to { 2001:db8::1 } via { 10.1.0.254 }",
-		  "fullnat: IPv6 address in an ip table" },
+		  "fullnat: IPv6 address in an ip table (IPv6 servers behind an IPv4 VIP are not served)" },
 		{ "fullnat to { 10.1.0.1, 10.1.0.1 } via { 10.1.0.254 }",
 		  "fullnat: real server 10.1.0.1 is listed twice" },
 		{ "fullnat to { 10.1.0.1 } via { 10.1.0.254, 10.1.0.254 }",
@@ -171,7 +171,7 @@ static void test_errors(void)
 	}
 	/* Inet: one family per statement. */
 	check_error("add rule inet t c fullnat to { 10.1.0.1 } via { 2001:db8::fe }\n",
-		    "Error: fullnat: IPv4 and IPv6 addresses mixed; one fullnat serves one family\n"
+		    "Error: fullnat: IPv4 and IPv6 addresses mixed; the servers and local addresses of one fullnat are of one family\n"
 		    "add rule inet t c fullnat to { 10.1.0.1 } via { 2001:db8::fe }\n"
 		    "                                                ^^^^^^^^^^^^\n");
 }

@@ -1,0 +1,199 @@
+#!/bin/bash
+# NAT64 (FNAT64): IPv6 clients of an IPv6 VIP, IPv4 real servers that have no route to the
+# clients. TCP and UDP bytes checked both ways, offloads on and off; the servers see an
+# IPv4 local address of the LB as their peer and the IPv6 client in a 20-byte TOA (kind
+# 254) inside the IPv4 segment; the hop count drops by one; path MTU discovery works both
+# ways across the families (the LB answers with the sender's family and its MTU: 20 bytes
+# more for IPv6 senders, 20 less for IPv4 ones), and ICMP errors from beyond it are
+# translated between ICMP and ICMPv6 (port unreachable, too big: the path MTUs follow);
+# synproxy-lb in front works (IPv6 cookies, IPv4 handshake to the server); the connection
+# listing shows both
+# families. Pools in IPv4 sets work behind the IPv6 VIP. One inet table serves IPv4 and
+# NAT64 services at once.
+# timeout: 420
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+topo_setup
+for ns in rs1 rs2 rs3; do ip -n "$ns" route del default 2>/dev/null; ip -n "$ns" -6 route del default; done
+lvs_start_servers 8080 5353/udp
+
+POOL4="$RS4_1:8080, $RS4_2:8080, $RS4_3:8080"
+in_ns lb "$NFTLVS" -f - <<EOF || fail "inet service table"
+table inet lvs {
+	map web4 { type ipv4_addr . inet_service : mark; elements = { $RS4_1 . 8080 : 1, $RS4_2 . 8080 : 2 } }
+	set lips4 { type ipv4_addr; elements = { $LIP4_2 } }
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip6 daddr $VIP6 tcp dport 81 fullnat to @web4 via @lips4 sched wrr
+		ip6 daddr $VIP6 tcp dport 80 fullnat to { $POOL4 } via { $LIP4_1, $LIP4_2 } sched rr flags toa
+		ip6 daddr $VIP6 udp dport 53 fullnat to { $RS4_1:5353, $RS4_2:5353, $RS4_3:5353 } via { $LIP4_1 } sched rr
+		ip daddr $VIP4 tcp dport 80 fullnat to { $POOL4 } via { $LIP4_2 } sched rr
+		ip6 daddr $VIP6 tcp dport 82 synproxy-lb mss 1440 wscale 7 sack-perm timestamp fullnat to { $POOL4 } via { $LIP4_1 } sched rr flags toa
+		ip6 daddr $VIP6 udp dport 55 fullnat to { $RS4_2:5999 } via { $LIP4_1 }
+		ip6 daddr $VIP6 udp dport 56 fullnat to { $RS4_1:5353 } via { $LIP4_1 }
+		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
+		ip daddr $VIP4 meta l4proto { tcp, udp } drop
+	}
+}
+EOF
+in_ns lb "$NFTLVS" list table inet lvs | grep -q "ip6 daddr $VIP6 tcp dport 80 fullnat to { $POOL4 } via { $LIP4_1, $LIP4_2 } sched rr flags toa" ||
+	fail "the NAT64 rule lists otherwise: $(in_ns lb "$NFTLVS" list table inet lvs)"
+
+# check_traffic TAG: 30 TCP connections and 30 UDP exchanges from the IPv6 client, every
+# byte back, rr, IPv4 lips as peers; and IPv4 clients of the same servers beside them.
+check_traffic() {
+	local out p
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 30 --parallel 3 \
+		--sizes 1,1000,65536,1500000,17,300000) || fail "tcp ($1): $out"
+	log "$1 tcp: $out"
+	assert_eq '{"rs1": 10, "rs2": 10, "rs3": 10}' "$(json_get rs <<<"$out")" "rr spread ($1)"
+	for p in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])))' \
+		"$(json_get peers <<<"$out")"); do
+		[ "$p" = "$LIP4_1" ] || [ "$p" = "$LIP4_2" ] || fail "server peer $p is not an IPv4 local address ($1)"
+	done
+	out=$(in_ns client $LBTRAFFIC udp "$VIP6" 53 --count 30 --sizes 1,512,1400) ||
+		fail "udp ($1): $out"
+	assert_eq "{\"$LIP4_1\": 30}" "$(json_get peers <<<"$out")" "udp peer ($1)"
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 6 --sizes 1000,100000) ||
+		fail "IPv4 beside NAT64 ($1): $out"
+	assert_eq "{\"$LIP4_2\": 6}" "$(json_get peers <<<"$out")" "IPv4 service's peer ($1)"
+}
+for offload in on off; do
+	topo_offloads "$offload"
+	check_traffic "offloads $offload"
+done
+# synproxy-lb in front: IPv6 cookies, then the proxied handshake to an IPv4 server, with the
+# client's options on and off.
+for opts in "1 1 1" "0 0 0"; do
+	read -r ts sack ws <<<"$opts"
+	in_ns client sysctl -qw net.ipv4.tcp_timestamps="$ts" net.ipv4.tcp_sack="$sack" \
+		net.ipv4.tcp_window_scaling="$ws" || fail "client options $opts"
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 82 --count 6 --parallel 3 --sizes 1,70000,1000000) ||
+		fail "behind synproxy-lb (ts sack ws: $opts): $out"
+	assert_eq "{\"$LIP4_1\": 6}" "$(json_get peers <<<"$out")" "peer behind synproxy-lb ($opts)"
+done
+in_ns client sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1
+[ "$(lvs_stat synproxy_ok_ack)" -ge 12 ] || fail "synproxy_ok_ack $(lvs_stat synproxy_ok_ack) < 12"
+
+# A pool and local addresses in IPv4 sets behind the IPv6 VIP; a live edit.
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 81 --count 6 --sizes 1000,100000) || fail "NAT64 over sets: $out"
+assert_eq "{\"$LIP4_2\": 6}" "$(json_get peers <<<"$out")" "NAT64 over sets: peer"
+assert_eq '{"rs1": 2, "rs2": 4}' "$(json_get rs <<<"$out")" "NAT64 over sets: wrr 1:2"
+in_ns lb nft add element inet lvs web4 "{ $RS4_3 . 8080 : 3 }" || fail "add a server to the IPv4 map"
+sleep 0.1	# the pool's snapshot follows the set within milliseconds
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 81 --count 6) || fail "NAT64 over sets after an edit: $out"
+assert_eq '{"rs1": 1, "rs2": 2, "rs3": 3}' "$(json_get rs <<<"$out")" "NAT64 over sets: wrr 1:2:3"
+assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
+assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
+# The listing: the IPv6 client side, the IPv4 server side.
+line=$(in_ns lb awk -v c="[$CLIENT6]" 'index($2, c) == 1 && $1 == "tcp"' /proc/net/nft_lvs/conns | head -1)
+case $line in
+*"$LIP4_1:"* | *"$LIP4_2:"*) ;;
+*) fail "no NAT64 connection listed with an IPv6 client and an IPv4 lip: '$line'" ;;
+esac
+log "listed: $line"
+
+# TOA at the server: kind 254, 20 bytes, the IPv6 client, in the IPv4 handshake ACK; TTL 63.
+in_ns rs2 tcpdump -U -c1 -ni "$RS_IF" -w "$CASE_TMP/toa.pcap" \
+	"ip and tcp dst port 8080 and tcp[13] & 0x12 == 0x10" 2>"$CASE_TMP/toa.err" &
+dump=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$CASE_TMP/toa.err" && break; sleep 0.1; done
+out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3) || fail "tcp for TOA: $out"
+wait $dump
+/usr/bin/python3 - "$CASE_TMP/toa.pcap" "$CLIENT6" <<'PY' || fail "TOA of the IPv6 client at the IPv4 server"
+import ipaddress, struct, sys
+data = open(sys.argv[1], "rb").read()
+ip = data[24 + 16 + 14:]
+assert ip[0] >> 4 == 4 and ip[9] == 6, "not IPv4 TCP"
+assert ip[8] == 63, "TTL %d at the server, not 63 (the client's hop limit 64 less one)" % ip[8]
+tcp = ip[(ip[0] & 15) * 4:]
+opts, i, found = tcp[20:(tcp[12] >> 4) * 4], 0, []
+while i < len(opts) and opts[i] != 0:
+    if opts[i] == 1:
+        i += 1
+        continue
+    if opts[i] in (253, 254):
+        found.append((opts[i], opts[i + 1], struct.unpack("!H", opts[i + 2:i + 4])[0],
+                      str(ipaddress.IPv6Address(opts[i + 4:i + 20]))))
+    i += opts[i + 1]
+assert len(found) == 1, "not one TOA option: %r" % found
+kind, ln, port, addr = found[0]
+assert (kind, ln) == (254, 20) and addr == sys.argv[2] and port > 0, "TOA %r" % (found,)
+print("TOA:", found)
+PY
+[ "$(lvs_stat toa_ok)" -ge 3 ] || fail "toa_ok $(lvs_stat toa_ok)"
+
+# ICMP errors translated between the families (RFC 7915). A closed server port: the
+# server's ICMP port unreachable reaches the client as ICMPv6 port unreachable.
+out=$(lvs_udp_answer "$VIP6" 55)
+assert_eq refused "$out" "IPv6 client socket after the IPv4 server's port unreachable"
+# "Too big" from beyond the LB, both ways, crafted about a UDP connection (client port
+# 47004 to rs1): an ICMP fragmentation needed (MTU 1300) from rs1's side reaches the
+# client as Packet Too Big with 1320, and a Packet Too Big (MTU 1400) from the client's
+# side reaches rs1 as fragmentation needed with 1380. Each socket takes the new path MTU.
+in_ns client /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 47004))
+s.connect((sys.argv[1], 56))
+s.send(b"ping")
+s.recv(2000)
+time.sleep(20)' "$VIP6" &
+holder=$!
+lport=
+for _ in $(seq 1 50); do
+	lport=$(in_ns lb awk '$2 == "['"$CLIENT6"']:47004" { n = split($4, a, ":"); print a[n] }' /proc/net/nft_lvs/conns)
+	[ -n "$lport" ] && break
+	sleep 0.1
+done
+[ -n "$lport" ] || fail "no NAT64 connection for the client's port 47004"
+in_ns rs1 /usr/bin/python3 - "$RS4_1" "$LIP4_1" "$lport" <<'PY' || fail "craft fragmentation needed"
+import sys
+from scapy.all import IP, ICMP, UDP, send
+rs, lip, lport = sys.argv[1], sys.argv[2], int(sys.argv[3])
+quote = IP(src=lip, dst=rs, flags="DF") / UDP(sport=lport, dport=5353) / (b"x" * 1400)
+send(IP(src=rs, dst=lip) / ICMP(type=3, code=4, nexthopmtu=1300) / bytes(quote)[:28], verbose=0)
+PY
+for _ in $(seq 1 50); do in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" && break; sleep 0.1; done
+in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" ||
+	fail "no path MTU 1320 at the client: $(in_ns client ip -6 route get "$VIP6"); $(in_ns lb grep -E 'icmp' /proc/net/nft_lvs/stats | paste -sd' ')"
+in_ns client /usr/bin/python3 - "$CLIENT6" "$VIP6" <<'PY' || fail "craft Packet Too Big"
+import sys
+from scapy.all import IPv6, ICMPv6PacketTooBig, UDP, send
+client, vip = sys.argv[1], sys.argv[2]
+quote = IPv6(src=vip, dst=client) / UDP(sport=56, dport=47004) / (b"x" * 1400)
+send(IPv6(src=client, dst=vip) / ICMPv6PacketTooBig(mtu=1400) / bytes(quote)[:48], verbose=0)
+PY
+for _ in $(seq 1 50); do in_ns rs1 ip route get "$LIP4_1" | grep -q "mtu 1380" && break; sleep 0.1; done
+in_ns rs1 ip route get "$LIP4_1" | grep -q "mtu 1380" ||
+	fail "no path MTU 1380 at rs1: $(in_ns rs1 ip route get "$LIP4_1"); $(in_ns lb grep -E 'icmp' /proc/net/nft_lvs/stats | paste -sd' ')"
+kill "$holder" 2>/dev/null
+in_ns client ip -6 route flush cache
+in_ns rs1 ip route flush cache
+log "$(in_ns lb grep -E 'icmp' /proc/net/nft_lvs/stats | paste -sd' ')"
+assert_eq 0 "$(lvs_stat icmp_nat64_dropped)" "NAT64 ICMP errors dropped"
+
+# Path MTU across the families. Toward the servers: an IPv4 route of 1280 is an IPv6 path
+# of 1300 for the client. Toward the client: an IPv6 route of 1300 is an IPv4 path of 1280
+# for the server.
+frag() { lvs_stat xmit_frag_needed; }
+in_ns lb ip route add "$RS4_1/32" dev "$LB_IF_RS" mtu 1280
+in_ns lb ip -6 route add "$CLIENT6/128" dev "$LB_IF_CLIENT" mtu 1300
+for offload in on off; do
+	topo_offloads "$offload"
+	before=$(frag)
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3 --sizes 2000000 --timeout 30) ||
+		fail "2 MB both ways over smaller MTUs ($offload): $out"
+	[ "$(frag)" -gt "$before" ] || fail "nothing too big answered ($offload)"
+	in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1300" ||
+		fail "client has no path MTU 1300 to the VIP: $(in_ns client ip -6 route get "$VIP6")"
+	in_ns rs1 ip route get "$LIP4_1" | grep -q "mtu 1280" || in_ns rs1 ip route get "$LIP4_2" | grep -q "mtu 1280" ||
+		fail "rs1 has no path MTU 1280 to a local address: $(in_ns rs1 ip route get "$LIP4_1")"
+	in_ns client ip -6 route flush cache
+	in_ns rs1 ip route flush cache
+done
+log "$(in_ns lb grep -E 'frag|icmp|error|toa' /proc/net/nft_lvs/stats | paste -sd' ')"
+topo_teardown
