@@ -151,21 +151,33 @@ for _ in $(seq 1 50); do
 done
 [ -n "$lport" ] || fail "no NAT64 connection for the client's port 47004"
 in_ns rs1 /usr/bin/python3 - "$RS4_1" "$LIP4_1" "$lport" <<'PY' || fail "craft fragmentation needed"
-import sys
-from scapy.all import IP, ICMP, UDP, send
+import socket, struct, sys
 rs, lip, lport = sys.argv[1], sys.argv[2], int(sys.argv[3])
-quote = IP(src=lip, dst=rs, flags="DF") / UDP(sport=lport, dport=5353) / (b"x" * 1400)
-send(IP(src=rs, dst=lip) / ICMP(type=3, code=4, nexthopmtu=1300) / bytes(quote)[:28], verbose=0)
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+# The quote: a 1428-byte datagram lip:lport -> rs1:5353 with DF, cut after the UDP header.
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 1428, 0, 0x4000, 64, 17, 0,
+                 socket.inet_aton(lip), socket.inet_aton(rs))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+msg = struct.pack("!BBHHH", 3, 4, 0, 0, 1300) + ip + struct.pack("!HHHH", lport, 5353, 1408, 0)
+msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).sendto(msg, (lip, 0))
 PY
 for _ in $(seq 1 50); do in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" && break; sleep 0.1; done
 in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" ||
 	fail "no path MTU 1320 at the client: $(in_ns client ip -6 route get "$VIP6"); $(in_ns lb grep -E 'icmp' /proc/net/nft_lvs/stats | paste -sd' ')"
 in_ns client /usr/bin/python3 - "$CLIENT6" "$VIP6" <<'PY' || fail "craft Packet Too Big"
-import sys
-from scapy.all import IPv6, ICMPv6PacketTooBig, UDP, send
+import socket, struct, sys
 client, vip = sys.argv[1], sys.argv[2]
-quote = IPv6(src=vip, dst=client) / UDP(sport=56, dport=47004) / (b"x" * 1400)
-send(IPv6(src=client, dst=vip) / ICMPv6PacketTooBig(mtu=1400) / bytes(quote)[:48], verbose=0)
+# The quote: a 1448-byte datagram VIP:56 -> client:47004, cut after the UDP header. The
+# kernel fills in the ICMPv6 checksum of a raw ICMPv6 socket.
+quote = struct.pack("!IHBB16s16s", 0x60000000, 1408, 17, 64, socket.inet_pton(socket.AF_INET6, vip),
+                    socket.inet_pton(socket.AF_INET6, client)) + struct.pack("!HHHH", 56, 47004, 1408, 0)
+msg = struct.pack("!BBHI", 2, 0, 0, 1400) + quote
+socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6).sendto(msg, (vip, 0))
 PY
 for _ in $(seq 1 50); do in_ns rs1 ip route get "$LIP4_1" | grep -q "mtu 1380" && break; sleep 0.1; done
 in_ns rs1 ip route get "$LIP4_1" | grep -q "mtu 1380" ||
