@@ -138,6 +138,11 @@ struct config {
 struct config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct config *cf);
 bool check_conf_equal(const struct check_conf *a, const struct check_conf *b);
+void check_conf_free(struct check_conf *c);
+void check_conf_copy(struct check_conf *dst, const struct check_conf *src);
+void check_defaults(struct check_conf *c, enum check_kind k);
+struct parser;
+bool parse_check(struct parser *ps, struct check_conf *c);	/* config_check.c */
 const char *check_kind_name(enum check_kind k);
 int addr_parse(const char *s, struct addr *a);
 void addr_format(const struct addr *a, uint16_t port, char *buf, size_t len);
