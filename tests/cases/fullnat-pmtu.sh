@@ -14,40 +14,30 @@ lvs_service_table "$VIP6" 80 tcp && in_ns lb "$LVSRULE" add ip6 lvs svc fullnat 
 	"laddrs=$LIP6_1" || fail "IPv6 service"
 frag() { lvs_stat xmit_frag_needed; }
 
-# pmtu_cases VIP RS CLIENT LIP MTU: first the LB's route to RS, then its route to CLIENT gets
+# too_big VIP MTU ROUTE DEV SENDER_NS SENDER_DEST WHAT: the LB's route to ROUTE (via DEV) gets
 # MTU; 2 MB each way, offloads on and off; the LB answers (fragmentation needed / Packet Too
-# Big) and the sender learns the MTU. (IPv6 links carry 1280 bytes at least: 1300 there.)
-pmtu_cases() {
-	local vip=$1 rs=$2 client=$3 lip=$4 mtu=$5 offload before out fam=-4
+# Big) and SENDER_NS learns the MTU toward SENDER_DEST (the address it sends to).
+too_big() {
+	local vip=$1 mtu=$2 route=$3 dev=$4 ns=$5 dest=$6 what=$7 offload before out fam=-4
 	case $vip in *:*) fam=-6 ;; esac
-
-	# Client -> RS too big.
-	in_ns lb ip route add "$rs" dev "$LB_IF_RS" mtu "$mtu"
+	in_ns lb ip route add "$route" dev "$dev" mtu "$mtu"
 	for offload in on off; do
 		topo_offloads "$offload"
 		before=$(frag)
 		out=$(in_ns client $LBTRAFFIC tcp "$vip" 80 --count 2 --sizes 2000000 --timeout 30) ||
-			fail "upload over a $mtu path toward the RS ($vip, $offload): $out"
-		[ "$(frag)" -gt "$before" ] || fail "nothing too big answered toward the client ($vip, $offload)"
-		in_ns client ip route get "$vip" | grep -q "mtu $mtu" ||
-			fail "client has no path MTU $mtu to the VIP: $(in_ns client ip route get "$vip")"
-		in_ns client ip "$fam" route flush cache
+			fail "2 MB each way over a $mtu path $what ($vip, $offload): $out"
+		[ "$(frag)" -gt "$before" ] || fail "nothing too big answered, path $what ($vip, $offload)"
+		in_ns "$ns" ip route get "$dest" | grep -q "mtu $mtu" ||
+			fail "$ns has no path MTU $mtu to $dest: $(in_ns "$ns" ip route get "$dest")"
+		in_ns "$ns" ip "$fam" route flush cache
 	done
-	in_ns lb ip route del "$rs"
-
-	# RS -> client too big.
-	in_ns lb ip route add "$client" dev "$LB_IF_CLIENT" mtu "$mtu"
-	for offload in on off; do
-		topo_offloads "$offload"
-		before=$(frag)
-		out=$(in_ns client $LBTRAFFIC tcp "$vip" 80 --count 2 --sizes 2000000 --timeout 30) ||
-			fail "download over a $mtu path toward the client ($vip, $offload): $out"
-		[ "$(frag)" -gt "$before" ] || fail "nothing too big answered toward the RS ($vip, $offload)"
-		in_ns rs1 ip route get "$lip" | grep -q "mtu $mtu" ||
-			fail "rs1 has no path MTU $mtu to the local address: $(in_ns rs1 ip route get "$lip")"
-		in_ns rs1 ip "$fam" route flush cache
-	done
-	in_ns lb ip route del "$client"
+	in_ns lb ip route del "$route"
+}
+# pmtu_cases VIP RS CLIENT LIP MTU: client -> RS too big, then RS -> client. (IPv6 links carry
+# 1280 bytes at least: 1300 there.)
+pmtu_cases() {
+	too_big "$1" "$5" "$2" "$LB_IF_RS" client "$1" "toward the RS"
+	too_big "$1" "$5" "$3" "$LB_IF_CLIENT" rs1 "$4" "toward the client"
 }
 pmtu_cases "$VIP4" "$RS4_1" "$CLIENT4" "$LIP4_1" 1280
 pmtu_cases "$VIP6" "$RS6_1" "$CLIENT6" "$LIP6_1" 1300
