@@ -330,7 +330,7 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 		*reason = LVS_STAT_CONN_EXCEEDED;
 		goto err_count;
 	}
-	dest = lvs_pool_pick(svc, &t->src, t->sport);
+	dest = lvs_pool_pick(svc, &t->src, t->family, t->sport);
 	if (!dest) {
 		*reason = LVS_STAT_CONN_SCHED_UNREACH;
 		goto err_count;

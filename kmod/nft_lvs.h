@@ -285,7 +285,8 @@ void lvs_pool_replace(struct lvs_service *svc, struct lvs_pool *pool,
 void lvs_pool_free(struct lvs_pool *pool);
 struct lvs_laddrs *lvs_laddrs_alloc(unsigned int nr);
 void lvs_laddrs_replace(struct lvs_service *svc, struct lvs_laddrs *la);
-struct lvs_dest *lvs_pool_pick(struct lvs_service *svc, const void *caddr,
+struct lvs_dest *lvs_pool_pick(struct lvs_service *svc,
+			       const union nf_inet_addr *caddr, u8 cfamily,
 			       __be16 cport);
 void lvs_service_drop_lists(struct lvs_service *svc);
 

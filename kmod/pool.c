@@ -87,7 +87,6 @@ struct lvs_pool *lvs_pool_build(struct lvs_service *svc,
 	unsigned int alen = lvs_addr_len(svc->family), i;
 	struct lb_sched_params params = {
 		.type		= svc->sched,
-		.addr_len	= alen,
 	};
 	struct lvs_pool *pool;
 	size_t size;
@@ -204,15 +203,18 @@ void lvs_service_drop_lists(struct lvs_service *svc)
 }
 
 static int lvs_pool_sched(struct lvs_service *svc, struct lvs_pool *pool,
-			  const void *caddr, __be16 cport)
+			  const union nf_inet_addr *caddr, u8 cfamily,
+			  __be16 cport)
 {
+	unsigned int alen = lvs_addr_len(cfamily);
 	int idx;
 
 	if (!lb_sched_needs_lock(pool->sched.type))
 		return lb_sched_pick(&pool->sched, pool->lb_rs, pool->nr,
-				     caddr, cport);
+				     caddr, alen, cport);
 	spin_lock_bh(&svc->sched_lock);
-	idx = lb_sched_pick(&pool->sched, pool->lb_rs, pool->nr, caddr, cport);
+	idx = lb_sched_pick(&pool->sched, pool->lb_rs, pool->nr, caddr, alen,
+			    cport);
 	spin_unlock_bh(&svc->sched_lock);
 	return idx;
 }
@@ -225,8 +227,10 @@ static int lvs_pool_sched(struct lvs_service *svc, struct lvs_pool *pool,
  * against the set itself, so that no connection made after an edit has
  * been committed goes to a server the edit removed or drained. A stale
  * pick asks for a rebuild and takes the next live member meanwhile.
+ * sh and mh hash the client's address in its own family (@cfamily).
  */
-struct lvs_dest *lvs_pool_pick(struct lvs_service *svc, const void *caddr,
+struct lvs_dest *lvs_pool_pick(struct lvs_service *svc,
+			       const union nf_inet_addr *caddr, u8 cfamily,
 			       __be16 cport)
 {
 	struct lvs_pool *pool = rcu_dereference(svc->pool);
@@ -235,7 +239,7 @@ struct lvs_dest *lvs_pool_pick(struct lvs_service *svc, const void *caddr,
 
 	if (!pool || !pool->nr)
 		return NULL;
-	idx = lvs_pool_sched(svc, pool, caddr, cport);
+	idx = lvs_pool_sched(svc, pool, caddr, cfamily, cport);
 	if (idx < 0)
 		return NULL;
 	if (likely(lvs_poolset_live(svc, pool->dests[idx])))

@@ -65,13 +65,13 @@ u32 lb_rs_key(const void *addr, unsigned int alen, __be16 port)
 
 /* Client hash for sh and mh. */
 static u32 client_hash(const struct lb_sched *s, const void *addr,
-		       __be16 port)
+		       u32 addr_len, __be16 port)
 {
 	u32 seed = s->seed;
 
 	if (s->flags & LB_SCHED_F_PORT)
 		seed ^= hash_scramble((u16)port);
-	return core_hash(addr, s->addr_len, seed);
+	return core_hash(addr, addr_len, seed);
 }
 
 /* ---- memory layout ---- */
@@ -357,13 +357,11 @@ static int init_common(struct lb_sched *s, const struct lb_sched_params *p,
 	u64 total = 0;
 	u32 i;
 
-	if (p->type > NFT_LVS_SCHED_MAX || n > LB_SCHED_MAX_SERVERS ||
-	    (p->addr_len != 4 && p->addr_len != 16))
+	if (p->type > NFT_LVS_SCHED_MAX || n > LB_SCHED_MAX_SERVERS)
 		return LB_SCHED_E_INVAL;
 	memset(s, 0, sizeof(*s));
 	s->type = p->type;
 	s->flags = p->flags;
-	s->addr_len = p->addr_len;
 	s->seed = p->seed;
 	s->n = n;
 	for (i = 0; i < n; i++) {
@@ -471,13 +469,13 @@ static int lc_pick(const struct lb_rs *rs, u32 n, bool weighted)
 }
 
 /*
- * Pick a server for a new connection from @addr (s->addr_len bytes,
- * network order) and @port. @rs and @n must be what the state was built
- * from. Returns an index into @rs, or -1 when no server takes new
- * connections.
+ * Pick a server for a new connection from @addr (@addr_len bytes, network
+ * order: the client's family, which is not the servers' behind NAT64) and
+ * @port. @rs and @n must be what the state was built from. Returns an index
+ * into @rs, or -1 when no server takes new connections.
  */
 int lb_sched_pick(struct lb_sched *s, const struct lb_rs *rs, u32 n,
-		  const void *addr, __be16 port)
+		  const void *addr, u32 addr_len, __be16 port)
 {
 	u32 v;
 
@@ -497,7 +495,7 @@ int lb_sched_pick(struct lb_sched *s, const struct lb_rs *rs, u32 n,
 	case NFT_LVS_SCHED_SH:
 	case NFT_LVS_SCHED_MH:
 		/* multiply-shift maps the hash onto [0, size) without a div */
-		v = client_hash(s, addr, port);
+		v = client_hash(s, addr, addr_len, port);
 		return s->table[((u64)v * s->size) >> 32];
 	}
 	return -1;

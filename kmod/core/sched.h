@@ -62,7 +62,6 @@ struct lb_rs {
 struct lb_sched_params {
 	u8	type;		/* enum nft_lvs_sched */
 	u8	flags;		/* LB_SCHED_F_* */
-	u8	addr_len;	/* client address bytes: 4 or 16 */
 	u32	mh_size;	/* mh table size, a prime; 0: LB_SCHED_MH_SIZE */
 	u32	seed;		/* client hash seed; equal on all LBs of a cluster */
 };
@@ -70,7 +69,6 @@ struct lb_sched_params {
 struct lb_sched {
 	u8		type;
 	u8		flags;
-	u8		addr_len;
 	u32		n;		/* servers the state was built for */
 	u32		nr_up;		/* of which weight > 0 */
 	u32		size;		/* table slots (rr: nr_up) */
@@ -90,7 +88,7 @@ size_t lb_sched_mem_size(const struct lb_sched_params *p, u32 n);
 int lb_sched_init(struct lb_sched *s, const struct lb_sched_params *p,
 		  const struct lb_rs *rs, u32 n, void *mem, size_t mem_size);
 int lb_sched_pick(struct lb_sched *s, const struct lb_rs *rs, u32 n,
-		  const void *addr, __be16 port);
+		  const void *addr, u32 addr_len, __be16 port);
 
 static inline bool lb_sched_needs_lock(u8 type)
 {

@@ -186,7 +186,7 @@ static void *sched_mem[__NFT_LVS_SCHED_MAX];
 
 static void build(u8 type)
 {
-	struct lb_sched_params p = { .type = type, .addr_len = 4 };
+	struct lb_sched_params p = { .type = type };
 	size_t size = lb_sched_mem_size(&p, NSERVERS);
 
 	free(sched_mem[type]);
@@ -205,7 +205,7 @@ static u64 pick_loop(u8 type, u32 iters)
 
 	for (i = 0; i < iters; i++) {
 		int r = lb_sched_pick(&sched[type], servers, NSERVERS,
-				      clients[i & (NCLIENTS - 1)], 0);
+				      clients[i & (NCLIENTS - 1)], 4, 0);
 
 		sum += (u32)r;
 	}

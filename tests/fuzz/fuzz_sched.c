@@ -31,10 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lb_sched_params p = {
 		.type = fz_u8(&in) % (NFT_LVS_SCHED_MAX + 2),
 		.flags = fz_u8(&in) & 1 ? LB_SCHED_F_PORT : 0,
-		.addr_len = fz_u8(&in) & 1 ? 16 : 4,
 		.seed = fz_u32(&in),
 	};
-	u32 n = fz_u8(&in) % (FUZZ_MAXN + 1), i, up = 0, picks;
+	u32 n = fz_u8(&in) % (FUZZ_MAXN + 1), i, up = 0, picks, alen;
 	struct lb_sched s;
 	size_t mem_size;
 	void *mem;
@@ -65,8 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__be16 port = fz_u16(&in);
 		int a, b;
 
-		fz_bytes(&in, addr, p.addr_len);
-		a = lb_sched_pick(&s, rs, n, addr, port);
+		/* clients of either family in one pool (NAT64) */
+		alen = fz_u8(&in) & 1 ? 16 : 4;
+		fz_bytes(&in, addr, alen);
+		a = lb_sched_pick(&s, rs, n, addr, alen, port);
 		if (a < 0) {
 			FUZZ_ASSERT(!up, "no pick with %u servers up", up);
 			continue;
@@ -74,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT((u32)a < n && rs[a].weight > 0, "picked %d of %u (weight %u)",
 			    a, n, (u32)a < n ? rs[a].weight : 0);
 		if (p.type == NFT_LVS_SCHED_SH || p.type == NFT_LVS_SCHED_MH) {
-			b = lb_sched_pick(&s, rs, n, addr, port);
+			b = lb_sched_pick(&s, rs, n, addr, alen, port);
 			FUZZ_ASSERT(a == b, "client moved from %d to %d", a, b);
 		}
 		if (p.type == NFT_LVS_SCHED_LC || p.type == NFT_LVS_SCHED_WLC) {
