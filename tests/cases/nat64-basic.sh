@@ -8,7 +8,8 @@
 # translated between ICMP and ICMPv6 (port unreachable, too big: the path MTUs follow);
 # synproxy-lb in front works (IPv6 cookies, IPv4 handshake to the server); the connection
 # listing shows both
-# families. Pools in IPv4 sets work behind the IPv6 VIP. One inet table serves IPv4 and
+# families; the captured errors carry valid checksums and the quoted header in the
+# receiver's family; a server's UDP without checksum gets one toward the IPv6 client. Pools in IPv4 sets work behind the IPv6 VIP. One inet table serves IPv4 and
 # NAT64 services at once.
 # timeout: 420
 . "$TOP/tests/lib/assert.sh"
@@ -34,6 +35,7 @@ table inet lvs {
 		ip6 daddr $VIP6 tcp dport 82 synproxy-lb mss 1440 wscale 7 sack-perm timestamp fullnat to { $POOL4 } via { $LIP4_1 } sched rr flags toa
 		ip6 daddr $VIP6 udp dport 55 fullnat to { $RS4_2:5999 } via { $LIP4_1 }
 		ip6 daddr $VIP6 udp dport 56 fullnat to { $RS4_1:5353 } via { $LIP4_1 }
+		ip6 daddr $VIP6 udp dport 57 fullnat to { $RS4_3:5400 } via { $LIP4_1 }
 		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
 		ip daddr $VIP4 meta l4proto { tcp, udp } drop
 	}
@@ -126,10 +128,88 @@ print("TOA:", found)
 PY
 [ "$(lvs_stat toa_ok)" -ge 3 ] || fail "toa_ok $(lvs_stat toa_ok)"
 
+# A UDP server that sends without checksums (zero is allowed in IPv4, not in IPv6): the
+# LB computes one toward the IPv6 client, whose stack drops a zero one. The capture at
+# the server proves the zero went out.
+in_ns rs3 /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 11, 1)	# SO_NO_CHECK
+s.bind(("0.0.0.0", 5400))
+while True:
+    d, a = s.recvfrom(2000)
+    s.sendto(d, a)' &
+capture() {	# capture NS FILE FILTER: one packet at the namespace's interface, in the background
+	local ns=$1 dev=$RS_IF
+	[ "$ns" = client ] && dev=$CLIENT_IF
+	in_ns "$ns" tcpdump -U -c1 -ni "$dev" -w "$2" "$3" 2>"$2.err" &
+	dump=$!
+	for _ in $(seq 1 100); do grep -q "listening on" "$2.err" && break; sleep 0.1; done
+}
+for _ in $(seq 1 50); do in_ns rs3 ss -ulnH | grep -q ':5400 ' && break; sleep 0.1; done
+capture rs3 "$CASE_TMP/nocsum.pcap" "udp src port 5400 and udp[6:2] = 0"
+assert_eq reply "$(lvs_udp_answer "$VIP6" 57)" "IPv6 client of a server sending zero UDP checksums"
+wait $dump || fail "no zero-checksum datagram left the server"
+
 # ICMP errors translated between the families (RFC 7915). A closed server port: the
 # server's ICMP port unreachable reaches the client as ICMPv6 port unreachable.
 out=$(lvs_udp_answer "$VIP6" 55)
 assert_eq refused "$out" "IPv6 client socket after the IPv4 server's port unreachable"
+# check_quote PCAP SRC DST MTU QSRC QDST QSPORT QDPORT QLEN: the translated error (ICMP
+# fragmentation needed or ICMPv6 Packet Too Big, by the family of SRC) from SRC to DST with
+# MTU and valid checksums, quoting a UDP datagram QSRC:QSPORT -> QDST:QDPORT whose IP length
+# (IPv4 total length, IPv6 payload length) is QLEN, in the receiver's own terms.
+check_quote() {
+	/usr/bin/python3 - "$@" <<'PY'
+import ipaddress, socket, struct, sys
+pcap, src, dst, mtu, qsrc, qdst, qsport, qdport, qlen = sys.argv[1:]
+data = open(pcap, "rb").read()
+pkt = data[24 + 16 + 14:]
+def fold(b, s=0):
+    if len(b) % 2:
+        b += b"\0"
+    s += sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+a = lambda b: str(ipaddress.ip_address(b))
+if ":" in src:
+    assert pkt[0] >> 4 == 6 and pkt[6] == 58, "not ICMPv6"
+    plen = struct.unpack("!H", pkt[4:6])[0]
+    icmp = pkt[40:40 + plen]
+    got = (a(pkt[8:24]), a(pkt[24:40]))
+    pseudo = pkt[8:40] + struct.pack("!IxxxB", plen, 58)
+    assert fold(icmp, fold(pseudo)) == 0xffff, "ICMPv6 checksum"
+    typ, code, m = icmp[0], icmp[1], struct.unpack("!I", icmp[4:8])[0]
+    assert (typ, code) == (2, 0), "type %d code %d" % (typ, code)
+    q = icmp[8:]
+    assert q[0] >> 4 == 6 and q[6] == 17, "quote is not IPv6 UDP"
+    qgot = (a(q[8:24]), a(q[24:40]), struct.unpack("!H", q[4:6])[0])
+    udp = q[40:48]
+else:
+    hl = (pkt[0] & 15) * 4
+    assert pkt[0] >> 4 == 4 and pkt[9] == 1, "not ICMP"
+    assert fold(pkt[:hl]) == 0xffff, "IPv4 header checksum"
+    icmp = pkt[hl:struct.unpack("!H", pkt[2:4])[0]]
+    got = (a(pkt[12:16]), a(pkt[16:20]))
+    assert fold(icmp) == 0xffff, "ICMP checksum"
+    typ, code, m = icmp[0], icmp[1], struct.unpack("!H", icmp[6:8])[0]
+    assert (typ, code) == (3, 4), "type %d code %d" % (typ, code)
+    q = icmp[8:]
+    qhl = (q[0] & 15) * 4
+    assert q[0] >> 4 == 4 and q[9] == 17, "quote is not IPv4 UDP"
+    assert fold(q[:qhl]) == 0xffff, "quoted IPv4 header checksum"
+    assert struct.unpack("!H", q[6:8])[0] & 0x4000, "quoted datagram without DF"
+    qgot = (a(q[12:16]), a(q[16:20]), struct.unpack("!H", q[2:4])[0])
+    udp = q[qhl:qhl + 8]
+assert got == (src, dst), "error from %s to %s" % got
+assert m == int(mtu), "MTU %d" % m
+assert qgot == (qsrc, qdst, int(qlen)), "quoted header %s -> %s, length %d" % qgot
+ports = struct.unpack("!HH", udp[:4])
+assert ports == (int(qsport), int(qdport)), "quoted ports %d -> %d" % ports
+print("quote ok:", got, m, qgot, ports)
+PY
+}
 # "Too big" from beyond the LB, both ways, crafted about a UDP connection (client port
 # 47004 to rs1): an ICMP fragmentation needed (MTU 1300) from rs1's side reaches the
 # client as Packet Too Big with 1320, and a Packet Too Big (MTU 1400) from the client's
@@ -150,6 +230,7 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 [ -n "$lport" ] || fail "no NAT64 connection for the client's port 47004"
+capture client "$CASE_TMP/ptb.pcap" "icmp6 and ip6[40] == 2"
 in_ns rs1 /usr/bin/python3 - "$RS4_1" "$LIP4_1" "$lport" <<'PY' || fail "craft fragmentation needed"
 import socket, struct, sys
 rs, lip, lport = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -166,6 +247,10 @@ msg = struct.pack("!BBHHH", 3, 4, 0, 0, 1300) + ip + struct.pack("!HHHH", lport,
 msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
 socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).sendto(msg, (lip, 0))
 PY
+wait $dump || fail "no Packet Too Big reached the client"
+check_quote "$CASE_TMP/ptb.pcap" "$VIP6" "$CLIENT6" 1320 "$CLIENT6" "$VIP6" 47004 56 1408 ||
+	fail "the Packet Too Big translated for the client"
+capture rs1 "$CASE_TMP/fragneeded.pcap" "icmp and icmp[0] == 3 and icmp[1] == 4"
 for _ in $(seq 1 50); do in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" && break; sleep 0.1; done
 in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" ||
 	fail "no path MTU 1320 at the client: $(in_ns client ip -6 route get "$VIP6"); $(in_ns lb grep -E 'icmp' /proc/net/nft_lvs/stats | paste -sd' ')"
@@ -179,6 +264,9 @@ quote = struct.pack("!IHBB16s16s", 0x60000000, 1408, 17, 64, socket.inet_pton(so
 msg = struct.pack("!BBHI", 2, 0, 0, 1400) + quote
 socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6).sendto(msg, (vip, 0))
 PY
+wait $dump || fail "no fragmentation needed reached rs1"
+check_quote "$CASE_TMP/fragneeded.pcap" "$LIP4_1" "$RS4_1" 1380 "$RS4_1" "$LIP4_1" 5353 "$lport" 1428 ||
+	fail "the fragmentation needed translated for rs1"
 for _ in $(seq 1 50); do in_ns rs1 ip route get "$LIP4_1" | grep -q "mtu 1380" && break; sleep 0.1; done
 in_ns rs1 ip route get "$LIP4_1" | grep -q "mtu 1380" ||
 	fail "no path MTU 1380 at rs1: $(in_ns rs1 ip route get "$LIP4_1"); $(in_ns lb grep -E 'icmp' /proc/net/nft_lvs/stats | paste -sd' ')"

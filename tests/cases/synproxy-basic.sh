@@ -3,8 +3,9 @@
 # (timestamps, SACK, window scaling) and real servers whose window scale
 # differs from the one announced, with multi-megabyte transfers checked
 # byte for byte both ways; the RS sees exactly one SYN per connection,
-# and only after the client completed its handshake with the cookie. IPv4 and IPv6 (cookies
-# over the IPv6 tuple, an MSS 32 lower for IPv6 clients).
+# and only after the client completed its handshake with the cookie. IPv4, IPv6 (cookies
+# over the IPv6 tuple, an MSS 32 lower for IPv6 clients) and NAT64 (IPv6 clients, IPv4
+# servers).
 # timeout: 600
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -33,6 +34,7 @@ table ip6 lvs6 {
 		type filter hook prerouting priority raw; policy accept;
 		lb-dispatch
 		ip6 daddr $VIP6 tcp dport 80 synproxy-lb mss 1452 wscale 7 sack-perm timestamp fullnat to { [$RS6_1]:8080, [$RS6_2]:8080 } via { $LIP6_1 } sched rr flags toa
+		ip6 daddr $VIP6 tcp dport 81 synproxy-lb mss 1452 wscale 7 sack-perm timestamp fullnat to { $RS4_1:8080, $RS4_2:8080 } via { $LIP4_1 } sched rr flags toa
 		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
 	}
 }
@@ -52,6 +54,12 @@ exchange() {
 	assert_eq 2 "$(json_get ok <<<"$out")" "IPv6 exchanges ($CLIENT_OPTS)"
 	assert_eq '{"rs1": 1, "rs2": 1}' "$(json_get rs <<<"$out")" \
 		"both real servers served over IPv6 ($CLIENT_OPTS)"
+	total=$((total + 2))
+	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 81 --count 2 --parallel 2 \
+		--sizes 700000,5 --timeout 90) || fail "NAT64, $CLIENT_OPTS: $out"
+	assert_eq 2 "$(json_get ok <<<"$out")" "NAT64 exchanges ($CLIENT_OPTS)"
+	assert_eq '{"rs1": 1, "rs2": 1}' "$(json_get rs <<<"$out")" \
+		"both IPv4 servers served IPv6 clients ($CLIENT_OPTS)"
 	total=$((total + 2))
 }
 lvs_each_client_options exchange || fail "client options"
