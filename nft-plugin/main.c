@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nftlvs: nft's command line on libnftables, plus the statements
- * lb-dispatch, synproxy-lb and fullnat, plus `list stats` and
- * `list connections`. See nftlvs(8).
+ * lb-dispatch, synproxy-lb and fullnat, plus `list stats`,
+ * `list connections` and `import` (../import/). See nftlvs(8).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <libnftlvs/expr.h>
 
 #include "nftlvs.h"
+#include "import.h"
 
 /* nft's default include directory (its build's sysconfdir). */
 #define NFT_DEFAULT_INCLUDE_PATH	"/etc"
@@ -54,9 +55,11 @@ static void usage(FILE *f)
 "Usage: nftlvs [ options ] [ cmds... ]\n"
 "\n"
 "nft's commands and options, with the statements lb-dispatch, synproxy-lb\n"
-"and fullnat, and two commands of its own:\n"
+"and fullnat, and commands of its own:\n"
 "  nftlvs list stats              counters of nft_lvs in this namespace\n"
 "  nftlvs list connections        its connection table\n"
+"  nftlvs import keepalived FILE  convert a keepalived or ipvsadm configuration\n"
+"  nftlvs import ipvsadm [FILE]   (see nftlvs import --help)\n"
 "\n"
 "Options (general):\n"
 "  -h, --help                      Show this help\n"
@@ -379,6 +382,10 @@ int main(int argc, char **argv)
 	FILE *out;
 	char *cmd;
 	int rc = 0;
+
+	/* Before nft's options: import has its own, and needs no kernel. */
+	if (argc > 1 && !strcmp(argv[1], "import"))
+		return import_main(argc - 1, argv + 1);
 
 	o.includes = calloc(argc + 1, sizeof(*o.includes));
 	o.defines = calloc(argc + 1, sizeof(*o.defines));
