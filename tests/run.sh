@@ -11,6 +11,8 @@
 #   SKIP_UNIT=1                skips the userspace unit tests
 #   RESULTS_ROOT=DIR           where each kernel's results go (default build/results): two
 #                              runs from one tree at once need their own
+#   CASE_JOBS=N                cases run at once in a guest (default 2; the cases marked
+#                              "# exclusive:" always run alone)
 #
 #   tests/run.sh --debug-kernel [CASE...]
 #                              the same cases on debug kernels (KASAN, UBSAN, lockdep,
@@ -111,6 +113,11 @@ else
 	cases=(tests/cases/*.sh)
 fi
 
+# Cases at once in a guest (tests/lib/runner.sh, RUNNER_JOBS): one case keeps about one of the
+# guest's two CPUs busy, the rest of its time it waits on timers and the other side of a
+# connection. The debug kernels run one at a time (kmemleak judges a case alone).
+case_jobs=${CASE_JOBS:-2}
+
 # Debian's kernels are named by version; a debug kernel by its build directory (which
 # build-kmod.sh and vm/run.sh both accept), labelled debug-SERIES in the results.
 vm_timeout=2400 vm_mem=1024
@@ -129,7 +136,7 @@ if [ -n "$debug" ]; then
 	[ -n "$kernels" ] || summary
 	# KASAN, lockdep and two kmemleak scans per case slow every case down: four times the
 	# normal limit. KASAN's shadow and kmemleak's metadata need the memory.
-	vm_timeout=9600 vm_mem=2048
+	vm_timeout=9600 vm_mem=2048 case_jobs=1
 else
 	kernels=${KERNELS:-$(tests/vm/kernels.sh)}
 	[ -n "$kernels" ] || { record FAIL "no test kernel installed"; summary; }
@@ -157,7 +164,7 @@ run_kernel() {	# run_kernel KVER LABEL RESULTS
 	fi
 	echo "PASS $label/build-kmod" >>"$verdicts"
 	tests/vm/run.sh -k "$kver" -o "$results" -t "$vm_timeout" -m "$vm_mem" -- \
-		"$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
+		env RUNNER_JOBS="$case_jobs" "$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
 	vm_status=$?
 	if [ -f "$results/results.txt" ]; then
 		while read -r verdict name _; do

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Rules go in batches: if any rule of a batch is refused, none is added,
 # and everything that was allocated for the good ones is freed again.
+# exclusive: unloads nft_lvs
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A rule that uses one of our expressions autoloads the module by alias,
 # and the module cannot be unloaded while a rule holds it.
+# exclusive: unloads and autoloads nft_lvs
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 

@@ -7,6 +7,7 @@
 # checksums (recomputed in software by the helper at postrouting). IPv4 and
 # IPv6.
 # timeout: 600
+# exclusive: loads a helper module and reads the kernel log
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"

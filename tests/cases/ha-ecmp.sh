@@ -8,6 +8,7 @@
 # succeed through the other. The times are printed. The same VIP service over IPv6 (its
 # own BGP sessions) spreads, keeps a client's server and is withdrawn with the IPv4 one.
 # timeout: 300
+# exclusive: BGP timing needs the CPUs to itself
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/ha.sh"

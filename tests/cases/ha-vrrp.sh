@@ -8,6 +8,7 @@
 # script). The times are printed. The IPv6 VIP (excluded from the adverts) moves with the
 # IPv4 one and its service follows every failover.
 # timeout: 300
+# exclusive: failover timing needs the CPUs to itself
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/ha.sh"

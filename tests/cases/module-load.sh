@@ -1,6 +1,7 @@
 #!/bin/bash
 # The module loads and unloads cleanly, repeatedly, and creates its
 # per-namespace state on load.
+# exclusive: loads and unloads nft_lvs
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # NAT64 (FNAT64): IPv6 clients of an IPv6 VIP, IPv4 real servers that have no route to the
-# clients. TCP (1 B to 1 MB) and UDP bytes checked both ways, offloads on and off; the servers see an
+# clients. TCP (1 B to 3 MB) and UDP bytes checked both ways, offloads on and off; the servers see an
 # IPv4 local address of the LB as their peer and the IPv6 client in a 20-byte TOA (kind
 # 254) inside the IPv4 segment; the hop count drops by one; path MTU discovery works both
 # ways across the families (the LB answers with the sender's family and its MTU: 20 bytes
@@ -49,7 +49,7 @@ in_ns lb "$NFTLVS" list table inet lvs | grep -q "ip6 daddr $VIP6 tcp dport 80 f
 check_traffic() {
 	local out p
 	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 15 --parallel 3 \
-		--sizes 1,1000,65536,1000000,17) || fail "tcp ($1): $out"
+		--sizes 1,1000,65536,3000000,17) || fail "tcp ($1): $out"
 	log "$1 tcp: $out"
 	assert_eq '{"rs1": 5, "rs2": 5, "rs3": 5}' "$(json_get rs <<<"$out")" "rr spread ($1)"
 	for p in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])))' \

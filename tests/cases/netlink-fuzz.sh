@@ -7,6 +7,7 @@
 # dumped. Afterwards nothing is left: the rules are gone, the module's reference count is
 # what it was, it unloads. (On the debug kernels kmemleak checks the same run.)
 # timeout: 400
+# exclusive: unloads nft_lvs and reads the kernel log
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 

@@ -2,6 +2,7 @@
 # Module state is per network namespace: each namespace counts its own
 # services, and deleting namespaces that hold rules frees everything (the
 # module can be unloaded afterwards without a leak warning).
+# exclusive: unloads nft_lvs
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 

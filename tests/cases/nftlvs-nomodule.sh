@@ -2,6 +2,7 @@
 # nftlvs: without the nft_lvs module the kernel knows none of our expressions. The user
 # gets one line that names the module and how to load or install it, at their statement,
 # and nothing is applied; list stats says the same.
+# exclusive: unloads nft_lvs and keeps modprobe from loading it
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/nftlvs.sh"

@@ -6,7 +6,8 @@
 # option from a trusted lip; on an IPv4, a dual-stack (v4-mapped) and an
 # IPv6 listener. Options crafted over raw sockets cover the IPv6 layouts
 # (kind 253 and 254, length 20), an IPv6 client on an IPv4 socket (NAT64:
-# not shown, readable with "nftlvs-toa peer"), malformed options (ignored,
+# not shown, readable with "nftlvs-toa peer"; also through the LB, with a
+# dual-stack listener that shows it), malformed options (ignored,
 # counted), and a client forging the option directly to the server (not
 # believed). Detach restores plain behaviour.
 # timeout: 360
@@ -36,8 +37,8 @@ topo_setup || fail "topology"
 in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec ip netns exec rs1 "$@"' "$CG" "$@"; }
 mkdir -p /tmp/www && echo hello >/tmp/www/index.html
 # "nftlvs-toa peer" runs in rs1, whose "ip netns exec" mount namespace has
-# no /sys/fs/bpf: a wrapper runs it in the first one.
-printf '#!/bin/sh\nexec nsenter --mount=/proc/1/ns/mnt %s "$@"\n' "$TOA" >/tmp/toa-peer
+# no /sys/fs/bpf: a wrapper runs it in this script's.
+printf '#!/bin/sh\nexec nsenter --mount=/proc/%s/ns/mnt %s "$@"\n' "$$" "$TOA" >/tmp/toa-peer
 chmod +x /tmp/toa-peer
 in_cg $PEER serve 4 8080 /tmp/s4.log --peer-cmd /tmp/toa-peer &
 in_cg $PEER serve 46 8081 /tmp/s46.log &
@@ -128,6 +129,8 @@ table ip6 lvs6 {
 		lb-dispatch
 		ip6 daddr $VIP6 tcp dport 80 fullnat to { [$RS6_1]:8086 } via { $LIP6_1 } sched rr flags toa
 		ip6 daddr $VIP6 tcp dport 81 fullnat to { [$RS6_1]:8081 } via { $LIP6_1 } sched rr flags toa,toa-kind-253
+		ip6 daddr $VIP6 tcp dport 82 fullnat to { $RS4_1:8081 } via { $LIP4_1 } sched rr flags toa
+		ip6 daddr $VIP6 tcp dport 83 fullnat to { $RS4_1:8080 } via { $LIP4_1 } sched rr flags toa
 		ip6 daddr $VIP6 meta l4proto { tcp, udp } drop
 	}
 }
@@ -140,6 +143,24 @@ for args in 80 "80 --defer" 81; do
 	assert_eq "$local" "$acc" "accept() via IPv6 $args"
 	assert_eq "$local" "$peer" "getpeername() via IPv6 $args"
 done
+
+# NAT64 through the LB: the IPv6 client in the option of an IPv4 segment. A dual-stack
+# listener sees it as it is; an IPv4 socket cannot hold it, keeps the lip, and
+# "nftlvs-toa peer" tells the client.
+for args in 82 "82 --defer"; do
+	r=$(VIA_HOST=$VIP6 via $args)
+	IFS='|' read -r local acc peer <<<"$r"
+	log "NAT64 via [$VIP6]:$args: local $local, accept $acc, getpeername $peer"
+	case $local in "$CLIENT6 "*) ;; *) fail "client's own IPv6 address: $local" ;; esac
+	assert_eq "$local" "$acc" "accept() on a dual-stack listener via NAT64 $args"
+	assert_eq "$local" "$peer" "getpeername() on a dual-stack listener via NAT64 $args"
+done
+r=$(in_ns client $PEER connect "$VIP6" 83 2>&1) || fail "NAT64 to an IPv4 socket: $r"
+log "NAT64 to an IPv4 socket: $r"
+IFS='|' read -r local _ acc peer toa <<<"$r"
+case $acc in "$LIP4_1 "*) ;; *) fail "accept() on an IPv4 socket shows $acc, not the lip" ;; esac
+assert_eq "$acc" "$peer" "getpeername() on an IPv4 socket via NAT64"
+assert_eq "$local" "$toa" "nftlvs-toa peer on an IPv4 socket via NAT64"
 
 # Crafted handshakes. The kernel's RSTs for the raw sockets' ports are dropped.
 # The option areas that break stay below 18 bytes: from there on 6.12 drops
@@ -224,7 +245,7 @@ expect /tmp/s6.log 8086 41031 "$CLIENT6 41031"
 "$TOA" status
 assert_eq 8 "$(counter malformed)" "malformed (41002-41006, 41023, 41024, 41026)"
 assert_eq 3 "$(counter untrusted)" "untrusted (one before --trust, two forged)"
-assert_eq 1 "$(counter v6_on_v4)" "IPv6 clients on an IPv4 socket"
+assert_eq 2 "$(counter v6_on_v4)" "IPv6 clients on an IPv4 socket (41007, NAT64 to 8080)"
 assert_eq "$(counter seen)" "$(( $(counter used) + $(counter untrusted) + $(counter malformed) ))" \
 	"seen = used + untrusted + malformed"
 

@@ -6,6 +6,7 @@
 # ACK-only handshake costs no real server connection); TOA behind the
 # proxy. The flood, forged ACKs and stray segments again over IPv6.
 # timeout: 500
+# exclusive: the flood needs the CPUs to itself
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"

@@ -39,8 +39,10 @@ fi
 
 RESULTS_DIR=$1
 shift
-mkdir -p "$RESULTS_DIR/cases" || exit 2
-RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+if [ "$RESULTS_DIR" != --lane ]; then
+	mkdir -p "$RESULTS_DIR/cases" || exit 2
+	RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+fi
 export RESULTS_DIR TESTS_LIB=$HERE
 
 # Kernel log position: the timestamp of the last dmesg line (not a line count, which breaks
@@ -118,23 +120,19 @@ report() {
 	printf '%s\n' "$1" >> "$RESULTS_DIR/results.txt"
 }
 
-npass=0 nfail=0 nskip=0
-if kmemleak_on; then
-	# Boot leaves suspects of its own (firmware tables, early allocations): not ours.
-	kmemleak_reset
-fi
-for case_file in "$@"; do
+# run_case CASE_FILE - run one case, clean up after it and judge it: the verdict line
+# ("PASS name (Ns)", "FAIL ..." or "SKIP ...: reason") goes to RESULTS_DIR/cases/NAME.verdict.
+run_case() {
+	local case_file=$1 name log kmsg limit start pid rc elapsed reason problems leaks
 	name=$(basename "$case_file")
 	name=${name%.sh}
 	log=$RESULTS_DIR/cases/$name.log
 	kmsg=$RESULTS_DIR/cases/$name.dmesg
-	rm -f "$kmsg"
+	rm -f "$kmsg" "$RESULTS_DIR/cases/$name.verdict"
 	if [ ! -r "$case_file" ]; then
 		echo "runner: cannot read $case_file" > "$log"
-		report "FAIL $name (0s)"
-		sed 's/^/    /' "$log"
-		nfail=$((nfail + 1))
-		continue
+		echo "FAIL $name (0s)" > "$RESULTS_DIR/cases/$name.verdict"
+		return
 	fi
 	limit=$(case_timeout "$case_file")
 	rm -f "$RESULTS_DIR/cases/$name.kmemleak"
@@ -196,21 +194,121 @@ for case_file in "$@"; do
 		fi
 	fi
 	case $rc in
-	0)
-		report "PASS $name (${elapsed}s)"
-		npass=$((npass + 1))
-		;;
-	77)
-		report "SKIP $name (${elapsed}s): ${reason:-no reason given}"
-		nskip=$((nskip + 1))
-		;;
+	0) echo "PASS $name (${elapsed}s)" ;;
+	77) echo "SKIP $name (${elapsed}s): ${reason:-no reason given}" ;;
+	*) echo "FAIL $name (${elapsed}s)" ;;
+	esac > "$RESULTS_DIR/cases/$name.verdict"
+}
+
+# Internal: "runner.sh --lane RESULTS_DIR CASE_FILE", one case run beside others, started
+# by the loop below in new mount and network namespaces: its own /run/netns (its "ip netns"
+# names, which the cleanup deletes, are its own), its own /tmp, and a network namespace of
+# its own in place of the initial one (its ruleset, which the cleanup flushes).
+if [ "$RESULTS_DIR" = --lane ]; then
+	RESULTS_DIR=$1
+	mount -t tmpfs -o mode=0755 lane /run/netns &&
+	mount -t tmpfs -o mode=1777 lane /tmp &&
+	ip link set lo up || { echo "runner: cannot set up the lane's namespaces" >&2; exit 1; }
+	# A leaked module reference can only be told apart when nothing runs beside: the
+	# loop checks at those moments. Kmemleak likewise needs a case alone.
+	RUNNER_CHECK= RUNNER_KMEMLEAK=0 run_case "$2"
+	exit 0
+fi
+
+npass=0 nfail=0 nskip=0
+report_case() {	# report_case NAME
+	local verdict
+	verdict=$(cat "$RESULTS_DIR/cases/$1.verdict" 2>/dev/null) ||
+		verdict="FAIL $1 (0s)"
+	report "$verdict"
+	case $verdict in
+	PASS*) npass=$((npass + 1)) ;;
+	SKIP*) nskip=$((nskip + 1)) ;;
 	*)
-		report "FAIL $name (${elapsed}s)"
-		tail -n 30 "$log" | sed 's/^/    /'
+		tail -n 30 "$RESULTS_DIR/cases/$1.log" | sed 's/^/    /'
 		nfail=$((nfail + 1))
 		;;
 	esac
-done
+}
+
+if kmemleak_on; then
+	# Boot leaves suspects of its own (firmware tables, early allocations): not ours.
+	kmemleak_reset
+fi
+
+# RUNNER_JOBS=N (default 1) runs up to N cases at once, each in its lane (see --lane), except
+# the cases marked "# exclusive: REASON" (module unloads, kernel-wide state, timing that
+# needs the CPUs): they run alone, in the initial namespaces, before the others. The others
+# start longest limit first, so that the long ones do not end the run alone.
+jobs_max=${RUNNER_JOBS:-1}
+if [ "$jobs_max" -le 1 ] || kmemleak_on; then
+	for case_file in "$@"; do
+		run_case "$case_file"
+		name=$(basename "$case_file")
+		report_case "${name%.sh}"
+	done
+else
+	mkdir -p /run/netns
+	alone=() beside=()
+	for case_file in "$@"; do
+		if grep -q '^#[[:space:]]*exclusive:' "$case_file" 2>/dev/null; then
+			alone+=("$case_file")
+		else
+			beside+=("$(case_timeout "$case_file") $case_file")
+		fi
+	done
+	for case_file in "${alone[@]}"; do
+		run_case "$case_file"
+		name=$(basename "$case_file")
+		report_case "${name%.sh}"
+	done
+	declare -A lane_case=()
+	since_check=() pending=
+	# check_alone - with no case running: what the cases since the last check left behind
+	# fails the last one to end (the message names the others that ran beside it).
+	check_alone() {
+		local problems
+		[ -n "$pending" ] || return 0
+		problems=
+		[ -z "${RUNNER_CHECK:-}" ] || problems=$(eval "$RUNNER_CHECK" 2>&1)
+		if [ -n "$problems" ]; then
+			printf 'runner: left behind after this case or one run beside it (%s; RUNNER_JOBS=1, CASE_JOBS=1 for tests/run.sh, tells which):\n%s\n' \
+				"${since_check[*]}" "$problems" >> "$RESULTS_DIR/cases/$pending.log"
+			sed -i 's/^PASS /FAIL /; s/^SKIP \([^:]*\):.*/FAIL \1/' \
+				"$RESULTS_DIR/cases/$pending.verdict"
+		fi
+		report_case "$pending"
+		since_check=() pending=
+	}
+	# lane_done - wait for a lane to end. The case that ended last is reported only once the
+	# next one ends or, with nothing running, after the check.
+	# (Polled: "wait -n" passes over a job that ended before it was called.)
+	lane_done() {
+		local pid
+		while :; do
+			for pid in "${!lane_case[@]}"; do
+				kill -0 "$pid" 2>/dev/null && continue
+				wait "$pid"
+				[ -z "$pending" ] || report_case "$pending"
+				pending=${lane_case[$pid]}
+				since_check+=("$pending")
+				unset "lane_case[$pid]"
+				[ ${#lane_case[@]} -gt 0 ] || check_alone
+				return
+			done
+			sleep 0.2
+		done
+	}
+	while read -r _ case_file; do
+		[ -n "$case_file" ] || continue
+		while [ ${#lane_case[@]} -ge "$jobs_max" ]; do lane_done; done
+		name=$(basename "$case_file")
+		unshare --mount --net --propagation private -- \
+			bash "$0" --lane "$RESULTS_DIR" "$case_file" &
+		lane_case[$!]=${name%.sh}
+	done < <(printf '%s\n' "${beside[@]}" | sort -s -k1,1nr)
+	while [ ${#lane_case[@]} -gt 0 ]; do lane_done; done
+fi
 
 summary="$npass passed, $nfail failed"
 [ $nskip -eq 0 ] || summary="$summary, $nskip skipped"

@@ -106,6 +106,46 @@ guest_topology() {
 	grep -q 'timed out after 2 s' "$out/cases/slow.log" || fail "timeout not logged"
 	assert_eq "2 passed, 2 failed, 1 skipped" "$(tail -n1 "$out/results.txt")" "summary"
 	grep -qx 'done' "$out/cases/pass.log" || fail "case output not in its log"
+
+	log "runner, two cases at once"
+	local lanes=$VM_RESULTS/lanes-src side other
+	out=$VM_RESULTS/lanes rc=0
+	mkdir -p "$lanes"
+	cat > "$lanes/alone.sh" <<-'EOF'
+		# exclusive: runs before the others, in the initial namespaces
+		. "$TESTS_LIB/assert.sh"
+		[ ! -e "$VM_RESULTS/lane-a" ] && [ ! -e "$VM_RESULTS/lane-b" ] || fail "not alone"
+		assert_eq "$(readlink /proc/1/ns/net)" "$(readlink /proc/self/ns/net)" "initial netns"
+	EOF
+	for side in a b; do
+		other=a
+		[ "$side" = b ] || other=b
+		cat > "$lanes/$side.sh" <<-EOF
+			. "\$TESTS_LIB/assert.sh"
+			ip netns add same || fail "netns add"
+			echo $side > /tmp/mine
+			nft add table inet mine$side
+			touch "\$VM_RESULTS/lane-$side"
+			for _ in \$(seq 1 100); do [ -e "\$VM_RESULTS/lane-$other" ] && break; sleep 0.1; done
+			[ -e "\$VM_RESULTS/lane-$other" ] || fail "not beside the other"
+			assert_eq same "\$(ip netns list | cut -d' ' -f1)" "namespaces of $side"
+			assert_eq $side "\$(cat /tmp/mine)" "/tmp of $side"
+			assert_eq "table inet mine$side" "\$(nft list tables)" "ruleset of $side"
+		EOF
+	done
+	# b leaves something behind that only a check with nothing running sees, and ends last.
+	echo 'touch /run/selftest-leak; sleep 2' >> "$lanes/b.sh"
+	RUNNER_JOBS=2 RUNNER_CHECK='[ ! -e /run/selftest-leak ] || { echo leak; rm -f /run/selftest-leak; }' \
+		"$LIB/runner.sh" "$out" "$lanes"/{a,b,alone}.sh > "$out.stdout" 2>&1 || rc=$?
+	cat "$out.stdout"
+	assert_eq 1 "$rc" "runner exit status with a leak"
+	assert_eq "PASS alone" "$(head -n1 "$out/results.txt" | cut -d' ' -f1,2)" "the exclusive case first"
+	grep -q '^PASS a (' "$out/results.txt" || fail "a not PASS"
+	grep -q '^FAIL b (' "$out/results.txt" || fail "b not FAIL"
+	grep -q 'left behind after this case or one run beside it (a b;' "$out/cases/b.log" ||
+		fail "the leak is not reported with the cases that ran"
+	assert_eq "" "$(ip netns list)" "namespaces left by the lanes"
+	assert_eq "2 passed, 1 failed" "$(tail -n1 "$out/results.txt")" "summary of the lanes"
 	log "guest checks passed"
 }
 
