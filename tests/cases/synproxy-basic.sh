@@ -41,26 +41,22 @@ table ip6 lvs6 {
 NFT
 
 total=0
+# served TAG VIP PORT SIZES: one connection per size, two at a time, every byte back, the
+# connections shared evenly by rs1 and rs2 (rr).
+served() {
+	local out n
+	n=$(tr ',' '\n' <<<"$4" | wc -l)
+	out=$(in_ns client $LBTRAFFIC tcp "$2" "$3" --count "$n" --parallel 2 \
+		--sizes "$4" --timeout 90) || fail "$1, $CLIENT_OPTS: $out"
+	assert_eq "$n" "$(json_get ok <<<"$out")" "$1 exchanges ($CLIENT_OPTS)"
+	assert_eq "{\"rs1\": $((n / 2)), \"rs2\": $((n / 2))}" "$(json_get rs <<<"$out")" \
+		"$1: both real servers served ($CLIENT_OPTS)"
+	total=$((total + n))
+}
 exchange() {
-	local out
-	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 4 --parallel 2 \
-		--sizes 3000000,5,1500000,70000 --timeout 90) || fail "$CLIENT_OPTS: $out"
-	assert_eq 4 "$(json_get ok <<<"$out")" "exchanges ($CLIENT_OPTS)"
-	assert_eq '{"rs1": 2, "rs2": 2}' "$(json_get rs <<<"$out")" \
-		"both real servers served ($CLIENT_OPTS)"
-	total=$((total + 4))
-	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 2 --parallel 2 \
-		--sizes 1500000,5 --timeout 90) || fail "IPv6, $CLIENT_OPTS: $out"
-	assert_eq 2 "$(json_get ok <<<"$out")" "IPv6 exchanges ($CLIENT_OPTS)"
-	assert_eq '{"rs1": 1, "rs2": 1}' "$(json_get rs <<<"$out")" \
-		"both real servers served over IPv6 ($CLIENT_OPTS)"
-	total=$((total + 2))
-	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 81 --count 2 --parallel 2 \
-		--sizes 700000,5 --timeout 90) || fail "NAT64, $CLIENT_OPTS: $out"
-	assert_eq 2 "$(json_get ok <<<"$out")" "NAT64 exchanges ($CLIENT_OPTS)"
-	assert_eq '{"rs1": 1, "rs2": 1}' "$(json_get rs <<<"$out")" \
-		"both IPv4 servers served IPv6 clients ($CLIENT_OPTS)"
-	total=$((total + 2))
+	served IPv4 "$VIP4" 80 3000000,5,1500000,70000
+	served IPv6 "$VIP6" 80 1500000,5
+	served NAT64 "$VIP6" 81 700000,5
 }
 lvs_each_client_options exchange || fail "client options"
 
