@@ -31,7 +31,10 @@ static struct kmem_cache *lvs_conn_cachep __read_mostly;
 /* Debug kernels grow every spinlock; the budget is for production ones. */
 static_assert(sizeof(struct lvs_conn) <= 192);
 #endif
-static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_DEAD);
+static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_REPLIED);
+
+/* How many buckets an early drop looks through for a connection to end. */
+#define LVS_EARLY_DROP_BUCKETS	8
 
 const struct rhashtable_params lvs_conn_params = {
 	.head_offset		= offsetof(struct lvs_conn_hnode, node),
@@ -193,6 +196,70 @@ void lvs_conn_end_nodest(struct lvs_conn *cp)
 	lvs_conn_unlink(cp);
 }
 
+/* A UDP flow's server answered: from now on the flow is kept when the table is full. */
+void lvs_conn_replied(struct lvs_conn *cp)
+{
+	if (likely(READ_ONCE(cp->flags) & LVS_CONN_F_REPLIED))
+		return;
+	spin_lock_bh(&cp->lock);
+	WRITE_ONCE(cp->flags, cp->flags | LVS_CONN_F_REPLIED);
+	spin_unlock_bh(&cp->lock);
+}
+
+/*
+ * A connection that may make room in a full table: a TCP connection whose
+ * handshake never completed (or that a reset closed), unless SYNPROXY has
+ * proven its client; a UDP flow its server never answered. What a spoofed
+ * flood creates, and nothing a real client depends on for long.
+ */
+static bool lvs_conn_embryonic(const struct lvs_conn *cp)
+{
+	u8 state = READ_ONCE(cp->state);
+
+	if (lvs_conn_dead(cp) || cp->sp)
+		return false;
+	if (cp->hn[LB_DIR_IN].t.proto != IPPROTO_TCP)
+		return !(READ_ONCE(cp->flags) & LVS_CONN_F_REPLIED);
+	return state < LB_TCP_ESTABLISHED || state == LB_TCP_CLOSE;
+}
+
+/*
+ * With the table full, end one embryonic connection so that a new one can
+ * take its place, as conntrack's early drop does: a flood of spoofed SYNs
+ * or datagrams then cycles through its own entries instead of locking real
+ * clients out until its entries time out. Looks through a few buckets from
+ * a random one (each connection is found by its client-side key). Under
+ * RCU: the killed connection's memory outlives the walk.
+ */
+static bool lvs_conn_early_drop(struct lvs_net *ln)
+{
+	struct lvs_conn_hnode *hn;
+	struct bucket_table *tbl;
+	struct rhash_head *pos;
+	unsigned int i, b;
+	bool dropped = false;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ln->conn_tab.tbl, &ln->conn_tab);
+	b = get_random_u32() & (tbl->size - 1);
+	for (i = 0; i < LVS_EARLY_DROP_BUCKETS && !dropped; i++) {
+		rht_for_each_entry_rcu(hn, pos, tbl, (b + i) & (tbl->size - 1), node) {
+			if (hn->t.dir != LB_DIR_IN ||
+			    !lvs_conn_embryonic(lvs_hnode_conn(hn)))
+				continue;
+			/* Lost to its timer or a packet: look on. */
+			if (lvs_conn_kill(lvs_hnode_conn(hn))) {
+				dropped = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	if (dropped)
+		lvs_stat_inc(ln, LVS_STAT_CONN_EARLY_DROP);
+	return dropped;
+}
+
 struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
 				       const struct lvs_tuple *t)
 {
@@ -326,7 +393,8 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	struct lvs_conn *cp;
 	int err;
 
-	if (atomic_inc_return(&ln->conn_count) > READ_ONCE(ln->cfg.conn_max)) {
+	if (atomic_inc_return(&ln->conn_count) > READ_ONCE(ln->cfg.conn_max) &&
+	    !lvs_conn_early_drop(ln)) {
 		*reason = LVS_STAT_CONN_EXCEEDED;
 		goto err_count;
 	}

@@ -203,12 +203,27 @@ run_case() {
 # Internal: "runner.sh --lane RESULTS_DIR CASE_FILE", one case run beside others, started
 # by the loop below in new mount and network namespaces: its own /run/netns (its "ip netns"
 # names, which the cleanup deletes, are its own), its own /tmp, and a network namespace of
-# its own in place of the initial one (its ruleset, which the cleanup flushes).
+# its own in place of the initial one (its ruleset, which the cleanup flushes). The tree
+# and the results stay where they are when they live under /tmp.
+lane_setup() {
+	local keep=() p orig=/run/nftlvs-lane-tmp
+	# The tree this runner belongs to (its cases, tools and builds) and the results.
+	for p in "$(cd "$HERE/../.." && pwd)" "$RESULTS_DIR"; do
+		case $p in /tmp/*) keep+=("$p") ;; esac
+	done
+	mount -t tmpfs -o mode=0755 lane /run/netns || return
+	if [ ${#keep[@]} -gt 0 ]; then
+		mkdir -p "$orig" && mount --bind /tmp "$orig" || return
+	fi
+	mount -t tmpfs -o mode=1777 lane /tmp || return
+	for p in "${keep[@]}"; do
+		mkdir -p "$p" && mount --bind "$orig/${p#/tmp/}" "$p" || return
+	done
+	ip link set lo up
+}
 if [ "$RESULTS_DIR" = --lane ]; then
 	RESULTS_DIR=$1
-	mount -t tmpfs -o mode=0755 lane /run/netns &&
-	mount -t tmpfs -o mode=1777 lane /tmp &&
-	ip link set lo up || { echo "runner: cannot set up the lane's namespaces" >&2; exit 1; }
+	lane_setup || { echo "runner: cannot set up the lane's namespaces" >&2; exit 1; }
 	# A leaked module reference can only be told apart when nothing runs beside: the
 	# loop checks at those moments. Kmemleak likewise needs a case alone.
 	RUNNER_CHECK= RUNNER_KMEMLEAK=0 run_case "$2"
