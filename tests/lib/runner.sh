@@ -204,7 +204,8 @@ run_case() {
 # by the loop below in new mount and network namespaces: its own /run/netns (its "ip netns"
 # names, which the cleanup deletes, are its own), its own /tmp, and a network namespace of
 # its own in place of the initial one (its ruleset, which the cleanup flushes). The tree
-# and the results stay where they are when they live under /tmp.
+# and the results stay where they are when they live under /tmp (with what is mounted
+# inside them: the guest itself mounts a clone under /tmp into its own /tmp).
 lane_setup() {
 	local keep=() p orig=/run/nftlvs-lane-tmp
 	# The tree this runner belongs to (its cases, tools and builds) and the results.
@@ -213,11 +214,11 @@ lane_setup() {
 	done
 	mount -t tmpfs -o mode=0755 lane /run/netns || return
 	if [ ${#keep[@]} -gt 0 ]; then
-		mkdir -p "$orig" && mount --bind /tmp "$orig" || return
+		mkdir -p "$orig" && mount --rbind /tmp "$orig" || return
 	fi
 	mount -t tmpfs -o mode=1777 lane /tmp || return
 	for p in "${keep[@]}"; do
-		mkdir -p "$p" && mount --bind "$orig/${p#/tmp/}" "$p" || return
+		mkdir -p "$p" && mount --rbind "$orig/${p#/tmp/}" "$p" || return
 	done
 	ip link set lo up
 }
