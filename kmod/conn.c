@@ -33,8 +33,12 @@ static_assert(sizeof(struct lvs_conn) <= 192);
 #endif
 static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_REPLIED);
 
-/* How many buckets an early drop looks through for a connection to end. */
-#define LVS_EARLY_DROP_BUCKETS	8
+/*
+ * How many buckets an early drop looks through for a connection to end. The
+ * table keeps 30-75% as many buckets as keys, two keys a connection: 32
+ * buckets hold 5 to 12 client-side keys.
+ */
+#define LVS_EARLY_DROP_BUCKETS	32
 
 const struct rhashtable_params lvs_conn_params = {
 	.head_offset		= offsetof(struct lvs_conn_hnode, node),

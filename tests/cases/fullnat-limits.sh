@@ -28,7 +28,9 @@ wait_conns() {	# wait_conns N SECONDS
 in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" ports=5000-5001 ||
 	fail "tcp service"
 # The servers hold each connection 3 s; the third client gives up after 6 s,
-# while the two ports are still busy (TIME_WAIT 7 s).
+# while the two ports are still busy (TIME_WAIT, 30 s here so that a slow guest
+# still finds them listed afterwards; the expiry part below shortens it again).
+in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=30
 out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 3 --parallel 3 --timeout 6)
 log "exhaustion: $out"
 assert_eq 2 "$(json_get ok <<<"$out")" "connections with two local ports"
