@@ -231,33 +231,43 @@ static bool lvs_conn_embryonic(const struct lvs_conn *cp)
  * With the table full, end one embryonic connection so that a new one can
  * take its place, as conntrack's early drop does: a flood of spoofed SYNs
  * or datagrams then cycles through its own entries instead of locking real
- * clients out until its entries time out. Looks through a few buckets from
- * a random one (each connection is found by its client-side key). Under
- * RCU: the killed connection's memory outlives the walk.
+ * clients out until its entries time out. Of the candidates in a few
+ * buckets from a random one (each connection counted by its client-side
+ * key), the one idle longest goes: a real client's handshake in progress is
+ * younger than most of a flood's entries. Under RCU: the connection's
+ * memory outlives the walk.
  */
 static bool lvs_conn_early_drop(struct lvs_net *ln)
 {
+	struct lvs_conn *cp, *victim = NULL;
+	unsigned long last, oldest = 0;
 	struct lvs_conn_hnode *hn;
 	struct bucket_table *tbl;
 	struct rhash_head *pos;
 	unsigned int i, b;
-	bool dropped = false;
+	bool dropped;
 
 	rcu_read_lock();
 	tbl = rht_dereference_rcu(ln->conn_tab.tbl, &ln->conn_tab);
-	b = get_random_u32() & (tbl->size - 1);
-	for (i = 0; i < LVS_EARLY_DROP_BUCKETS && !dropped; i++) {
+	b = get_random_u32();
+	for (i = 0; i < LVS_EARLY_DROP_BUCKETS; i++) {
 		rht_for_each_entry_rcu(hn, pos, tbl, (b + i) & (tbl->size - 1), node) {
-			if (hn->t.dir != LB_DIR_IN ||
-			    !lvs_conn_embryonic(lvs_hnode_conn(hn)))
+			if (hn->t.dir != LB_DIR_IN)
 				continue;
-			/* Lost to its timer or a packet: look on. */
-			if (lvs_conn_kill(lvs_hnode_conn(hn))) {
-				dropped = true;
-				break;
+			cp = lvs_hnode_conn(hn);
+			if (!lvs_conn_embryonic(cp))
+				continue;
+			/* Its last packet: the timeout of its state before it expires. */
+			last = READ_ONCE(cp->expires) -
+			       lvs_conn_timeout(cp, READ_ONCE(cp->state));
+			if (!victim || time_before(last, oldest)) {
+				victim = cp;
+				oldest = last;
 			}
 		}
 	}
+	/* Lost to its timer or a packet meanwhile: refused this time. */
+	dropped = victim && lvs_conn_kill(victim);
 	rcu_read_unlock();
 	if (dropped)
 		lvs_stat_inc(ln, LVS_STAT_CONN_EARLY_DROP);

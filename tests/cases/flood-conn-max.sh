@@ -39,11 +39,14 @@ table ip lvs {
 NFT
 in_ns lb sysctl -qw net.nft_lvs.conn_max=$MAX || fail "conn_max"
 
-# Four connections established before the floods, held open by the server for 35 s.
+# Four connections established before the floods, held open by the server for 35 s
+# (established: early drop passes over them).
 in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 4 --parallel 4 --size 20000 --timeout 60 \
 	>"$CASE_TMP/held.json" &
 held=$!
-for _ in $(seq 1 50); do [ "$(lvs_stat conns)" -ge 4 ] && break; sleep 0.1; done
+est() { in_ns lb awk '$1 == "tcp" && $(NF - 1) == "ESTABLISHED"' /proc/net/nft_lvs/conns | wc -l; }
+for _ in $(seq 1 100); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
+[ "$(est)" -ge 4 ] || fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns)"
 
 # most_conns PID: the largest table size seen while PID runs.
 most_conns() {
@@ -133,7 +136,6 @@ assert_eq 0 "$(embryos)" "half-open connections and UDP flows left after their t
 in_ns client $LBTRAFFIC tcp "$VIP4" 82 --count 4 --parallel 4 --size 100 --timeout 30 \
 	>"$CASE_TMP/held2.json" &
 held=$!
-est() { in_ns lb awk '$1 == "tcp" && $(NF - 1) == "ESTABLISHED"' /proc/net/nft_lvs/conns | wc -l; }
 for _ in $(seq 1 100); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
 [ "$(est)" -ge 4 ] || fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns)"
 in_ns lb sysctl -qw net.nft_lvs.conn_max=$(lvs_stat conns)
