@@ -45,8 +45,9 @@ in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 4 --parallel 4 --size 20000 --tim
 	>"$CASE_TMP/held.json" &
 held=$!
 est() { in_ns lb awk '$1 == "tcp" && $(NF - 1) == "ESTABLISHED"' /proc/net/nft_lvs/conns | wc -l; }
-for _ in $(seq 1 100); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
-[ "$(est)" -ge 4 ] || fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns)"
+for _ in $(seq 1 300); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
+[ "$(est)" -ge 4 ] ||
+	fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns); client: $(cat "$CASE_TMP"/held*.json)"
 
 # most_conns PID: the largest table size seen while PID runs.
 most_conns() {
@@ -136,8 +137,9 @@ assert_eq 0 "$(embryos)" "half-open connections and UDP flows left after their t
 in_ns client $LBTRAFFIC tcp "$VIP4" 82 --count 4 --parallel 4 --size 100 --timeout 30 \
 	>"$CASE_TMP/held2.json" &
 held=$!
-for _ in $(seq 1 100); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
-[ "$(est)" -ge 4 ] || fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns)"
+for _ in $(seq 1 300); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
+[ "$(est)" -ge 4 ] ||
+	fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns); client: $(cat "$CASE_TMP"/held*.json)"
 in_ns lb sysctl -qw net.nft_lvs.conn_max=$(lvs_stat conns)
 before=$(lvs_stat conn_exceeded)
 drops0=$(lvs_stat conn_early_drop)
