@@ -58,10 +58,15 @@ lvs_start_servers() {	# lvs_start_servers LISTENER... [--udp] [--v6] [--hold S]
 		case $spec in */udp*) printf udp ;; *) printf tcp ;; esac
 		case $spec in */v6*) echo " [::]:${spec%%/*}" ;; *) echo " 0.0.0.0:${spec%%/*}" ;; esac
 	done | sort -u)
+	# A deadline, not a count of tries: with another case beside it a start takes longer.
+	local end=$((SECONDS + 60)) missing
 	for ns in rs1 rs2 rs3; do
-		for _ in $(seq 1 100); do
-			[ -z "$(comm -23 <(echo "$want") <(ip netns exec "$ns" ss -ltunH |
-				awk '{ print $1, $5 }' | sort -u))" ] && break
+		while :; do
+			missing=$(comm -23 <(echo "$want") <(ip netns exec "$ns" ss -ltunH |
+				awk '{ print $1, $5 }' | sort -u))
+			[ -n "$missing" ] || break
+			[ $SECONDS -lt $end ] ||
+				fail "servers in $ns not listening after 60 s: $missing"
 			sleep 0.1
 		done
 	done
