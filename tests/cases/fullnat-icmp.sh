@@ -75,7 +75,7 @@ s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind(("::", 47002))
 s.sendto(b"ping", (sys.argv[1], 54))
 s.close()' "$VIP6"
-for _ in $(seq 1 50); do grep -q unreachable /tmp/rs-icmp6.txt && break; sleep 0.1; done
+for _ in $(seq 1 150); do grep -q unreachable /tmp/rs-icmp6.txt && break; sleep 0.1; done
 kill "$dump"
 wait "$dump" 2>/dev/null
 log "$(cat /tmp/rs-icmp6.txt)"
