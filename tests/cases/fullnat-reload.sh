@@ -3,6 +3,7 @@
 # open connections keep their server and stay counted, new connections
 # follow the new rules. IPv4, then IPv6.
 # timeout: 400
+# exclusive: its lc checks count connections the servers hold for seconds
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
