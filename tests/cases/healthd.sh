@@ -245,7 +245,7 @@ assert_eq '{"rs1": 8, "rs2": 4}' "$(conns 12)" "wrr 2:1 over the checked pool"
 
 # --- Failures, one per check type, all at once.
 t_tcp=$EPOCHREALTIME
-pkill -f "lbtraffic serve rs2 8080" || fail "kill rs2's 8080 server"	# killed process
+lvs_kill_server rs2 8080 || fail "kill rs2's 8080 server"	# killed process
 t_http=$EPOCHREALTIME
 echo 503 >"$STATE/rs1.8000"						# wrong HTTP status
 t_https=$EPOCHREALTIME
@@ -286,7 +286,7 @@ has web "$RS4_1 . 8080 : $(mark 2)" && has http "$RS4_2 . 80 : $(mark 5)" &&
 # --- Every server of a pool down: with a sorry server (web), it alone serves; without
 # one (udp), the set is empty.
 t_tcp=$EPOCHREALTIME
-pkill -f "lbtraffic serve rs1 8080" || fail "kill rs1's 8080 server"
+lvs_kill_server rs1 8080 || fail "kill rs1's 8080 server"
 t_udp=$EPOCHREALTIME
 touch "$STATE/rs2.udp-silent"
 changed "web: sorry server in when all are down" $TCP_B $t_tcp \

@@ -72,6 +72,19 @@ lvs_start_servers() {	# lvs_start_servers LISTENER... [--udp] [--v6] [--hold S]
 	done
 }
 
+# lvs_kill_server NS PORT: stop the echo server of namespace NS that serves PORT (first
+# listener of its lvs_start_servers). Only processes inside this case's NS: another case
+# running beside this one has its own rs1..rs3 with servers of the same command line.
+lvs_kill_server() {
+	local pid killed=1
+	for pid in $(ip netns pids "$1"); do
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-m lbtraffic serve $1 $2\b" ||
+			continue
+		kill "$pid" && killed=0
+	done
+	return $killed
+}
+
 # A prerouting table in lb: lb-dispatch first, then VIP:PORT/PROTO jumps to
 # chain "svc" (where the test puts its fullnat), anything else to the VIP
 # is dropped (the "defence" rule). The table is "ip lvs", or "ip6 lvs" for
