@@ -31,7 +31,14 @@ static struct kmem_cache *lvs_conn_cachep __read_mostly;
 /* Debug kernels grow every spinlock; the budget is for production ones. */
 static_assert(sizeof(struct lvs_conn) <= 192);
 #endif
-static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_DEAD);
+static_assert(NFT_FULLNAT_F_MASK < LVS_CONN_F_REPLIED);
+
+/*
+ * How many buckets an early drop looks through for a connection to end. The
+ * table keeps 30-75% as many buckets as keys, two keys a connection: 32
+ * buckets hold 5 to 12 client-side keys.
+ */
+#define LVS_EARLY_DROP_BUCKETS	32
 
 const struct rhashtable_params lvs_conn_params = {
 	.head_offset		= offsetof(struct lvs_conn_hnode, node),
@@ -193,6 +200,80 @@ void lvs_conn_end_nodest(struct lvs_conn *cp)
 	lvs_conn_unlink(cp);
 }
 
+/* A UDP flow's server answered: from now on the flow is kept when the table is full. */
+void lvs_conn_replied(struct lvs_conn *cp)
+{
+	if (likely(READ_ONCE(cp->flags) & LVS_CONN_F_REPLIED))
+		return;
+	spin_lock_bh(&cp->lock);
+	WRITE_ONCE(cp->flags, cp->flags | LVS_CONN_F_REPLIED);
+	spin_unlock_bh(&cp->lock);
+}
+
+/*
+ * A connection that may make room in a full table: a TCP connection whose
+ * handshake never completed (or that a reset closed), unless SYNPROXY has
+ * proven its client; a UDP flow its server never answered. What a spoofed
+ * flood creates, and nothing a real client depends on for long.
+ */
+static bool lvs_conn_embryonic(const struct lvs_conn *cp)
+{
+	u8 state = READ_ONCE(cp->state);
+
+	if (lvs_conn_dead(cp) || cp->sp)
+		return false;
+	if (cp->hn[LB_DIR_IN].t.proto != IPPROTO_TCP)
+		return !(READ_ONCE(cp->flags) & LVS_CONN_F_REPLIED);
+	return state < LB_TCP_ESTABLISHED || state == LB_TCP_CLOSE;
+}
+
+/*
+ * With the table full, end one embryonic connection so that a new one can
+ * take its place, as conntrack's early drop does: a flood of spoofed SYNs
+ * or datagrams then cycles through its own entries instead of locking real
+ * clients out until its entries time out. Of the candidates in a few
+ * buckets from a random one (each connection counted by its client-side
+ * key), the one idle longest goes: a real client's handshake in progress is
+ * younger than most of a flood's entries. Under RCU: the connection's
+ * memory outlives the walk.
+ */
+static bool lvs_conn_early_drop(struct lvs_net *ln)
+{
+	struct lvs_conn *cp, *victim = NULL;
+	unsigned long last, oldest = 0;
+	struct lvs_conn_hnode *hn;
+	struct bucket_table *tbl;
+	struct rhash_head *pos;
+	unsigned int i, b;
+	bool dropped;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ln->conn_tab.tbl, &ln->conn_tab);
+	b = get_random_u32();
+	for (i = 0; i < LVS_EARLY_DROP_BUCKETS; i++) {
+		rht_for_each_entry_rcu(hn, pos, tbl, (b + i) & (tbl->size - 1), node) {
+			if (hn->t.dir != LB_DIR_IN)
+				continue;
+			cp = lvs_hnode_conn(hn);
+			if (!lvs_conn_embryonic(cp))
+				continue;
+			/* Its last packet: the timeout of its state before it expires. */
+			last = READ_ONCE(cp->expires) -
+			       lvs_conn_timeout(cp, READ_ONCE(cp->state));
+			if (!victim || time_before(last, oldest)) {
+				victim = cp;
+				oldest = last;
+			}
+		}
+	}
+	/* Lost to its timer or a packet meanwhile: refused this time. */
+	dropped = victim && lvs_conn_kill(victim);
+	rcu_read_unlock();
+	if (dropped)
+		lvs_stat_inc(ln, LVS_STAT_CONN_EARLY_DROP);
+	return dropped;
+}
+
 struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
 				       const struct lvs_tuple *t)
 {
@@ -326,7 +407,8 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	struct lvs_conn *cp;
 	int err;
 
-	if (atomic_inc_return(&ln->conn_count) > READ_ONCE(ln->cfg.conn_max)) {
+	if (atomic_inc_return(&ln->conn_count) > READ_ONCE(ln->cfg.conn_max) &&
+	    !lvs_conn_early_drop(ln)) {
 		*reason = LVS_STAT_CONN_EXCEEDED;
 		goto err_count;
 	}

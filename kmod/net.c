@@ -68,6 +68,7 @@ static const char *const lvs_stat_names[LVS_STAT_MAX] = {
 	[LVS_STAT_CONN_NODEST]		= "conn_expired_nodest",
 	[LVS_STAT_CONN_REUSED]		= "conn_reused",
 	[LVS_STAT_CONN_EXCEEDED]	= "conn_exceeded",
+	[LVS_STAT_CONN_EARLY_DROP]	= "conn_early_drop",
 	[LVS_STAT_CONN_SCHED_UNREACH]	= "conn_sched_unreach",
 	[LVS_STAT_CONN_NOMEM]		= "conn_nomem",
 	[LVS_STAT_LPORT_CONFLICT]	= "lport_conflict",

@@ -61,6 +61,7 @@ enum lvs_stat {
 	LVS_STAT_CONN_NODEST,		/* ended: real server left the pool */
 	LVS_STAT_CONN_REUSED,		/* SYN restarted a closed connection */
 	LVS_STAT_CONN_EXCEEDED,		/* refused: table full (conn_max) */
+	LVS_STAT_CONN_EARLY_DROP,	/* ended to make room: never established */
 	LVS_STAT_CONN_SCHED_UNREACH,	/* refused: no real server available */
 	LVS_STAT_CONN_NOMEM,		/* refused: out of memory */
 	LVS_STAT_LPORT_CONFLICT,	/* lip:lport tried but in use */
@@ -353,6 +354,8 @@ struct lvs_conn {
 
 /* Set under cp->lock by whoever ends the connection (owns the kill). */
 #define LVS_CONN_F_DEAD		0x80
+/* Set under cp->lock: the server of a UDP flow answered. */
+#define LVS_CONN_F_REPLIED	0x40
 
 static inline struct lvs_rs *lvs_conn_rs(const struct lvs_conn *cp)
 {
@@ -422,6 +425,7 @@ void lvs_conn_kmem_exit(void);
 
 void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn);
 bool lvs_conn_kill(struct lvs_conn *cp);
+void lvs_conn_replied(struct lvs_conn *cp);
 void lvs_conn_end_nodest(struct lvs_conn *cp);
 
 /* expire_nodest_conn is on and @cp's real server has left its pool. */

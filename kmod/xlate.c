@@ -230,6 +230,8 @@ int lvs_xlate_transport(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	if (skb_ensure_writable(skb, thoff + hl))
 		return -1;
 	if (cp->hn[LB_DIR_IN].t.proto != IPPROTO_TCP) {
+		if (dir == LB_DIR_OUT)
+			lvs_conn_replied(cp);
 		lvs_conn_touch(cp);
 		return 0;
 	}

@@ -1,0 +1,152 @@
+#!/bin/bash
+# A full connection table under floods (conn_max 1024, fullnat without synproxy-lb): spoofed
+# SYNs, whose connections never complete their handshake, and spoofed UDP datagrams to a
+# port no server answers. The table never holds more than conn_max; the flood's own
+# entries make room for new ones (early drop, counted), so real TCP and UDP clients keep
+# getting through during the flood, and connections established before it keep working
+# through it. With nothing to drop (every entry established), a new connection is refused
+# and counted.
+# timeout: 300
+. "$TOP/tests/lib/assert.sh"
+. "$TOP/tests/lib/lvs.sh"
+. "$TOP/tests/lib/topology.sh"
+
+SYNFLOOD=$TOP/build/host/tests/tools/synflood
+FLOOD_NET=198.18.0.0/16
+# A flood evicts a real client's flow during its first round trip with a probability of
+# (flood rate x round trip / conn_max): a few percent per try at 1024 here, where the
+# clients retry as real ones do (TCP by itself, the UDP client below after 1 s).
+MAX=1024
+
+topo_setup
+lvs_start_servers 8080 8081/hold=35 8082/hold=5 5353/udp
+# Replies to the spoofed sources go to the client namespace, which drops them (they are
+# not its addresses): the flood's connections stay half-open.
+in_ns lb ip route add "$FLOOD_NET" via "$CLIENT4" || fail "flood route"
+in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
+table ip lvs {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		ip daddr $VIP4 tcp dport 80 fullnat to { $RS4_1:8080, $RS4_2:8080 } via { $LIP4_1, $LIP4_2 } sched rr
+		ip daddr $VIP4 tcp dport 81 fullnat to { $RS4_3:8081 } via { $LIP4_1 }
+		ip daddr $VIP4 tcp dport 82 fullnat to { $RS4_3:8082 } via { $LIP4_1 }
+		ip daddr $VIP4 udp dport 53 fullnat to { $RS4_1:5353 } via { $LIP4_2 }
+		ip daddr $VIP4 udp dport 54 fullnat to { $RS4_2:5999 } via { $LIP4_2 }
+		ip daddr $VIP4 meta l4proto { tcp, udp } drop
+	}
+}
+NFT
+in_ns lb sysctl -qw net.nft_lvs.conn_max=$MAX || fail "conn_max"
+
+# Four connections established before the floods, held open by the server for 35 s
+# (established: early drop passes over them).
+in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 4 --parallel 4 --size 20000 --timeout 60 \
+	>"$CASE_TMP/held.json" &
+held=$!
+est() { in_ns lb awk '$1 == "tcp" && $(NF - 1) == "ESTABLISHED"' /proc/net/nft_lvs/conns | wc -l; }
+for _ in $(seq 1 300); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
+[ "$(est)" -ge 4 ] ||
+	fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns); client: $(cat "$CASE_TMP"/held*.json)"
+
+# most_conns PID: the largest table size seen while PID runs.
+most_conns() {
+	local most=0 n
+	while kill -0 "$1" 2>/dev/null; do
+		n=$(lvs_stat conns)
+		[ "$n" -le "$most" ] || most=$n
+		sleep 0.2
+	done
+	echo "$most"
+}
+
+# SYN flood: real clients connect meanwhile.
+drops0=$(lvs_stat conn_early_drop)
+in_ns client "$SYNFLOOD" "$VIP4" 80 "$FLOOD_NET" 30000 15 syn >"$CASE_TMP/synflood.json" &
+flood=$!
+most_conns "$flood" >"$CASE_TMP/most.syn" &
+watch=$!
+sleep 1
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 20 --parallel 2 --size 3000 --timeout 30) ||
+	fail "real TCP clients during the SYN flood: $out; $(in_ns lb grep conn_ /proc/net/nft_lvs/stats | paste -sd' ')"
+assert_eq 20 "$(json_get ok <<<"$out")" "real TCP clients during the SYN flood"
+wait "$flood"
+wait "$watch"
+log "SYN flood: $(cat "$CASE_TMP/synflood.json"); most connections $(cat "$CASE_TMP/most.syn")"
+[ "$(cat "$CASE_TMP/most.syn")" -le $MAX ] || fail "the table grew past conn_max: $(cat "$CASE_TMP/most.syn")"
+[ "$(lvs_stat conn_early_drop)" -gt "$drops0" ] || fail "no early drop during the SYN flood"
+
+# UDP flood to a port no server answers: real UDP clients of another service get answers.
+drops0=$(lvs_stat conn_early_drop)
+in_ns client /usr/bin/python3 - "$VIP4" <<'PY' &
+import random, socket, struct, sys, time
+vip = socket.inet_aton(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+end = time.time() + 12
+while time.time() < end:
+    for _ in range(200):
+        src = struct.pack("!BBH", 198, 18, random.getrandbits(16))
+        udp = struct.pack("!HHHH", random.randint(1024, 65535), 54, 12, 0) + b"floo"
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src, vip)
+        s.sendto(ip + udp, (sys.argv[1], 0))
+    time.sleep(0.01)
+PY
+flood=$!
+most_conns "$flood" >"$CASE_TMP/most.udp" &
+watch=$!
+sleep 1
+out=$(in_ns client /usr/bin/python3 - "$VIP4" <<'PY'
+import socket, sys
+ok = tries = 0
+for _ in range(20):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    s.connect((sys.argv[1], 53))
+    for _ in range(3):
+        tries += 1
+        s.send(b"query")
+        try:
+            if s.recv(2000).endswith(b"\nquery"):	# the server's header line, the echo
+                ok += 1
+                break
+        except socket.timeout:
+            pass
+    s.close()
+print(ok, tries)
+PY
+)
+log "real UDP clients during the UDP flood: answered, tries: $out"
+assert_eq 20 "${out% *}" "real UDP clients answered within three tries during the UDP flood"
+wait "$flood"
+wait "$watch"
+log "UDP flood: most connections $(cat "$CASE_TMP/most.udp")"
+[ "$(cat "$CASE_TMP/most.udp")" -le $MAX ] || fail "the table grew past conn_max: $(cat "$CASE_TMP/most.udp")"
+[ "$(lvs_stat conn_early_drop)" -gt "$drops0" ] || fail "no early drop during the UDP flood"
+
+# The connections established before the floods lived through them.
+wait "$held" || fail "connections established before the floods: $(cat "$CASE_TMP/held.json")"
+assert_eq 4 "$(json_get ok <"$CASE_TMP/held.json")" "held connections"
+
+# Nothing to drop: once the floods' entries are gone (short timeouts), a full table of
+# established connections (and closing ones) refuses a new connection.
+in_ns lb sysctl -qw net.nft_lvs.timeout_syn_recv=1 net.nft_lvs.timeout_syn_sent=1 \
+	net.nft_lvs.timeout_udp=1 net.nft_lvs.timeout_close=1
+embryos() { in_ns lb awk '$(NF - 1) ~ /^(SYN_|UDP|CLOSE$)/' /proc/net/nft_lvs/conns | wc -l; }
+for _ in $(seq 1 100); do [ "$(embryos)" = 0 ] && break; sleep 0.2; done
+assert_eq 0 "$(embryos)" "half-open connections and UDP flows left after their timeouts"
+in_ns client $LBTRAFFIC tcp "$VIP4" 82 --count 4 --parallel 4 --size 100 --timeout 30 \
+	>"$CASE_TMP/held2.json" &
+held=$!
+for _ in $(seq 1 300); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
+[ "$(est)" -ge 4 ] ||
+	fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns); client: $(cat "$CASE_TMP"/held*.json)"
+in_ns lb sysctl -qw net.nft_lvs.conn_max=$(lvs_stat conns)
+before=$(lvs_stat conn_exceeded)
+drops0=$(lvs_stat conn_early_drop)
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1 --timeout 4)
+assert_eq 0 "$(json_get ok <<<"$out")" "a connection beyond conn_max with nothing to drop"
+[ "$(lvs_stat conn_exceeded)" -gt "$before" ] || fail "conn_exceeded not counted"
+assert_eq "$drops0" "$(lvs_stat conn_early_drop)" "established connections dropped"
+wait "$held" || fail "the established connections: $(cat "$CASE_TMP/held2.json")"
+log "$(in_ns lb grep conn_ /proc/net/nft_lvs/stats | paste -sd' ')"
+topo_teardown
