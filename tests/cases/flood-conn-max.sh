@@ -37,16 +37,21 @@ table ip lvs {
 	}
 }
 NFT
-in_ns lb sysctl -qw net.nft_lvs.conn_max=$MAX || fail "conn_max"
+# The clients below half-close after their request and the servers of 81 and 82 answer
+# only after holding the connection: FIN_WAIT must outlast the hold.
+in_ns lb sysctl -qw net.nft_lvs.conn_max=$MAX net.nft_lvs.timeout_fin_wait=120 || fail "sysctls"
 
 # Four connections established before the floods, held open by the server for 35 s
-# (established: early drop passes over them).
+# (past their handshake: early drop passes over them).
 in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 4 --parallel 4 --size 20000 --timeout 60 \
 	>"$CASE_TMP/held.json" &
 held=$!
-est() { in_ns lb awk '$1 == "tcp" && $(NF - 1) == "ESTABLISHED"' /proc/net/nft_lvs/conns | wc -l; }
-for _ in $(seq 1 300); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
-[ "$(est)" -ge 4 ] ||
+est() {	# est PORT: TCP connections to VIP:PORT past their handshake
+	in_ns lb awk -v p=":$1" '$1 == "tcp" && substr($3, length($3) - length(p) + 1) == p &&
+		$(NF - 1) !~ /^(SYN_|CLOSE)/' /proc/net/nft_lvs/conns | wc -l
+}
+for _ in $(seq 1 100); do [ "$(est 81)" -ge 4 ] && break; sleep 0.1; done
+[ "$(est 81)" -ge 4 ] ||
 	fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns); client: $(cat "$CASE_TMP"/held*.json)"
 
 # most_conns PID: the largest table size seen while PID runs.
@@ -137,8 +142,8 @@ assert_eq 0 "$(embryos)" "half-open connections and UDP flows left after their t
 in_ns client $LBTRAFFIC tcp "$VIP4" 82 --count 4 --parallel 4 --size 100 --timeout 30 \
 	>"$CASE_TMP/held2.json" &
 held=$!
-for _ in $(seq 1 300); do [ "$(est)" -ge 4 ] && break; sleep 0.1; done
-[ "$(est)" -ge 4 ] ||
+for _ in $(seq 1 100); do [ "$(est 82)" -ge 4 ] && break; sleep 0.1; done
+[ "$(est 82)" -ge 4 ] ||
 	fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns); client: $(cat "$CASE_TMP"/held*.json)"
 in_ns lb sysctl -qw net.nft_lvs.conn_max=$(lvs_stat conns)
 before=$(lvs_stat conn_exceeded)
