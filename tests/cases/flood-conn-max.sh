@@ -38,8 +38,12 @@ table ip lvs {
 }
 NFT
 # The clients below half-close after their request and the servers of 81 and 82 answer
-# only after holding the connection: FIN_WAIT must outlast the hold.
-in_ns lb sysctl -qw net.nft_lvs.conn_max=$MAX net.nft_lvs.timeout_fin_wait=120 || fail "sysctls"
+# only after holding the connection: FIN_WAIT must outlast the hold. Half-open
+# connections and UDP flows live 3 s here, so that the floods' entries are gone soon
+# after them (a timeout applies from the next packet on: set before the floods).
+in_ns lb sysctl -qw net.nft_lvs.conn_max=$MAX net.nft_lvs.timeout_fin_wait=120 \
+	net.nft_lvs.timeout_syn_recv=3 net.nft_lvs.timeout_syn_sent=3 net.nft_lvs.timeout_udp=3 ||
+	fail "sysctls"
 
 # Four connections established before the floods, held open by the server for 35 s
 # (past their handshake: early drop passes over them).
@@ -132,10 +136,8 @@ log "UDP flood: most connections $(cat "$CASE_TMP/most.udp")"
 wait "$held" || fail "connections established before the floods: $(cat "$CASE_TMP/held.json")"
 assert_eq 4 "$(json_get ok <"$CASE_TMP/held.json")" "held connections"
 
-# Nothing to drop: once the floods' entries are gone (short timeouts), a full table of
-# established connections (and closing ones) refuses a new connection.
-in_ns lb sysctl -qw net.nft_lvs.timeout_syn_recv=1 net.nft_lvs.timeout_syn_sent=1 \
-	net.nft_lvs.timeout_udp=1 net.nft_lvs.timeout_close=1
+# Nothing to drop: once the floods' entries are gone (their short timeouts), a full
+# table of established connections (and closing ones) refuses a new connection.
 embryos() { in_ns lb awk '$(NF - 1) ~ /^(SYN_|UDP|CLOSE$)/' /proc/net/nft_lvs/conns | wc -l; }
 for _ in $(seq 1 100); do [ "$(embryos)" = 0 ] && break; sleep 0.2; done
 assert_eq 0 "$(embryos)" "half-open connections and UDP flows left after their timeouts"
