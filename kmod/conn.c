@@ -274,6 +274,24 @@ static bool lvs_conn_early_drop(struct lvs_net *ln)
 	return dropped;
 }
 
+/*
+ * Count a connection about to be created, unless the table holds conn_max
+ * already. A compare-and-exchange rather than an increment undone on
+ * failure: the count (what "conns" shows) never passes conn_max, not even
+ * for a moment while CPUs race for the last places.
+ */
+static bool lvs_conn_reserve(struct lvs_net *ln)
+{
+	unsigned int max = READ_ONCE(ln->cfg.conn_max);
+	int n = atomic_read(&ln->conn_count);
+
+	do {
+		if ((unsigned int)n >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&ln->conn_count, &n, n + 1));
+	return true;
+}
+
 struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
 				       const struct lvs_tuple *t)
 {
@@ -407,10 +425,11 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	struct lvs_conn *cp;
 	int err;
 
-	if (atomic_inc_return(&ln->conn_count) > READ_ONCE(ln->cfg.conn_max) &&
-	    !lvs_conn_early_drop(ln)) {
+	/* Room made by an early drop may go to another CPU: refused then. */
+	if (!lvs_conn_reserve(ln) &&
+	    !(lvs_conn_early_drop(ln) && lvs_conn_reserve(ln))) {
 		*reason = LVS_STAT_CONN_EXCEEDED;
-		goto err_count;
+		return NULL;
 	}
 	dest = lvs_pool_pick(svc, &t->src, t->family, t->sport);
 	if (!dest) {

@@ -90,8 +90,22 @@ out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 81 --count 6) || fail "NAT64 over sets
 assert_eq '{"rs1": 1, "rs2": 2, "rs3": 3}' "$(json_get rs <<<"$out")" "NAT64 over sets: wrr 1:2:3"
 assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
 assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
-# The listing: the IPv6 client side, the IPv4 server side.
-line=$(in_ns lb awk -v c="[$CLIENT6]" 'index($2, c) == 1 && $1 == "tcp"' /proc/net/nft_lvs/conns | head -1)
+# The listing: the IPv6 client side, the IPv4 server side, of a connection held open for
+# it (the ones above may have timed out by now on a busy host).
+in_ns client /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 80))
+time.sleep(60)' "$VIP6" &
+held=$!
+end=$((SECONDS + 20))
+while :; do
+	line=$(in_ns lb awk -v c="[$CLIENT6]" 'index($2, c) == 1 && $1 == "tcp" && $6 == "ESTABLISHED"' \
+		/proc/net/nft_lvs/conns | head -1)
+	[ -z "$line" ] && [ $SECONDS -lt $end ] || break
+	sleep 0.1
+done
+kill $held
+wait $held 2>/dev/null
 case $line in
 *"$LIP4_1:"* | *"$LIP4_2:"*) ;;
 *) fail "no NAT64 connection listed with an IPv6 client and an IPv4 lip: '$line'" ;;
