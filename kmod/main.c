@@ -36,6 +36,9 @@ static int __init nft_lvs_module_init(void)
 		if (err < 0)
 			goto err_unregister;
 	}
+	err = lvs_xt_init();
+	if (err < 0)
+		goto err_unregister;
 	return 0;
 
 err_unregister:
@@ -51,6 +54,7 @@ static void __exit nft_lvs_module_exit(void)
 {
 	unsigned int i = LVS_NR_TYPES;
 
+	lvs_xt_exit();
 	while (i-- > 0)
 		nft_unregister_expr(lvs_type(i));
 	lvs_net_exit();
@@ -65,4 +69,4 @@ static void __exit nft_lvs_module_exit(void)
 module_init(nft_lvs_module_init);
 module_exit(nft_lvs_module_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("nftables FULLNAT load balancing and SYNPROXY (lb-dispatch, synproxy-lb, fullnat)");
+MODULE_DESCRIPTION("nftables FULLNAT load balancing and SYNPROXY (lb-dispatch, synproxy-lb, fullnat; iptables LB-DISPATCH, SYNPROXY-LB, FULLNAT)");

@@ -42,12 +42,10 @@ static bool nft_fullnat_schedulable(const struct nft_pktinfo *pkt, u32 *isn,
 	return true;
 }
 
-static void nft_fullnat_eval(const struct nft_expr *expr,
-			     struct nft_regs *regs,
+/* A verdict, or NFT_BREAK when the packet cannot open a connection. */
+unsigned int lvs_fullnat_run(struct lvs_service *svc,
 			     const struct nft_pktinfo *pkt)
 {
-	const struct nft_fullnat *priv = nft_expr_priv(expr);
-	struct lvs_service *svc = priv->svc;
 	struct lvs_net *ln = svc->ln;
 	struct sk_buff *skb = pkt->skb;
 	struct lvs_synproxy_pass pass;
@@ -106,13 +104,21 @@ static void nft_fullnat_eval(const struct nft_expr *expr,
 		verdict = lvs_xlate_pkt(cp, LB_DIR_IN, skb, pkt);
 	}
 out:
-	regs->verdict.code = verdict;
-	return;
+	return verdict;
 nomatch:
-	regs->verdict.code = NFT_BREAK;
+	return NFT_BREAK;
 }
 
-static const struct nla_policy nft_fullnat_policy[NFTA_FULLNAT_MAX + 1] = {
+static void nft_fullnat_eval(const struct nft_expr *expr,
+			     struct nft_regs *regs,
+			     const struct nft_pktinfo *pkt)
+{
+	const struct nft_fullnat *priv = nft_expr_priv(expr);
+
+	regs->verdict.code = lvs_fullnat_run(priv->svc, pkt);
+}
+
+const struct nla_policy lvs_fullnat_policy[NFTA_FULLNAT_MAX + 1] = {
 	[NFTA_FULLNAT_FAMILY]	= { .type = NLA_BE32 },
 	[NFTA_FULLNAT_POOL]	= { .type = NLA_NESTED },
 	[NFTA_FULLNAT_LADDRS]	= { .type = NLA_NESTED },
@@ -127,27 +133,39 @@ static const struct nla_policy nft_fullnat_policy[NFTA_FULLNAT_MAX + 1] = {
 				      .len = NFT_SET_MAXNAMELEN - 1 },
 };
 
-static int nft_fullnat_init(const struct nft_ctx *ctx,
-			    const struct nft_expr *expr,
-			    const struct nlattr * const tb[])
+/* The service of a new rule (a statement's or an iptables target's). */
+struct lvs_service *lvs_fullnat_setup(const struct nft_ctx *ctx,
+				      const struct nlattr * const tb[])
 {
-	struct nft_fullnat *priv = nft_expr_priv(expr);
 	struct lvs_service *svc;
 	int err;
 
 	svc = lvs_service_create(ctx, tb);
 	if (IS_ERR(svc))
-		return PTR_ERR(svc);
+		return svc;
 	/* Reassembly for the clients' family: the table's (NAT64 differs). */
 	err = lvs_defrag_enable(ctx->net, ctx->family);
 	if (err) {
 		lvs_poolset_abort(ctx, svc);
 		lvs_service_drop_lists(svc);
 		lvs_service_put(svc);
-		return err;
+		return ERR_PTR(err);
 	}
-	priv->svc = svc;
 	atomic_inc(&svc->ln->services);
+	return svc;
+}
+
+static int nft_fullnat_init(const struct nft_ctx *ctx,
+			    const struct nft_expr *expr,
+			    const struct nlattr * const tb[])
+{
+	struct nft_fullnat *priv = nft_expr_priv(expr);
+	struct lvs_service *svc;
+
+	svc = lvs_fullnat_setup(ctx, tb);
+	if (IS_ERR(svc))
+		return PTR_ERR(svc);
+	priv->svc = svc;
 	return 0;
 }
 
@@ -169,12 +187,8 @@ static void nft_fullnat_deactivate(const struct nft_ctx *ctx,
 	lvs_poolset_deactivate(ctx, priv->svc, phase);
 }
 
-static void nft_fullnat_destroy(const struct nft_ctx *ctx,
-				const struct nft_expr *expr)
+void lvs_fullnat_teardown(const struct nft_ctx *ctx, struct lvs_service *svc)
 {
-	struct nft_fullnat *priv = nft_expr_priv(expr);
-	struct lvs_service *svc = priv->svc;
-
 	lvs_poolset_destroy(ctx, svc);
 	/* Connections keep their members; the lists go with the rule. */
 	lvs_service_drop_lists(svc);
@@ -185,6 +199,14 @@ static void nft_fullnat_destroy(const struct nft_ctx *ctx,
 	}
 	lvs_defrag_disable(ctx->net, ctx->family);
 	lvs_service_put(svc);
+}
+
+static void nft_fullnat_destroy(const struct nft_ctx *ctx,
+				const struct nft_expr *expr)
+{
+	struct nft_fullnat *priv = nft_expr_priv(expr);
+
+	lvs_fullnat_teardown(ctx, priv->svc);
 }
 
 static int nft_fullnat_dump(struct sk_buff *skb, const struct nft_expr *expr)
@@ -216,7 +238,7 @@ static const struct nft_expr_ops nft_fullnat_ops = {
 
 struct nft_expr_type nft_fullnat_types[LVS_NFAMILIES] =
 	LVS_EXPR_TYPES(NFT_LVS_EXPR_FULLNAT, &nft_fullnat_ops,
-		       nft_fullnat_policy, NFTA_FULLNAT_MAX);
+		       lvs_fullnat_policy, NFTA_FULLNAT_MAX);
 
 MODULE_ALIAS_NFT_AF_EXPR(2, "fullnat");
 MODULE_ALIAS_NFT_AF_EXPR(10, "fullnat");

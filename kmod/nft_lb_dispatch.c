@@ -8,9 +8,8 @@
 #include "nft_lvs.h"
 #include "compat.h"
 
-static void nft_lb_dispatch_eval(const struct nft_expr *expr,
-				 struct nft_regs *regs,
-				 const struct nft_pktinfo *pkt)
+/* A verdict, or NFT_CONTINUE when the packet is no connection's. */
+unsigned int lvs_dispatch_run(const struct nft_pktinfo *pkt)
 {
 	struct lvs_net *ln = lvs_pernet(nft_net(pkt));
 	struct sk_buff *skb = pkt->skb;
@@ -26,7 +25,7 @@ static void nft_lb_dispatch_eval(const struct nft_expr *expr,
 	if (!(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->fragoff ||
 	    (nft_pf(pkt) == NFPROTO_IPV4 && ip_is_fragment(ip_hdr(skb)))) {
 		lvs_stat_inc(ln, LVS_STAT_NO_TRANSPORT);
-		return;
+		return NFT_CONTINUE;
 	}
 
 	switch (pkt->tprot) {
@@ -35,18 +34,28 @@ static void nft_lb_dispatch_eval(const struct nft_expr *expr,
 		if (lvs_tuple_from_skb(skb, nft_thoff(pkt), pkt->tprot,
 				       nft_pf(pkt), &t) ||
 		    !lvs_dispatch(ln, skb, pkt, &t, &verdict))
-			return;
+			return NFT_CONTINUE;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		verdict = lvs_icmp(ln, skb, pkt, &handled);
 		if (!handled)
-			return;
+			return NFT_CONTINUE;
 		break;
 	default:
-		return;
+		return NFT_CONTINUE;
 	}
-	regs->verdict.code = verdict;
+	return verdict;
+}
+
+static void nft_lb_dispatch_eval(const struct nft_expr *expr,
+				 struct nft_regs *regs,
+				 const struct nft_pktinfo *pkt)
+{
+	unsigned int verdict = lvs_dispatch_run(pkt);
+
+	if (verdict != NFT_CONTINUE)
+		regs->verdict.code = verdict;
 }
 
 static const struct nla_policy nft_lb_dispatch_policy[NFTA_LB_DISPATCH_MAX + 1] = {};

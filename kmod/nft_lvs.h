@@ -23,6 +23,35 @@ extern struct nft_expr_type nft_synproxy_lb_types[LVS_NFAMILIES];
 extern struct nft_expr_type nft_fullnat_types[LVS_NFAMILIES];
 
 /*
+ * The statements' packet paths and rule set-up, shared by the nf_tables
+ * expressions and the iptables targets (xt_lvs.c).
+ */
+struct lvs_synproxy_cfg {
+	u16	mss;
+	u8	wscale;
+	u8	ttl;
+	u32	flags;
+};
+
+extern const struct nla_policy lvs_synproxy_lb_policy[NFTA_SYNPROXY_LB_MAX + 1];
+extern const struct nla_policy lvs_fullnat_policy[NFTA_FULLNAT_MAX + 1];
+
+unsigned int lvs_dispatch_run(const struct nft_pktinfo *pkt);
+int lvs_synproxy_lb_setup(struct lvs_synproxy_cfg *cfg,
+			  const struct nlattr * const tb[]);
+unsigned int lvs_synproxy_lb_run(const struct lvs_synproxy_cfg *cfg,
+				 const struct nft_pktinfo *pkt);
+struct lvs_service *lvs_fullnat_setup(const struct nft_ctx *ctx,
+				      const struct nlattr * const tb[]);
+void lvs_fullnat_teardown(const struct nft_ctx *ctx, struct lvs_service *svc);
+unsigned int lvs_fullnat_run(struct lvs_service *svc,
+			     const struct nft_pktinfo *pkt);
+
+/* The iptables targets (xt_lvs.c). */
+int lvs_xt_init(void);
+void lvs_xt_exit(void);
+
+/*
  * One nft_expr_type per family: ip, ip6 and inet only, so that a rule in
  * a netdev, bridge or arp table cannot find the expression at all.
  */

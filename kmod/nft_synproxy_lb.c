@@ -12,12 +12,6 @@
 #include "core/tcpopt.h"
 #include "compat.h"
 
-struct nft_synproxy_lb {
-	u16	mss;
-	u8	wscale;
-	u8	ttl;
-	u32	flags;
-};
 
 static u32 lvs_syncookie_period(void)
 {
@@ -25,7 +19,7 @@ static u32 lvs_syncookie_period(void)
 }
 
 /* Answer a SYN with a cookie SYN-ACK that offers what both sides can do. */
-static void nft_synproxy_lb_syn(const struct nft_synproxy_lb *priv,
+static void nft_synproxy_lb_syn(const struct lvs_synproxy_cfg *priv,
 				struct lvs_net *ln, const struct lvs_tuple *t,
 				const struct tcphdr *th)
 {
@@ -91,7 +85,7 @@ static u32 nft_synproxy_lb_mac(const void *ctx, u32 period, u8 data)
  * for this tuple and the client's ISN, made in this clock period or the
  * one before. Then the fullnat after us gets what the cookie carried.
  */
-static bool nft_synproxy_lb_ack(const struct nft_synproxy_lb *priv,
+static bool nft_synproxy_lb_ack(const struct lvs_synproxy_cfg *priv,
 				struct lvs_net *ln, const struct lvs_tuple *t,
 				const struct sk_buff *skb,
 				const struct tcphdr *th, unsigned int payload)
@@ -131,11 +125,13 @@ static bool nft_synproxy_lb_ack(const struct nft_synproxy_lb *priv,
 	return true;
 }
 
-static void nft_synproxy_lb_eval(const struct nft_expr *expr,
-				 struct nft_regs *regs,
+/*
+ * A verdict, or NFT_CONTINUE to go on to the fullnat of the rule (UDP, and
+ * an ACK that carries a valid cookie).
+ */
+unsigned int lvs_synproxy_lb_run(const struct lvs_synproxy_cfg *priv,
 				 const struct nft_pktinfo *pkt)
 {
-	const struct nft_synproxy_lb *priv = nft_expr_priv(expr);
 	struct lvs_net *ln = lvs_pernet(nft_net(pkt));
 	struct sk_buff *skb = pkt->skb;
 	unsigned int thoff, hl, verdict;
@@ -147,16 +143,14 @@ static void nft_synproxy_lb_eval(const struct nft_expr *expr,
 	if (!(pkt->flags & NFT_PKTINFO_L4PROTO) || pkt->tprot != IPPROTO_TCP ||
 	    pkt->fragoff ||
 	    (nft_pf(pkt) == NFPROTO_IPV4 && ip_is_fragment(ip_hdr(skb))))
-		return;
+		return NFT_CONTINUE;
 	thoff = nft_thoff(pkt);
 	if (lvs_tuple_from_skb(skb, thoff, IPPROTO_TCP, nft_pf(pkt), &t))
 		goto drop;
 
 	/* Packets of connections, when no lb-dispatch came first. */
-	if (lvs_dispatch(ln, skb, pkt, &t, &verdict)) {
-		regs->verdict.code = verdict;
-		return;
-	}
+	if (lvs_dispatch(ln, skb, pkt, &t, &verdict))
+		return verdict;
 
 	th = skb_header_pointer(skb, thoff, sizeof(struct tcphdr), _th);
 	if (!th || th->doff < 5)
@@ -171,66 +165,79 @@ static void nft_synproxy_lb_eval(const struct nft_expr *expr,
 	case CORE_TCPF_SYN:
 		nft_synproxy_lb_syn(priv, ln, &t, th);
 		consume_skb(skb);
-		regs->verdict.code = NF_STOLEN;
-		return;
+		return NF_STOLEN;
 	case CORE_TCPF_ACK:
 		if (flags & CORE_TCPF_FIN && skb->len == thoff + hl)
 			break;	/* a bare FIN: nothing to connect */
 		if (nft_synproxy_lb_ack(priv, ln, &t, skb, th,
 					skb->len - thoff - hl))
-			return;
+			return NFT_CONTINUE;
 		goto drop;
 	}
 	lvs_stat_inc(ln, LVS_STAT_SP_STRAY);
 drop:
-	regs->verdict.code = NF_DROP;
+	return NF_DROP;
 }
 
-static const struct nla_policy nft_synproxy_lb_policy[NFTA_SYNPROXY_LB_MAX + 1] = {
+static void nft_synproxy_lb_eval(const struct nft_expr *expr,
+				 struct nft_regs *regs,
+				 const struct nft_pktinfo *pkt)
+{
+	unsigned int verdict = lvs_synproxy_lb_run(nft_expr_priv(expr), pkt);
+
+	if (verdict != NFT_CONTINUE)
+		regs->verdict.code = verdict;
+}
+
+const struct nla_policy lvs_synproxy_lb_policy[NFTA_SYNPROXY_LB_MAX + 1] = {
 	[NFTA_SYNPROXY_LB_MSS]		= { .type = NLA_BE16 },
 	[NFTA_SYNPROXY_LB_WSCALE]	= { .type = NLA_U8 },
 	[NFTA_SYNPROXY_LB_TTL]		= { .type = NLA_U8 },
 	[NFTA_SYNPROXY_LB_FLAGS]	= { .type = NLA_BE32 },
 };
 
-static int nft_synproxy_lb_init(const struct nft_ctx *ctx,
-				const struct nft_expr *expr,
-				const struct nlattr * const tb[])
+int lvs_synproxy_lb_setup(struct lvs_synproxy_cfg *cfg,
+			  const struct nlattr * const tb[])
 {
-	struct nft_synproxy_lb *priv = nft_expr_priv(expr);
-
-	priv->mss = NFT_SYNPROXY_LB_MSS_DEFAULT;
-	priv->wscale = NFT_SYNPROXY_LB_WSCALE_DEFAULT;
-	priv->ttl = NFT_SYNPROXY_LB_TTL_DEFAULT;
-	priv->flags = 0;
+	cfg->mss = NFT_SYNPROXY_LB_MSS_DEFAULT;
+	cfg->wscale = NFT_SYNPROXY_LB_WSCALE_DEFAULT;
+	cfg->ttl = NFT_SYNPROXY_LB_TTL_DEFAULT;
+	cfg->flags = 0;
 
 	if (tb[NFTA_SYNPROXY_LB_MSS]) {
-		priv->mss = ntohs(nla_get_be16(tb[NFTA_SYNPROXY_LB_MSS]));
-		if (priv->mss < NFT_SYNPROXY_LB_MSS_MIN ||
-		    priv->mss > NFT_SYNPROXY_LB_MSS_MAX)
+		cfg->mss = ntohs(nla_get_be16(tb[NFTA_SYNPROXY_LB_MSS]));
+		if (cfg->mss < NFT_SYNPROXY_LB_MSS_MIN ||
+		    cfg->mss > NFT_SYNPROXY_LB_MSS_MAX)
 			return -ERANGE;
 	}
 	if (tb[NFTA_SYNPROXY_LB_WSCALE]) {
-		priv->wscale = nla_get_u8(tb[NFTA_SYNPROXY_LB_WSCALE]);
-		if (priv->wscale > NFT_SYNPROXY_LB_WSCALE_MAX)
+		cfg->wscale = nla_get_u8(tb[NFTA_SYNPROXY_LB_WSCALE]);
+		if (cfg->wscale > NFT_SYNPROXY_LB_WSCALE_MAX)
 			return -ERANGE;
 	}
 	if (tb[NFTA_SYNPROXY_LB_TTL]) {
-		priv->ttl = nla_get_u8(tb[NFTA_SYNPROXY_LB_TTL]);
-		if (!priv->ttl)
+		cfg->ttl = nla_get_u8(tb[NFTA_SYNPROXY_LB_TTL]);
+		if (!cfg->ttl)
 			return -ERANGE;
 	}
 	if (tb[NFTA_SYNPROXY_LB_FLAGS]) {
-		priv->flags = ntohl(nla_get_be32(tb[NFTA_SYNPROXY_LB_FLAGS]));
-		if (priv->flags & ~NFT_SYNPROXY_LB_F_MASK)
+		cfg->flags = ntohl(nla_get_be32(tb[NFTA_SYNPROXY_LB_FLAGS]));
+		if (cfg->flags & ~NFT_SYNPROXY_LB_F_MASK)
 			return -EOPNOTSUPP;
 	}
 	return 0;
 }
 
+static int nft_synproxy_lb_init(const struct nft_ctx *ctx,
+				const struct nft_expr *expr,
+				const struct nlattr * const tb[])
+{
+	return lvs_synproxy_lb_setup(nft_expr_priv(expr), tb);
+}
+
 static int nft_synproxy_lb_dump(struct sk_buff *skb, const struct nft_expr *expr)
 {
-	const struct nft_synproxy_lb *priv = nft_expr_priv(expr);
+	const struct lvs_synproxy_cfg *priv = nft_expr_priv(expr);
 
 	if (nla_put_be16(skb, NFTA_SYNPROXY_LB_MSS, htons(priv->mss)) ||
 	    nla_put_u8(skb, NFTA_SYNPROXY_LB_WSCALE, priv->wscale) ||
@@ -250,7 +257,7 @@ LVS_DEFINE_VALIDATE(nft_synproxy_lb_validate)
 
 static const struct nft_expr_ops nft_synproxy_lb_ops = {
 	.type		= &nft_synproxy_lb_types[0],
-	.size		= NFT_EXPR_SIZE(sizeof(struct nft_synproxy_lb)),
+	.size		= NFT_EXPR_SIZE(sizeof(struct lvs_synproxy_cfg)),
 	.eval		= nft_synproxy_lb_eval,
 	.init		= nft_synproxy_lb_init,
 	.dump		= LVS_DUMP_OP(nft_synproxy_lb_dump),
@@ -259,7 +266,7 @@ static const struct nft_expr_ops nft_synproxy_lb_ops = {
 
 struct nft_expr_type nft_synproxy_lb_types[LVS_NFAMILIES] =
 	LVS_EXPR_TYPES(NFT_LVS_EXPR_SYNPROXY, &nft_synproxy_lb_ops,
-		       nft_synproxy_lb_policy, NFTA_SYNPROXY_LB_MAX);
+		       lvs_synproxy_lb_policy, NFTA_SYNPROXY_LB_MAX);
 
 MODULE_ALIAS_NFT_AF_EXPR(2, "synproxy-lb");
 MODULE_ALIAS_NFT_AF_EXPR(10, "synproxy-lb");

@@ -31,6 +31,10 @@ if [ -x "$top/build/host/nft-plugin/.libs/nftlvs" ]; then
 else
 	export NFTLVS=$top/build/host/nft-plugin/nftlvs
 fi
+# iptables and ip6tables find the FULLNAT, SYNPROXY-LB and LB-DISPATCH extensions of the
+# build tree before their own.
+export XTABLES_LIBDIR=$top/build/host/xtables/.libs:$(pkg-config --variable=xtlibdir xtables 2>/dev/null ||
+	echo /usr/lib/x86_64-linux-gnu/xtables)
 export NFT_LVS_KO=$ko
 # Test-only helper (tests/kmod), loaded by the cases that need it.
 export LVS_CSUM_TEST_KO=$(dirname "$ko")/../testmod/lvs_csum_test.ko

@@ -6,11 +6,11 @@
 set -eu
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
-	libmnl-dev libnftnl-dev libnftables-dev nftables libssl-dev
+	libmnl-dev libnftnl-dev libnftables-dev nftables libssl-dev libxtables-dev
 	linux-image-amd64 linux-headers-amd64
 	clang libclang-rt-14-dev bpftool libbpf-dev"
 VM_PKGS="qemu-system-x86 busybox-static kmod xz-utils cpio iproute2 ethtool
-	socat python3 tcpdump iputils-ping bsdextrautils python3-nftables bc keepalived frr"
+	socat python3 tcpdump iputils-ping bsdextrautils python3-nftables bc keepalived frr iptables"
 
 [ "$(id -u)" = 0 ] || { echo "setup-deps: must run as root (installs packages)" >&2; exit 1; }
 

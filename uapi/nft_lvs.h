@@ -9,6 +9,8 @@
 #ifndef _UAPI_NFT_LVS_H
 #define _UAPI_NFT_LVS_H
 
+#include <linux/types.h>
+
 #define NFT_LVS_EXPR_DISPATCH	"lb-dispatch"
 #define NFT_LVS_EXPR_SYNPROXY	"synproxy-lb"
 #define NFT_LVS_EXPR_FULLNAT	"fullnat"
@@ -160,5 +162,26 @@ enum nft_lvs_rs_attributes {
 #define NFT_FULLNAT_TIMEOUT_MAX		(30 * 24 * 3600)
 #define NFT_LVS_WEIGHT_DEFAULT		1
 #define NFT_LVS_WEIGHT_MAX		65535
+
+/*
+ * iptables targets FULLNAT and SYNPROXY-LB (revision 0; LB-DISPATCH has no
+ * data). A target's data has a fixed size, so each statement travels as nft
+ * sends it, zero-padded: one NFTA_LVS_LIST_ELEM nest holding NFTA_EXPR_NAME
+ * ("fullnat", "synproxy-lb") and NFTA_EXPR_DATA. The kernel parses it with
+ * the statement's own policy. FULLNAT leaves @synproxy zeroed. About 140
+ * IPv4 or 100 IPv6 real servers fit in @fullnat; larger pools belong in nft.
+ */
+#define XT_LVS_SYNPROXY_SIZE		64
+#define XT_LVS_FULLNAT_SIZE		4096
+
+struct xt_lvs_priv;
+
+struct xt_lvs_tginfo {
+	__u8	synproxy[XT_LVS_SYNPROXY_SIZE];
+	__u8	fullnat[XT_LVS_FULLNAT_SIZE];
+
+	/* Used internally by the kernel */
+	struct xt_lvs_priv	*priv __attribute__((aligned(8)));
+};
 
 #endif /* _UAPI_NFT_LVS_H */
