@@ -46,7 +46,8 @@ static const struct nla_policy lvs_xt_elem_policy[NFTA_EXPR_MAX + 1] = {
 /*
  * The attributes of statement @name from a field of the target data
  * (@size bytes from userspace, not trusted): one NFTA_LVS_LIST_ELEM nest of
- * name and data, parsed strictly with the statement's policy.
+ * name and data, checked by the statement's policy as nf_tables checks
+ * an expression (without NLA_F_NESTED, which nft does not send either).
  */
 static int lvs_xt_parse(const u8 *field, int size, const char *name,
 			const struct nla_policy *policy, unsigned int maxattr,
@@ -58,14 +59,15 @@ static int lvs_xt_parse(const u8 *field, int size, const char *name,
 
 	if (!nla_ok(elem, size) || nla_type(elem) != NFTA_LVS_LIST_ELEM)
 		return -EINVAL;
-	err = nla_parse_nested(etb, NFTA_EXPR_MAX, elem, lvs_xt_elem_policy,
-			       NULL);
+	err = nla_parse_nested_deprecated(etb, NFTA_EXPR_MAX, elem,
+					  lvs_xt_elem_policy, NULL);
 	if (err < 0)
 		return err;
 	if (!etb[NFTA_EXPR_NAME] || !etb[NFTA_EXPR_DATA] ||
 	    nla_strcmp(etb[NFTA_EXPR_NAME], name))
 		return -EINVAL;
-	return nla_parse_nested(tb, maxattr, etb[NFTA_EXPR_DATA], policy, NULL);
+	return nla_parse_nested_deprecated(tb, maxattr, etb[NFTA_EXPR_DATA],
+					   policy, NULL);
 }
 
 /* What lvs_fullnat_setup() and _teardown() use of a rule's context. */

@@ -168,11 +168,13 @@ enum nft_lvs_rs_attributes {
  * data). A target's data has a fixed size, so each statement travels as nft
  * sends it, zero-padded: one NFTA_LVS_LIST_ELEM nest holding NFTA_EXPR_NAME
  * ("fullnat", "synproxy-lb") and NFTA_EXPR_DATA. The kernel parses it with
- * the statement's own policy. FULLNAT leaves @synproxy zeroed. About 140
- * IPv4 or 100 IPv6 real servers fit in @fullnat; larger pools belong in nft.
+ * the statement's own policy. FULLNAT leaves @synproxy zeroed. The size
+ * leaves room for matches in nf_tables' 4 KiB limit on a rule's data
+ * (iptables-nft): about 100 IPv4 or 75 IPv6 real servers fit in @fullnat;
+ * larger pools belong in nft sets.
  */
 #define XT_LVS_SYNPROXY_SIZE		64
-#define XT_LVS_FULLNAT_SIZE		4096
+#define XT_LVS_FULLNAT_SIZE		3072
 
 struct xt_lvs_priv;
 

@@ -72,8 +72,8 @@ refused iptables-translate "SYNPROXY-LB --mss 100 --to 10.1.0.1 --via 10.1.0.254
 refused iptables-translate "SYNPROXY-LB --wscale 15 --to 10.1.0.1 --via 10.1.0.254" "--wscale: '15' is not a number from 0 to 14"
 refused iptables-translate "SYNPROXY-LB --ttl 0 --to 10.1.0.1 --via 10.1.0.254" "--ttl: '0' is not a number from 1 to 255"
 # A pool too large for the target's data: the sizes in the message.
-big=$(awk 'BEGIN { for (i = 1; i <= 200; i++) printf "%s10.1.%d.%d:8080", (i > 1 ? "," : ""), i / 250, i % 250 + 1 }')
-refused iptables-translate "FULLNAT --to $big --via 10.1.0.254" "an iptables rule holds 4096: use fewer, or an nft set"
+big=$(awk 'BEGIN { for (i = 1; i <= 120; i++) printf "%s10.1.%d.%d:8080", (i > 1 ? "," : ""), i / 250, i % 250 + 1 }')
+refused iptables-translate "FULLNAT --to $big --via 10.1.0.254" "an iptables rule holds 3072: use fewer, or an nft set"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
