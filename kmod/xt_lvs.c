@@ -57,7 +57,12 @@ static int lvs_xt_parse(const u8 *field, int size, const char *name,
 	struct nlattr *etb[NFTA_EXPR_MAX + 1];
 	int err;
 
-	if (!nla_ok(elem, size) || nla_type(elem) != NFTA_LVS_LIST_ELEM)
+	/*
+	 * Zero padding after the nest, as libxtables builds it: rules that
+	 * differ only there would not compare equal for iptables -D and -C.
+	 */
+	if (!nla_ok(elem, size) || nla_type(elem) != NFTA_LVS_LIST_ELEM ||
+	    memchr_inv(field + elem->nla_len, 0, size - elem->nla_len))
 		return -EINVAL;
 	err = nla_parse_nested_deprecated(etb, NFTA_EXPR_MAX, elem,
 					  lvs_xt_elem_policy, NULL);
@@ -91,6 +96,10 @@ static int lvs_xt_service_check(const struct xt_tgchk_param *par,
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL_ACCOUNT);
 	if (!priv)
 		return -ENOMEM;
+	if (!synproxy && memchr_inv(info->synproxy, 0, sizeof(info->synproxy))) {
+		err = -EINVAL;
+		goto err_free;
+	}
 	if (synproxy) {
 		err = lvs_xt_parse(info->synproxy, sizeof(info->synproxy),
 				   NFT_LVS_EXPR_SYNPROXY,

@@ -224,6 +224,9 @@ static void lvs_xt_put(const char *ext, uint8_t *field, size_t size,
 	nest = mnl_attr_nest_start(nlh, NFTA_LVS_LIST_ELEM);
 	nftlvs_expr_build_payload(nlh, e);
 	mnl_attr_nest_end(nlh, nest);
+	if (nest->nla_len > size)	/* payload_len() promised less */
+		xtables_error(OTHER_PROBLEM, "%s: the statement took %u bytes, not %zu",
+			      ext, nest->nla_len, len);
 	memset(field, 0, size);
 	memcpy(field, nest, nest->nla_len);
 	free(buf);
@@ -380,9 +383,13 @@ static void lvs_xt_save_flags(const struct nftlvs_expr *e, uint16_t attr,
 
 	if (!nftlvs_expr_is_set(e, attr))
 		return;
-	for (bit = 1; bit; bit <<= 1)
-		if (flags & bit)
-			printf(" --%s", nftlvs_flag_name(expr, bit));
+	for (bit = 1; bit; bit <<= 1) {
+		const char *name = nftlvs_flag_name(expr, bit);
+
+		/* A flag of a newer module than these extensions: not an option. */
+		if ((flags & bit) && name)
+			printf(" --%s", name);
+	}
 }
 
 void lvs_xt_save(const void *ip, const struct xt_entry_target *target)
@@ -421,7 +428,8 @@ void lvs_xt_save(const void *ip, const struct xt_entry_target *target)
 	if (nftlvs_expr_is_set(e, NFTLVS_FULLNAT_PORT_MIN))
 		printf(" --ports %u-%u", nftlvs_expr_get_u16(e, NFTLVS_FULLNAT_PORT_MIN),
 		       nftlvs_expr_get_u16(e, NFTLVS_FULLNAT_PORT_MAX));
-	if (nftlvs_expr_is_set(e, NFTLVS_FULLNAT_SCHED))
+	if (nftlvs_expr_is_set(e, NFTLVS_FULLNAT_SCHED) &&
+	    nftlvs_sched_name(nftlvs_expr_get_u32(e, NFTLVS_FULLNAT_SCHED)))
 		printf(" --sched %s",
 		       nftlvs_sched_name(nftlvs_expr_get_u32(e, NFTLVS_FULLNAT_SCHED)));
 	if (nftlvs_expr_is_set(e, NFTLVS_FULLNAT_TIMEOUT))

@@ -36,22 +36,22 @@ enum lvs_xt_opt {
 	{ .name = "toa-kind-253", .id = O_TOA_KIND_253,			\
 	  .type = XTTYPE_NONE }
 
-/* What the options of one rule said, until the final check builds it. */
+/*
+ * What the options of one rule said, until the final check builds it.
+ * libxtables zeroes it for each rule; which fields were given is in the
+ * option call's xflags (one bit per enum lvs_xt_opt).
+ */
 struct lvs_xt_rule {
 	char		*to;
 	char		*via;
 	uint16_t	port_min, port_max;
-	int		sched;		/* -1: not given */
-	uint32_t	timeout;	/* 0: not given */
-	uint32_t	flags;		/* NFT_FULLNAT_F_* */
-	bool		synproxy;
-	uint16_t	mss;		/* 0: not given */
-	int		wscale;		/* -1: not given */
-	int		ttl;		/* -1: not given */
-	uint32_t	sp_flags;	/* NFT_SYNPROXY_LB_F_* */
+	int		sched;
+	uint32_t	timeout;	/* seconds */
+	uint16_t	mss;
+	int		wscale;
+	int		ttl;
 };
 
-void lvs_xt_init(struct xt_entry_target *t);
 void lvs_xt_parse(struct xt_option_call *cb);
 void lvs_xt_fcheck(struct xt_fcheck_call *cb);
 void lvs_xt_fullnat_help(void);
