@@ -56,7 +56,7 @@ loop tcp tcp "$VIP4" 80 --count 4 --parallel 2 --sizes 1,20000 & loops+=($!)
 loop synproxy tcp "$VIP4" 81 --count 2 --sizes 1000 & loops+=($!)
 loop udp udp "$VIP4" 53 --count 4 --sizes 1,512 & loops+=($!)
 loop tcp6 tcp "$VIP6" 80 --count 2 --sizes 1000 & loops+=($!)
-in_ns client "$SYNFLOOD" "$VIP4" 81 "$FLOOD_NET" 1000000 600 syn >/dev/null 2>&1 &
+in_ns client "$SYNFLOOD" "$VIP4" 81 "$FLOOD_NET" 100000000 600 syn >/dev/null 2>&1 &
 flood=$!
 
 # clean TAG: with the loaded ruleset, an exchange of each kind succeeds.
