@@ -35,7 +35,7 @@ fi
 # Defaults; params.sh may override them.
 PKTS=300000		# pktgen packets per measured run (64-byte UDP)
 FLOWS=1000		# UDP flows (source ports) of the packet-rate runs
-PPS_REPS=3		# packet-rate runs per variant; the best one counts
+PPS_REPS=5		# packet-rate rounds (each over every variant in turn); the median counts
 CPS_SECS=4		# connection-rate run length ...
 CPS_ROUNDS=2		# ... and runs per variant; the best one counts
 CPS_CONC=16		# connections in flight
@@ -289,6 +289,13 @@ pps_once() {
 
 # Best of a list of rates: other guests on the host can only slow a run down.
 best_of() { printf '%s\n' "$@" | sort -n | tail -n1; }
+# Median of a list of rates (the lower middle one of an even count), and the spread: the
+# range as a share of the median.
+median_of() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+spread_of() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+		END { m = v[int((NR + 1) / 2)]; printf "%.4f\n", m ? (v[NR] - v[1]) / m : 0 }'
+}
 
 # ---------------------------------------------------------------- connections
 
@@ -354,9 +361,15 @@ phase_variants() {
 	for v in $PPS_VARIANTS; do
 		eval "r=\$pps_$v"
 		# shellcheck disable=SC2086
-		rec pps "$v" pps "$(best_of $r)"
+		rec pps "$v" pps "$(median_of $r)"
+		# shellcheck disable=SC2086
+		rec pps "$v" spread "$(spread_of $r)"
+		# shellcheck disable=SC2086
+		rec pps "$v" best "$(best_of $r)"
 	done
 
+	# CPS_ROUNDS=0: packet rate only (the instruction-clock guest of bench/run.sh)
+	[ "$CPS_ROUNDS" -gt 0 ] || CPS_VARIANTS=""
 	for v in $CPS_VARIANTS; do
 		use_topo "$v"
 		start_servers $((CPS_SECS * CPS_ROUNDS * 6 + 120))
@@ -596,7 +609,8 @@ phase_table() {
 # ---------------------------------------------------------------- main
 
 say "loading modules"
-modprobe -a nf_tables nf_defrag_ipv4 pktgen ip_vs ip_vs_rr
+# insmod loads no dependency: the module names its own.
+modprobe -a $(modinfo -F depends "$ko" | tr ',' ' ') pktgen ip_vs ip_vs_rr
 insmod "$ko"
 rec info host kernel "$(uname -r)"
 rec info host cpus "$(nproc)"

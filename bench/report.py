@@ -2,8 +2,9 @@
 """report.py RESULTS_DIR - the benchmark's table, machine-readable results and plot.
    report.py --runs RESULTS_DIR...  - the key ratios of several runs side by side.
 
-Reads RESULTS_DIR/KERNEL/raw.tsv (bench/guest.sh, one per kernel) and
-RESULTS_DIR/callgrind.tsv (bench/callgrind.sh); writes into RESULTS_DIR:
+Reads RESULTS_DIR/KERNEL/raw.tsv (bench/guest.sh, one per kernel), the packet rates of the
+instruction-clock guest in RESULTS_DIR/KERNEL/icount/raw.tsv and RESULTS_DIR/callgrind.tsv
+(bench/callgrind.sh); writes into RESULTS_DIR:
   results.json  everything measured, by kernel, metric, variant, key
   results.csv   the same, one value a line: kernel,metric,variant,key,value
   table.md      the summary tables (the README's Performance section)
@@ -26,24 +27,40 @@ VARIANTS = {
 COLS = "abcdes"
 
 
+def load_raw(path):
+    """raw.tsv as {metric: {variant: {key: value}}}."""
+    k = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4:
+                continue
+            metric, variant, key, value = parts
+            try:
+                value = float(value) if "." in value else int(value)
+            except ValueError:
+                pass
+            k.setdefault(metric, {}).setdefault(variant, {})[key] = value
+    return k
+
+
+def load_icount(outdir):
+    """{kernel: raw.tsv of its instruction-clock guest}."""
+    out = {}
+    for name in sorted(os.listdir(outdir)):
+        raw = os.path.join(outdir, name, "icount", "raw.tsv")
+        if os.path.isfile(raw):
+            out[name] = load_raw(raw)
+    return out
+
+
 def load(outdir):
     kernels = {}
     for name in sorted(os.listdir(outdir)):
         raw = os.path.join(outdir, name, "raw.tsv")
         if not os.path.isfile(raw):
             continue
-        k = {}
-        with open(raw) as f:
-            for line in f:
-                parts = line.rstrip("\n").split("\t")
-                if len(parts) != 4:
-                    continue
-                metric, variant, key, value = parts
-                try:
-                    value = float(value) if "." in value else int(value)
-                except ValueError:
-                    pass
-                k.setdefault(metric, {}).setdefault(variant, {})[key] = value
+        k = load_raw(raw)
         status = os.path.join(outdir, name, "vm-status")
         if os.path.isfile(status):
             k.setdefault("info", {}).setdefault("host", {})["vm_status"] = \
@@ -95,6 +112,39 @@ def fmt_pct(x):
     return "n/a" if x is None else "%.2f%%" % (100 * x)
 
 
+def fmt_spread(x):
+    """The range of the rounds as a share of their median."""
+    return "" if x is None else "±%.0f%%" % (50 * x)
+
+
+ICOUNT_ROWS = [("a", "forward", "a"), ("n", "forward + nft chain at raw", "a"),
+               ("m", "forward + lb-dispatch (lookup, miss)", "a"),
+               ("b", "IPVS NAT", "a"), ("c", "nft ct NAT", "a"),
+               ("d", "nftlvs fullnat", "a"),
+               ("a6", "IPv6 forward", "a6"), ("b6", "IPv6 IPVS NAT", "a6"),
+               ("d6", "nftlvs FNAT66", "a6"), ("d64", "nftlvs NAT64", "a6")]
+
+
+def icount_table(kver, ic):
+    """Packet rates on the instruction clock: each guest instruction takes 1 ns of guest
+    time, so a rate is the inverse of the instructions spent per packet, over the whole
+    path (pktgen, veth, the LB's stack, the server's receive)."""
+    lines = ["**%s, instruction clock** (UDP packets/s, established flows; median of %s "
+             "rounds)" % (kver, len([x for x in ic.get("pps", {}).get("a", {})
+                                     if x.startswith("pps.run")]) or "n/a"), "",
+             "| variant | packets/s | spread | ratio | instructions/packet |",
+             "|---|---|---|---|---|"]
+    for v, label, base in ICOUNT_ROWS:
+        x = get(ic, "pps", v, "pps")
+        if x is None:
+            continue
+        ref = get(ic, "pps", base, "pps")
+        lines.append("| (%s) %s | %s | %s | %s to (%s) | %s |" % (
+            v, label, fmt_n(x), fmt_spread(get(ic, "pps", v, "spread")),
+            fmt_r3(ratio(x, ref)), base, "%.0f" % (1e9 / x)))
+    return lines
+
+
 def flood(k, v):
     """SYN-ACKs per second, share answered, real-client success."""
     secs = get(k, "flood", v, "seconds")
@@ -113,11 +163,13 @@ def kernel_rows(k):
     rows = []
 
     pps = {v: get(k, "pps", v, "pps") for v in "abcd"}
-    cells = {v: "%s (%s)" % (fmt_n(x), fmt_r(ratio(x, pps["a"])))
+    cells = {v: "%s %s (%s)" % (fmt_n(x), fmt_spread(get(k, "pps", v, "spread")),
+                                fmt_r(ratio(x, pps["a"])))
              for v, x in pps.items() if x is not None}
     cells["e"] = "= (d)"
     r = ratio(pps["d"], pps["a"])
-    rows.append(("UDP packets/s delivered, established flows (ratio to a)", cells,
+    rows.append(("UDP packets/s delivered, established flows (median, spread; ratio to a)",
+                 cells,
                  "d/a " + fmt_r3(r), "d >= 0.95x a",
                  None if r is None else r >= 0.95))
 
@@ -439,7 +491,8 @@ def main():
         sys.exit("usage: report.py RESULTS_DIR | report.py --runs RESULTS_DIR...")
     outdir = sys.argv[1]
     kernels, cg = load(outdir)
-    if not kernels:
+    icount = load_icount(outdir)
+    if not kernels and not icount:
         sys.exit("report: no KERNEL/raw.tsv in %s" % outdir)
     host_calib = load_host_calib(outdir)
 
@@ -447,7 +500,7 @@ def main():
                     for m, c, r, t, v in kernel_rows(k)] for kv, k in kernels.items()}
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump({"kernels": kernels, "summary": summary, "callgrind": cg,
-                   "host_calib": host_calib}, f,
+                   "host_calib": host_calib, "icount": icount}, f,
                   indent=1, sort_keys=True)
     with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -457,6 +510,10 @@ def main():
                 for variant, keys in sorted(variants.items()):
                     for key, value in sorted(keys.items()):
                         w.writerow([kv, metric, variant, key, value])
+        for kv, ic in icount.items():
+            for variant, keys in sorted(ic.get("pps", {}).items()):
+                for key, value in sorted(keys.items()):
+                    w.writerow([kv, "icount.pps", variant, key, value])
         for row in cg:
             for key in ("instructions_per_op", "ns_per_op", "iters"):
                 w.writerow(["host", "callgrind", row["op"], key, row[key]])
@@ -481,6 +538,8 @@ def main():
         hd = healthd_table(kv, k, host_calib, loads)
         if hd:
             lines += hd + [""]
+    for kv, ic in icount.items():
+        lines += icount_table(kv, ic) + [""]
     if cg:
         lines += ["**portable core (userspace, callgrind)**", ""] + cg_table(cg) + [""]
     note = [n for kv, k in kernels.items() for n in notes(kv, k)]

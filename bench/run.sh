@@ -7,13 +7,15 @@
 #   3. boots one QEMU guest per kernel and measures all variants in that boot
 #      (bench/guest.sh): packet rate, connection rate, SYN flood, connection-table cost,
 #      nftlvs-healthd at 100 and 1000 servers (this phase also runs natively on the
-#      host, bench/host-healthd.sh: the daemon's CPU on a real core),
+#      host, bench/host-healthd.sh: the daemon's CPU on a real core); then the packet
+#      rates once more in a guest on an instruction clock,
 #   4. counts instructions of the portable core's operations with callgrind (bench_core),
 #   5. prints the table and writes results.json, results.csv, table.md and plot.png.
 #
 #   bench/run.sh                 everything, results in build/bench/results-DATE/
 #   KERNELS="6.1.0-56-amd64"     restricts the kernels
-#   BENCH_PHASES="variants"      guest phases to run (default: variants flood table healthd)
+#   BENCH_PHASES="variants"      phases to run (default: variants flood table healthd icount;
+#                                icount: the packet rates in the instruction-clock guest)
 #   BENCH_QUICK=1                small counts, to try the command out (numbers meaningless)
 #   HD_VARIANTS="100:tcp"        the healthd phase's pools (default: 100:tcp 1000:tcp 1000:http)
 #
@@ -66,8 +68,13 @@ host_calib() {
 	printf 'load\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out/host-calib.tsv"
 
+# The wall-clock guest's phases, and whether the instruction-clock guest runs.
+phases=${BENCH_PHASES:-variants flood table healthd icount}
+guest_phases=$(printf '%s\n' $phases | { grep -vx icount || true; } | paste -sd' ')
+case " $phases " in *" icount "*) icount=1 ;; *) icount="" ;; esac
+
 # The daemon's CPU on a real core first, while nothing else of the benchmark runs.
-case " ${BENCH_PHASES:-variants flood table healthd} " in
+case " $phases " in
 *" healthd "*)
 	echo "== healthd (natively, host kernel $(uname -r))"
 	bench/host-healthd.sh "$out/host-$(uname -r)" ||
@@ -78,6 +85,7 @@ esac
 kernels=${KERNELS:-$(tests/vm/kernels.sh)}
 [ -n "$kernels" ] || { echo "bench: no kernel to boot" >&2; exit 1; }
 for kver in $kernels; do
+	[ -n "$guest_phases" ] || break
 	echo "== kernel $kver"
 	ko=$(tests/build-kmod.sh "$kver")
 	mkdir -p "$out/$kver"
@@ -85,7 +93,7 @@ for kver in $kernels; do
 	gdb -batch -ex 'print sizeof(struct lvs_conn)' "$ko" 2>/dev/null |
 		sed -n 's/^\$1 = //p' > "$out/$kver/lvs_conn_size" || true
 	{
-		[ -z "${BENCH_PHASES:-}" ] || echo "BENCH_PHASES=\"$BENCH_PHASES\""
+		echo "BENCH_PHASES=\"$guest_phases\""
 		[ -z "${HD_VARIANTS:-}" ] || echo "HD_VARIANTS=\"$HD_VARIANTS\""
 		if [ -n "${BENCH_QUICK:-}" ]; then
 			echo "PKTS=30000 PPS_REPS=1 CPS_SECS=2 CPS_ROUNDS=1 FLOOD_SECS=2 FLOOD_ROUNDS=1 FILL1=20000 FILL2=30000"
@@ -101,6 +109,30 @@ for kver in $kernels; do
 	echo "$status" > "$out/$kver/vm-status"
 	cut -d' ' -f1-3 /proc/loadavg > "$out/$kver/host-load-after"
 	[ "$status" = 0 ] || echo "bench: the VM for $kver ended with status $status" >&2
+
+done
+
+for kver in $kernels; do
+	[ -n "$icount" ] || break
+	# The packet rates again in a guest whose clock counts instructions (1 ns each): what
+	# the host's load does to the wall-clock figures above does not reach these. CPU model
+	# qemu64: with "max" this mode once raised a stray debug exception in the guest kernel.
+	echo "== kernel $kver, instruction clock"
+	ko=$(tests/build-kmod.sh "$kver")
+	mkdir -p "$out/$kver/icount"
+	{
+		echo 'BENCH_PHASES="variants"'
+		if [ -n "${BENCH_QUICK:-}" ]; then
+			echo "PKTS=20000 PPS_REPS=1 CPS_ROUNDS=0"
+		else
+			echo "PKTS=100000 PPS_REPS=5 CPS_ROUNDS=0"
+		fi
+	} > "$out/$kver/icount/params.sh"
+	status=0
+	VM_CPU=qemu64 VM_ICOUNT=0 VM_APPEND="slab_nomerge" tests/vm/run.sh -k "$kver" -o "$out/$kver/icount" \
+		-t 2400 -m 2048 -- "$top/bench/guest.sh" "$out/$kver/icount" "$ko" || status=$?
+	echo "$status" > "$out/$kver/icount/vm-status"
+	[ "$status" = 0 ] || echo "bench: the instruction-clock VM for $kver ended with status $status" >&2
 done
 
 echo "== callgrind (portable core, host)"
