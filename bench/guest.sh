@@ -402,6 +402,36 @@ phase_variants() {
 	use_topo ""
 }
 
+# profile: where each variant of PROFILE_VARIANTS spends its instructions (bench/profile.sh).
+# PKTS packets of established flows, between the marks of the insnprof plugin: window N of
+# its output is the Nth variant. The kernel's symbols go to RESULTS_DIR/kallsyms.
+PROFILE_VARIANTS=${PROFILE_VARIANTS:-a n m d}
+phase_profile() {
+	local v before window=0
+	for v in $PROFILE_VARIANTS; do
+		use_topo "$v"
+		setup_variant "$v"
+		pps_warm "$v"
+	done
+	for v in $PROFILE_VARIANTS; do
+		use_topo "$v"
+		before=$(rs_counter rx)
+		"$bin/profmark" start
+		# shellcheck disable=SC2046
+		pktgen "$PKTS" $(pps_src "$v") $(pps_dst "$v") 10000 $((10000 + FLOWS)) >/dev/null
+		"$bin/profmark" stop
+		window=$((window + 1))
+		rec profile "$v" window "$window"
+		rec profile "$v" delivered "$(( $(rs_counter rx) - before ))"
+	done
+	cat /proc/kallsyms > "$out/kallsyms"
+	for v in $PROFILE_VARIANTS; do
+		use_topo "$v"
+		topo_teardown
+	done
+	use_topo ""
+}
+
 lvs_stat() { ip netns exec "$NS_LB" awk -v k="$1" '$1 == k { print $2 }' /proc/net/nft_lvs/stats; }
 
 # 3: spoofed SYNs (random sources in 10.2.0.0/16, routed back to the client namespace where
