@@ -20,8 +20,8 @@
 #   VM_QEMU_EXTRA   extra QEMU arguments (split on spaces), e.g. "-s" for a gdb stub
 #   VM_CPU          the emulated CPU model (default max)
 #   VM_ICOUNT       N: an instruction clock, each guest instruction 2^N ns of guest time
-#                   (QEMU's -icount, one host thread for both CPUs, idle time skipped): the
-#                   guest's timings then count its instructions, whatever the host's load
+#                   (QEMU's -icount, one CPU, idle time skipped): the guest's timings then
+#                   count its instructions, whatever the host's load
 #
 # Results directory (shared writable into the guest at the same absolute path):
 #   cmd.sh        CMD ARGS, quoted with printf %q (only paths go on the kernel command line,
