@@ -264,19 +264,21 @@ pps_src() {	# pps_src VARIANT: "SRC_MIN SRC_MAX"
 	esac
 }
 
-# pps_warm VARIANT: every flow seen twice, so connections exist and ARP/ND is resolved.
-pps_warm() {
+# pps_send COUNT VARIANT: COUNT packets over the variant's FLOWS flows; prints pktgen's result.
+pps_send() {
 	# shellcheck disable=SC2046
-	pktgen $((FLOWS * 2)) $(pps_src "$1") $(pps_dst "$1") 10000 $((10000 + FLOWS)) >/dev/null
+	pktgen "$1" $(pps_src "$2") $(pps_dst "$2") 10000 $((10000 + FLOWS))
 }
+
+# pps_warm VARIANT: every flow seen twice, so connections exist and ARP/ND is resolved.
+pps_warm() { pps_send $((FLOWS * 2)) "$1" >/dev/null; }
 
 # pps_once METRIC VARIANT KEY: one run of PKTS packets over FLOWS flows; records
 # delivered/elapsed under KEY and prints it.
 pps_once() {
 	local before after res pps
 	before=$(rs_counter rx)
-	# shellcheck disable=SC2046
-	res=$(pktgen "$PKTS" $(pps_src "$2") $(pps_dst "$2") 10000 $((10000 + FLOWS)))
+	res=$(pps_send "$PKTS" "$2")
 	after=$(rs_counter rx)
 	set -- "$1" "$2" "$3" $res
 	[ -n "${4:-}" ] && [ "$4" -gt 0 ] || { say "pktgen gave no result" >&2; return 1; }
@@ -417,8 +419,7 @@ phase_profile() {
 		use_topo "$v"
 		before=$(rs_counter rx)
 		"$bin/profmark" start
-		# shellcheck disable=SC2046
-		pktgen "$PKTS" $(pps_src "$v") $(pps_dst "$v") 10000 $((10000 + FLOWS)) >/dev/null
+		pps_send "$PKTS" "$v" >/dev/null
 		"$bin/profmark" stop
 		window=$((window + 1))
 		rec profile "$v" window "$window"

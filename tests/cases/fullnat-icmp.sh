@@ -17,8 +17,8 @@ in_ns client sysctl -qw net.ipv4.icmp_ratemask=0 net.ipv6.icmp.ratemask=200 ||
 	fail "client ICMP ratemask"
 # send_to_closed_port FAMILY CPORT VIP VPORT DUMP: a datagram from the client's port CPORT,
 # closed before rs1's reply comes, until the capture DUMP.txt (its messages in DUMP.err)
-# shows the client's port unreachable at rs1. Tries again: on 6.1 every namespace draws
-# ICMP errors from one global token bucket, which a case beside this one can empty.
+# shows the client's port unreachable at rs1. Tries again if it does not show: a datagram or
+# the error can still be lost on a loaded guest (the rate limits are off, above).
 send_to_closed_port() {
 	local family=$1 cport=$2 vip=$3 vport=$4 dump=$5 try end
 	end=$((SECONDS + 10))
