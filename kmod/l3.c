@@ -62,6 +62,63 @@ struct dst_entry *lvs_route(struct net *net, const struct sk_buff *skb,
 	return dst;
 }
 
+/* What dst_check() needs to tell whether @dst still holds. */
+static u32 lvs_route_cookie(const struct dst_entry *dst, u8 family)
+{
+	if (family == NFPROTO_IPV6)
+		return rt6_get_cookie(container_of(dst, struct rt6_info, dst));
+	return 0;
+}
+
+/*
+ * The route of @cp's packets received in @dir. A route lookup costs more
+ * than the rest of the translation, and a connection's addresses do not
+ * change, so the route is kept in the connection while dst_check() finds
+ * it valid: a route or address change, a device going down or a new path
+ * MTU makes the stack mark it stale, and the next packet looks it up
+ * again. Returned without a reference (*held false), like the stack's own
+ * input routes: good until the RCU read side ends. A marked packet may be
+ * routed by its mark, so it is looked up every time and returned held.
+ */
+struct dst_entry *lvs_conn_route(struct lvs_conn *cp, u8 dir,
+				 const struct sk_buff *skb, struct net *net,
+				 bool *held)
+{
+	const struct lvs_tuple *other = &cp->hn[!dir].t;
+	struct dst_entry *dst = READ_ONCE(cp->dst[dir]);
+	u32 cookie;
+
+	if (likely(dst && !skb->mark) &&
+	    likely(dst_check(dst, READ_ONCE(cp->dst_cookie[dir])))) {
+		*held = false;
+		return dst;
+	}
+	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_XMIT_ROUTE_LOOKUP);
+	dst = lvs_route(net, skb, other->family, &other->src, &other->dst);
+	if (!dst || skb->mark) {
+		*held = true;
+		return dst;
+	}
+	/*
+	 * The connection takes the lookup's reference. Two CPUs may replace
+	 * the same stale route at once; each releases what it took out, and
+	 * a reader that met the old one is safe until its RCU grace period.
+	 * A cookie that does not go with its route only costs a lookup.
+	 */
+	cookie = lvs_route_cookie(dst, other->family);
+	WRITE_ONCE(cp->dst_cookie[dir], cookie);
+	dst_release(xchg(&cp->dst[dir], dst));
+	*held = false;
+	return dst;
+}
+
+/* When the connection is freed (after its RCU grace period). */
+void lvs_conn_route_release(struct lvs_conn *cp)
+{
+	dst_release(cp->dst[LB_DIR_IN]);
+	dst_release(cp->dst[LB_DIR_OUT]);
+}
+
 static bool lvs_dst_local(const struct dst_entry *dst, u8 family)
 {
 	if (family == NFPROTO_IPV6)
@@ -302,17 +359,13 @@ void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
 		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 }
 
-/*
- * Hand a packet we rewrote or built to the output path on its new route
- * @dst (consumed with the packet).
- */
-unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
-		      struct net *net, u8 family)
+/* Hand a packet we rewrote or built to the output path on its route. */
+static unsigned int lvs_xmit_routed(struct sk_buff *skb, struct net *net,
+				    u8 family)
 {
+	struct dst_entry *dst = skb_dst(skb);
 	bool local = lvs_dst_local(dst, family);
 
-	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
 	skb->dev = dst->dev;
 	/* We keep the state: conntrack must leave these packets alone. */
 	nf_reset_ct(skb);
@@ -334,4 +387,25 @@ unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
 	skb_clear_tstamp(skb);
 	dst_output(net, skb->sk, skb);
 	return NF_STOLEN;
+}
+
+/* ... on the route @dst, whose reference goes with the packet. */
+unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
+		      struct net *net, u8 family)
+{
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	return lvs_xmit_routed(skb, net, family);
+}
+
+/*
+ * ... on a route held elsewhere (lvs_conn_route()); the stack takes a
+ * reference of its own where the packet outlives the RCU read side.
+ */
+unsigned int lvs_xmit_noref(struct sk_buff *skb, struct dst_entry *dst,
+			    struct net *net, u8 family)
+{
+	skb_dst_drop(skb);
+	skb_dst_set_noref(skb, dst);
+	return lvs_xmit_routed(skb, net, family);
 }

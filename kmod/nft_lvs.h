@@ -105,6 +105,7 @@ enum lvs_stat {
 	LVS_STAT_XMIT_NO_ROUTE,		/* dropped: no route after translation */
 	LVS_STAT_XMIT_FRAG_NEEDED,	/* dropped: too big, ICMP sent */
 	LVS_STAT_XMIT_ERROR,		/* dropped: could not make it writable etc. */
+	LVS_STAT_XMIT_ROUTE_LOOKUP,	/* translated packets without a cached route */
 	LVS_STAT_TTL_EXCEEDED,		/* dropped: TTL ran out, ICMP sent */
 	LVS_STAT_TOA_OK,		/* TOA option added */
 	LVS_STAT_TOA_FAIL_LEN,		/* TOA skipped: packet would pass the MTU */
@@ -121,6 +122,7 @@ enum lvs_stat {
 	LVS_STAT_SP_RS_ERROR,		/* synproxy: RS reset or never answered */
 	LVS_STAT_SP_QUEUE_FULL,		/* synproxy: client packet dropped, RS not there yet */
 	LVS_STAT_SP_ACKSTORM,		/* synproxy: duplicate RS ACK dropped */
+	LVS_STAT_SP_BAD_CSUM,		/* synproxy: segment to answer, bad checksum */
 	LVS_STAT_VS_UNTRACKED,		/* connection of a service without counters */
 	LVS_STAT_NO_TRANSPORT,		/* lb-dispatch: no transport header found */
 	LVS_STAT_ICMP_NAT64,		/* NAT64: ICMP error without counterpart, dropped */
@@ -379,6 +381,14 @@ struct lvs_conn {
 	};
 	struct lvs_dest		*dest;		/* held: the RS, and the service (ln, timeout) */
 	struct lvs_vs		*vs;		/* NULL: not counted per service */
+	/*
+	 * The output route of packets received in each direction, held, and
+	 * its validity cookie (IPv6's routing tree serial): see
+	 * lvs_conn_route(). Written with xchg() by whichever CPU finds it
+	 * stale, released when the connection is freed.
+	 */
+	struct dst_entry	*dst[2];
+	u32			dst_cookie[2];
 };
 
 /* Set under cp->lock by whoever ends the connection (owns the kill). */
@@ -488,7 +498,9 @@ void lvs_synproxy_start(struct lvs_conn *cp, struct sk_buff *skb);
 void lvs_synproxy_free(struct lvs_synproxy *sp);
 enum { LVS_SP_XLATE, LVS_SP_DONE, LVS_SP_GONE };
 int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			  unsigned int thoff, unsigned int *verdict);
+			  const struct nft_pktinfo *pkt, unsigned int *verdict);
+bool lvs_synproxy_csum_ok(struct lvs_net *ln, struct sk_buff *skb,
+			  const struct nft_pktinfo *pkt, u8 family);
 bool lvs_synproxy_retry(struct lvs_conn *cp);
 void lvs_synproxy_resend(struct lvs_conn *cp);
 void lvs_synproxy_gone(struct lvs_conn *cp);
@@ -523,8 +535,14 @@ bool lvs_l3_hop_expired(const struct sk_buff *skb, u8 family);
 bool lvs_l3_too_big(const struct sk_buff *skb, u8 family, unsigned int mtu);
 void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
 		       unsigned int mtu);
+struct dst_entry *lvs_conn_route(struct lvs_conn *cp, u8 dir,
+				 const struct sk_buff *skb, struct net *net,
+				 bool *held);
+void lvs_conn_route_release(struct lvs_conn *cp);
 unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
 		      struct net *net, u8 family);
+unsigned int lvs_xmit_noref(struct sk_buff *skb, struct dst_entry *dst,
+			    struct net *net, u8 family);
 
 /* Translation (xlate.c) and ICMP errors about connections (icmp.c). */
 int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,

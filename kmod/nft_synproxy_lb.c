@@ -83,13 +83,16 @@ static u32 nft_synproxy_lb_mac(const void *ctx, u32 period, u8 data)
 /*
  * An ACK without connection: valid if it acknowledges a cookie of ours
  * for this tuple and the client's ISN, made in this clock period or the
- * one before. Then the fullnat after us gets what the cookie carried.
+ * one before, and its checksum is good (checked after the cookie, which
+ * costs less under a flood of forged ACKs). Then the fullnat after us
+ * gets what the cookie carried.
  */
 static bool nft_synproxy_lb_ack(const struct lvs_synproxy_cfg *priv,
 				struct lvs_net *ln, const struct lvs_tuple *t,
-				const struct sk_buff *skb,
+				const struct nft_pktinfo *pkt,
 				const struct tcphdr *th, unsigned int payload)
 {
+	struct sk_buff *skb = pkt->skb;
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
 	const struct nft_synproxy_lb_mac_ctx ctx = {
 		.ln	= ln,
@@ -110,6 +113,8 @@ static bool nft_synproxy_lb_ack(const struct lvs_synproxy_cfg *priv,
 		lvs_stat_inc(ln, LVS_STAT_SP_BAD_ACK);
 		return false;
 	}
+	if (!lvs_synproxy_csum_ok(ln, skb, pkt, t->family))
+		return false;
 	if ((priv->flags & NFT_SYNPROXY_LB_F_DEFER) && !payload) {
 		/* A handshake alone costs no RS connection: wait for data. */
 		lvs_stat_inc(ln, LVS_STAT_SP_NULL_ACK);
@@ -163,13 +168,15 @@ unsigned int lvs_synproxy_lb_run(const struct lvs_synproxy_cfg *priv,
 
 	switch (flags & (CORE_TCPF_SYN | CORE_TCPF_ACK | CORE_TCPF_RST)) {
 	case CORE_TCPF_SYN:
+		if (!lvs_synproxy_csum_ok(ln, skb, pkt, t.family))
+			goto drop;
 		nft_synproxy_lb_syn(priv, ln, &t, th);
 		consume_skb(skb);
 		return NF_STOLEN;
 	case CORE_TCPF_ACK:
 		if (flags & CORE_TCPF_FIN && skb->len == thoff + hl)
 			break;	/* a bare FIN: nothing to connect */
-		if (nft_synproxy_lb_ack(priv, ln, &t, skb, th,
+		if (nft_synproxy_lb_ack(priv, ln, &t, pkt, th,
 					skb->len - thoff - hl))
 			return NFT_CONTINUE;
 		goto drop;

@@ -290,6 +290,23 @@ static void lvs_synproxy_send_ack(struct lvs_conn *cp, const struct tcphdr *th)
 }
 
 /*
+ * Whether a segment the LB answers or takes state from (a SYN, a cookie
+ * ACK, the RS's SYN-ACK, a RST) has a good TCP checksum. Where the LB only
+ * translates, a corrupted segment goes on for the endpoint to drop; where
+ * it stands in for an endpoint it must drop it itself, or a flipped bit
+ * becomes a wrong sequence offset or a reset for the whole connection.
+ */
+bool lvs_synproxy_csum_ok(struct lvs_net *ln, struct sk_buff *skb,
+			  const struct nft_pktinfo *pkt, u8 family)
+{
+	if (likely(!nf_checksum(skb, nft_hook(pkt), nft_thoff(pkt),
+				IPPROTO_TCP, family)))
+		return true;
+	lvs_stat_inc(ln, LVS_STAT_SP_BAD_CSUM);
+	return false;
+}
+
+/*
  * Packets of a connection opened behind a cookie, before the ordinary
  * translation. Returns LVS_SP_DONE with *verdict set when it dealt with
  * @skb, LVS_SP_XLATE when the ordinary translation should, LVS_SP_GONE
@@ -297,8 +314,9 @@ static void lvs_synproxy_send_ack(struct lvs_conn *cp, const struct tcphdr *th)
  * (that SYN gets a cookie like any new one).
  */
 int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			  unsigned int thoff, unsigned int *verdict)
+			  const struct nft_pktinfo *pkt, unsigned int *verdict)
 {
+	unsigned int thoff = nft_thoff(pkt);
 	struct lvs_synproxy *sp = cp->sp;
 	u8 _th[CORE_TCP_HDR_MAX];
 	const struct tcphdr *th;
@@ -317,6 +335,10 @@ int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	if (!th)
 		goto drop;
 	flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
+	if ((flags & (CORE_TCPF_SYN | CORE_TCPF_RST)) &&
+	    !lvs_synproxy_csum_ok(lvs_conn_ln(cp), skb, pkt,
+				  cp->hn[dir].t.family))
+		goto drop;
 
 	if (!smp_load_acquire(&sp->rs_answered)) {
 		if (dir == LB_DIR_IN) {

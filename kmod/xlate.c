@@ -334,13 +334,14 @@ unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	struct lvs_net *ln = lvs_conn_ln(cp);
 	struct dst_entry *dst;
 	struct tcphdr *th;
+	bool held;
 
 	if (forwarded && lvs_l3_hop_expired(skb, in_family)) {
 		lvs_l3_icmp_reply(skb, in_family, LVS_L3_HOP_EXPIRED, 0);
 		lvs_stat_inc(ln, LVS_STAT_TTL_EXCEEDED);
 		return NF_DROP;
 	}
-	dst = lvs_route(net, skb, family, daddr, saddr);
+	dst = lvs_conn_route(cp, dir, skb, net, &held);
 	if (!dst) {
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
@@ -379,12 +380,15 @@ unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		       forwarded);
 
 	lvs_count(cp, dir, len);
-	return lvs_xmit(skb, dst, net, family);
+	if (held)
+		return lvs_xmit(skb, dst, net, family);
+	return lvs_xmit_noref(skb, dst, net, family);
 
 err:
 	lvs_stat_inc(ln, LVS_STAT_XMIT_ERROR);
 drop:
-	dst_release(dst);
+	if (held)
+		dst_release(dst);
 	return NF_DROP;
 }
 
@@ -417,8 +421,7 @@ bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 		return true;
 	}
 	if (cp->sp) {
-		switch (lvs_synproxy_dispatch(cp, hn->t.dir, skb, nft_thoff(pkt),
-					      verdict)) {
+		switch (lvs_synproxy_dispatch(cp, hn->t.dir, skb, pkt, verdict)) {
 		case LVS_SP_DONE:
 			return true;
 		case LVS_SP_GONE:

@@ -79,3 +79,16 @@ for c in pkts_in pkts_out bytes_in bytes_out; do
 	assert_eq "$(lvs_stat $c)" "$sum_rs" "$c: real servers add up"
 done
 assert_eq 0 "$(lvs_stat service_untracked)" "untracked service connections"
+
+# Routes are kept per connection and direction: looked up once each, not once a packet,
+# and again when the routing changes under a connection (a route added anywhere makes
+# every kept route stale): 2 lookups when it starts, 2 after the change.
+conns=$(lvs_stat conn_new) lookups=$(lvs_stat xmit_route_lookup)
+log "route lookups: $lookups for $conns connections, $(lvs_stat pkts_in) + $(lvs_stat pkts_out) packets"
+[ "$lookups" -le $((2 * conns + conns / 10)) ] ||
+	fail "route lookups: $lookups for $conns connections"
+out=$(lvs_across client "$VIP4" 80 in_ns lb ip route add blackhole 203.0.113.0/24)
+assert_eq 1 "$(json_get ok <<<"$out")" "connection across a route change"
+n=$(($(lvs_stat xmit_route_lookup) - lookups))
+[ "$n" -ge 4 ] || fail "route lookups of a connection across a route change: $n, not 4"
+log "route lookups of a connection across a route change: $n"

@@ -67,6 +67,20 @@ if in_ns lb test -r /proc/net/nf_conntrack; then
 	assert_eq 0 "$(in_ns lb grep -c "dst=$VIP6" /proc/net/nf_conntrack)" "conntrack entries for the VIP"
 fi
 
+# Routes are kept per connection and direction (looked up once each, not once a packet),
+# and looked up again when the routing changes: a host route to the client makes the kept
+# route to it stale (its routing tree node changes), not the one to the server.
+conns=$(lvs_stat conn_new) lookups=$(lvs_stat xmit_route_lookup)
+log "route lookups: $lookups for $conns connections, $(lvs_stat pkts_in) + $(lvs_stat pkts_out) packets"
+[ "$lookups" -le $((2 * conns + conns / 10)) ] ||
+	fail "route lookups: $lookups for $conns connections"
+out=$(lvs_across client "$VIP6" 80 in_ns lb ip -6 route add "$CLIENT6/128" dev "$LB_IF_CLIENT")
+assert_eq 1 "$(json_get ok <<<"$out")" "connection across a route change"
+n=$(($(lvs_stat xmit_route_lookup) - lookups))
+[ "$n" -ge 3 ] || fail "route lookups of a connection across a route change: $n, not 3"
+log "route lookups of a connection across a route change: $n"
+in_ns lb ip -6 route del "$CLIENT6/128" dev "$LB_IF_CLIENT"
+
 # check_toa KIND: the handshake's last ACK at a server has the hop limit one less than the
 # client's 64, and a TOA option of KIND, 20 bytes, with the client's IPv6 address and port.
 check_toa() {

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SYNPROXY defences: a bounded spoofed SYN flood while real clients connect
 # (every real connection succeeds, the flood creates no connection and no
-# real server sees one of its SYNs); forged cookie ACKs, stray RST and FIN
-# dropped and counted; the cookie SYN-ACK's options and TTL; defer (an
+# real server sees one of its SYNs); forged cookie ACKs, stray RST and FIN,
+# SYNs with a bad TCP checksum dropped and counted; the cookie SYN-ACK's options and TTL; defer (an
 # ACK-only handshake costs no real server connection); TOA behind the
-# proxy. The flood, forged ACKs and stray segments again over IPv6.
+# proxy. The flood, forged ACKs, stray segments and bad checksums again over IPv6.
 # timeout: 500
 # exclusive: the flood needs the CPUs to itself
 . "$TOP/tests/lib/assert.sh"
@@ -94,15 +94,21 @@ flood() {
 		fail "SYNs answered $(($(lvs_stat synproxy_syn) - answered0)) of $sent + $4 ($vip)"
 }
 
-# Forged cookie ACKs, stray RSTs and FINs: dropped, counted, no connection.
+# Forged cookie ACKs, stray RSTs and FINs: dropped, counted, no connection. SYNs with a
+# bad checksum: dropped and counted, never answered.
 forged() {	# forged VIP NET
-	local bad0 stray0 new0 acks out
+	local bad0 stray0 new0 csum0 syn0 acks out
 	bad0=$(lvs_stat synproxy_bad_ack) stray0=$(lvs_stat synproxy_stray) new0=$(lvs_stat conn_new)
+	csum0=$(lvs_stat synproxy_bad_csum) syn0=$(lvs_stat synproxy_syn)
 	out=$(in_ns client "$SYNFLOOD" "$1" 80 "$2" 2000 20 ack) || fail "ack flood: $out"
 	acks=$(json_get sent <<<"$out")
 	out=$(in_ns client "$SYNFLOOD" "$1" 80 "$2" 300 20 rst) || fail "rst flood: $out"
 	out=$(in_ns client "$SYNFLOOD" "$1" 80 "$2" 300 20 fin) || fail "fin flood: $out"
+	out=$(in_ns client "$SYNFLOOD" "$1" 80 "$2" 300 20 badsum-syn) ||
+		fail "bad checksum SYNs: $out"
 	sleep 1
+	assert_eq $((csum0 + 300)) "$(lvs_stat synproxy_bad_csum)" "SYNs with a bad checksum counted ($1)"
+	assert_eq "$syn0" "$(lvs_stat synproxy_syn)" "SYNs with a bad checksum answered ($1)"
 	assert_eq $((bad0 + acks)) "$(lvs_stat synproxy_bad_ack)" "forged ACKs counted ($1)"
 	assert_eq $((stray0 + 600)) "$(lvs_stat synproxy_stray)" "stray RST/FIN counted ($1)"
 	assert_eq "$new0" "$(lvs_stat conn_new)" "no connection from forged segments ($1)"

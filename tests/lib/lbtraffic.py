@@ -6,6 +6,10 @@
                                             per LISTENER, PORT[/udp][/v6][/hold=S]
                                             (v6: on IPv6 only, beside an IPv4 one)
   lbtraffic.py tcp HOST PORT [options]      TCP connections, checked end to end
+                                            (--started F --until G: one connection that
+                                            creates F once it carries data and goes on
+                                            sending until G exists: a change made
+                                            meanwhile happens in mid-connection)
   lbtraffic.py udp HOST PORT [options]      UDP exchanges, checked end to end
   lbtraffic.py tcpopts PCAP                 TCP flags and options of each packet
   lbtraffic.py icmpquotes PCAP ADDR         do ICMP errors to ADDR quote its own segments?
@@ -150,6 +154,35 @@ def tcp_once(args, payload, src):
         s.connect((args.host, args.port))
         s.sendall(payload)
         s.shutdown(socket.SHUT_WR)
+        return check_reply(recv_all(s), payload)
+    finally:
+        s.close()
+
+
+def tcp_across(args, payload, src):
+    """One connection that spans an event: --started once data flows, then pieces
+    until --until exists (and a few after, so packets follow the event both ways)."""
+    s = client_socket(args, socket.SOCK_STREAM)
+    sent = []
+    deadline = time.monotonic() + args.timeout
+    try:
+        if src:
+            s.bind((src, 0))
+        s.connect((args.host, args.port))
+        after = 0
+        while after < 10:
+            piece = os.urandom(1000)
+            s.sendall(piece)
+            sent.append(piece)
+            if len(sent) == 5:
+                open(args.started, "w").close()
+            if os.path.exists(args.until):
+                after += 1
+            if time.monotonic() > deadline:
+                raise TimeoutError("%s never appeared" % args.until)
+            time.sleep(0.02)
+        s.shutdown(socket.SHUT_WR)
+        payload = b"".join(sent)
         return check_reply(recv_all(s), payload)
     finally:
         s.close()
@@ -368,6 +401,9 @@ def main():
         c.add_argument("--src", help="comma-separated source addresses, used in turn")
         c.add_argument("--ext6", action="store_true",
                        help="IPv6: a hop-by-hop and a destination options header on every packet")
+        if cmd == "tcp":
+            c.add_argument("--started", help="with --until: file made once data flows")
+            c.add_argument("--until", help="with --started: send until this file exists")
     t = sub.add_parser("tcpopts")
     t.add_argument("pcap")
     q = sub.add_parser("icmpquotes")
@@ -381,6 +417,10 @@ def main():
     if args.cmd == "serve":
         serve(args)
         return 0
+    if args.cmd == "tcp" and (args.started or args.until):
+        if not (args.started and args.until) or args.count != 1:
+            p.error("--started and --until go together, with --count 1")
+        return client(args, tcp_across)
     return client(args, tcp_once if args.cmd == "tcp" else udp_once)
 
 

@@ -195,3 +195,25 @@ for _ in range(3):
         pass
 print(result)' "$1" "$2"
 }
+
+# lvs_across NS HOST PORT CMD...: one TCP connection from NS to HOST:PORT that carries data
+# before and after CMD runs (waits for the data to flow, not for a time); prints the
+# client's JSON. Fails when CMD fails or the connection does not end byte-exact.
+lvs_across() {
+	local ns=$1 host=$2 port=$3 pid i
+	local started=$CASE_TMP/across.started until=$CASE_TMP/across.until
+	shift 3
+	rm -f "$started" "$until"
+	in_ns "$ns" $LBTRAFFIC tcp "$host" "$port" --started "$started" --until "$until" \
+		--timeout 60 >"$CASE_TMP/across.json" &
+	pid=$!
+	for i in $(seq 600); do
+		[ -e "$started" ] || ! kill -0 "$pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -e "$started" ] || fail "connection to $host:$port for '$*' never carried data"
+	"$@" || fail "in mid-connection: $*"
+	touch "$until"
+	wait "$pid" || fail "connection across '$*': $(cat "$CASE_TMP/across.json")"
+	cat "$CASE_TMP/across.json"
+}

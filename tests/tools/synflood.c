@@ -8,12 +8,13 @@
  * sendmmsg); prints what it did as JSON:
  *   {"sent": N, "failed": N, "seconds": S, "rate": N/S}
  *
- *   synflood DST PORT SRC_PREFIX/LEN COUNT SECONDS [syn|ack|rst|fin]
+ *   synflood DST PORT SRC_PREFIX/LEN COUNT SECONDS [syn|ack|rst|fin|badsum-syn]
  *
  * DST and SRC_PREFIX are both IPv4 (LEN 8-30) or both IPv6 (LEN 96-120:
  * the random host part lives in the last 32 bits).
  *
  * "ack" segments carry a random acknowledgement number: forged cookies.
+ * "badsum-syn" SYNs carry a wrong TCP checksum (corrupted on the way).
  * Only ever point it at a test namespace's address.
  */
 #define _GNU_SOURCE
@@ -51,6 +52,7 @@ struct segment {
 };
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
+static int bad_checksum;
 
 static uint32_t rnd(void)
 {
@@ -89,7 +91,7 @@ static double now(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: synflood DST PORT SRC_PREFIX/LEN COUNT SECONDS "
-		"[syn|ack|rst|fin]\n");
+		"[syn|ack|rst|fin|badsum-syn]\n");
 	return 2;
 }
 
@@ -138,6 +140,8 @@ static void randomize(struct segment *s, int af, const void *prefix,
 	l4->tcp.ack_seq = l4->tcp.ack ? rnd() : 0;
 	l4->tcp.check = 0;
 	l4->tcp.check = fold(sum16(l4, sizeof(*l4), sum));
+	if (bad_checksum)
+		l4->tcp.check ^= htons(0x0100);
 }
 
 int main(int argc, char **argv)
@@ -220,6 +224,8 @@ int main(int argc, char **argv)
 	l4->opts[3] = 1460 & 0xff;
 	if (!strcmp(kind, "syn"))
 		l4->tcp.syn = 1;
+	else if (!strcmp(kind, "badsum-syn"))
+		l4->tcp.syn = bad_checksum = 1;
 	else if (!strcmp(kind, "ack"))
 		l4->tcp.ack = 1;
 	else if (!strcmp(kind, "rst"))
