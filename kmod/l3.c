@@ -85,7 +85,7 @@ struct dst_entry *lvs_conn_route(struct lvs_conn *cp, u8 dir,
 				 bool *held)
 {
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
-	struct dst_entry *dst = READ_ONCE(cp->dst[dir]);
+	struct dst_entry *dst = READ_ONCE(cp->dst[dir]), *old;
 	u32 cookie;
 
 	if (likely(dst && !skb->mark) &&
@@ -100,14 +100,20 @@ struct dst_entry *lvs_conn_route(struct lvs_conn *cp, u8 dir,
 		return dst;
 	}
 	/*
-	 * The connection takes the lookup's reference. Two CPUs may replace
-	 * the same stale route at once; each releases what it took out, and
-	 * a reader that met the old one is safe until its RCU grace period.
-	 * A cookie that does not go with its route only costs a lookup.
+	 * The connection takes the lookup's reference. The lock keeps each
+	 * kept route with its own cookie when two CPUs replace the same stale
+	 * one at once (a newer cookie could pass an older route); a reader
+	 * that meets a route and cookie of different lookups sends one
+	 * packet as a moment earlier or looks up once more. A reader that
+	 * met the old route is safe until its RCU grace period ends.
 	 */
 	cookie = lvs_route_cookie(dst, other->family);
+	spin_lock_bh(&cp->lock);
+	old = cp->dst[dir];
 	WRITE_ONCE(cp->dst_cookie[dir], cookie);
-	dst_release(xchg(&cp->dst[dir], dst));
+	WRITE_ONCE(cp->dst[dir], dst);
+	spin_unlock_bh(&cp->lock);
+	dst_release(old);
 	*held = false;
 	return dst;
 }

@@ -366,7 +366,7 @@ struct lvs_conn_hnode {
  */
 struct lvs_conn {
 	struct lvs_conn_hnode	hn[2];		/* [LB_DIR_IN] client side, [LB_DIR_OUT] RS side */
-	spinlock_t		lock;		/* state changes, timer arming, dead */
+	spinlock_t		lock;		/* state changes, timer arming, dead, routes */
 	u8			state;		/* enum lb_tcp_state; UDP: ESTABLISHED */
 	u8			flags;		/* NFT_FULLNAT_F_* of the service, LVS_CONN_F_DEAD */
 	unsigned long		expires;	/* jiffies; packets push it forward */
@@ -384,8 +384,8 @@ struct lvs_conn {
 	/*
 	 * The output route of packets received in each direction, held, and
 	 * its validity cookie (IPv6's routing tree serial): see
-	 * lvs_conn_route(). Written with xchg() by whichever CPU finds it
-	 * stale, released when the connection is freed.
+	 * lvs_conn_route(). Replaced under the lock by whichever CPU finds
+	 * it stale, released when the connection is freed.
 	 */
 	struct dst_entry	*dst[2];
 	u32			dst_cookie[2];
