@@ -36,11 +36,16 @@ static int __init nft_lvs_module_init(void)
 		if (err < 0)
 			goto err_unregister;
 	}
-	err = lvs_xt_init();
+	err = nft_register_expr(&nft_lb_dispatch_netdev_type);
 	if (err < 0)
 		goto err_unregister;
+	err = lvs_xt_init();
+	if (err < 0)
+		goto err_netdev;
 	return 0;
 
+err_netdev:
+	nft_unregister_expr(&nft_lb_dispatch_netdev_type);
 err_unregister:
 	while (i-- > 0)
 		nft_unregister_expr(lvs_type(i));
@@ -55,6 +60,7 @@ static void __exit nft_lvs_module_exit(void)
 	unsigned int i = LVS_NR_TYPES;
 
 	lvs_xt_exit();
+	nft_unregister_expr(&nft_lb_dispatch_netdev_type);
 	while (i-- > 0)
 		nft_unregister_expr(lvs_type(i));
 	lvs_net_exit();

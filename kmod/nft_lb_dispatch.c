@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lb-dispatch: the fast path for packets of existing connections, in both
- * directions, including ICMP errors about them.
+ * directions, including ICMP errors about them. In ip, ip6 and inet tables
+ * at prerouting (and output), where it takes every packet of a connection;
+ * in netdev tables at ingress, where it takes the established connections'
+ * plain packets before the IP stack (fastpath.c) and leaves the rest to the
+ * stack and prerouting.
  */
 #include <linux/module.h>
 #include <net/ip.h>
@@ -100,6 +104,37 @@ struct nft_expr_type nft_lb_dispatch_types[LVS_NFAMILIES] =
 	LVS_EXPR_TYPES(NFT_LVS_EXPR_DISPATCH, &nft_lb_dispatch_ops,
 		       nft_lb_dispatch_policy, NFTA_LB_DISPATCH_MAX);
 
+static void nft_lb_dispatch_ingress_eval(const struct nft_expr *expr,
+					 struct nft_regs *regs,
+					 const struct nft_pktinfo *pkt)
+{
+	unsigned int verdict = lvs_fastpath(nft_net(pkt), pkt->skb);
+
+	if (verdict != NFT_CONTINUE)
+		regs->verdict.code = verdict;
+}
+
+static int nft_lb_dispatch_ingress_validate(const struct nft_ctx *ctx,
+					    const struct nft_expr *expr)
+{
+	return nft_chain_validate_hooks(ctx->chain, 1 << NF_NETDEV_INGRESS);
+}
+LVS_DEFINE_VALIDATE(nft_lb_dispatch_ingress_validate)
+
+static const struct nft_expr_ops nft_lb_dispatch_ingress_ops = {
+	.type		= &nft_lb_dispatch_netdev_type,
+	.size		= NFT_EXPR_SIZE(0),
+	.eval		= nft_lb_dispatch_ingress_eval,
+	.dump		= LVS_DUMP_OP(nft_lb_dispatch_dump),
+	.validate	= LVS_VALIDATE_OP(nft_lb_dispatch_ingress_validate),
+};
+
+struct nft_expr_type nft_lb_dispatch_netdev_type =
+	LVS_EXPR_TYPE(NFT_LVS_EXPR_DISPATCH, &nft_lb_dispatch_ingress_ops,
+		      nft_lb_dispatch_policy, NFTA_LB_DISPATCH_MAX,
+		      NFPROTO_NETDEV);
+
 MODULE_ALIAS_NFT_AF_EXPR(2, "lb-dispatch");
+MODULE_ALIAS_NFT_AF_EXPR(5, "lb-dispatch");
 MODULE_ALIAS_NFT_AF_EXPR(10, "lb-dispatch");
 MODULE_ALIAS_NFT_AF_EXPR(1, "lb-dispatch");

@@ -21,6 +21,9 @@
 extern struct nft_expr_type nft_lb_dispatch_types[LVS_NFAMILIES];
 extern struct nft_expr_type nft_synproxy_lb_types[LVS_NFAMILIES];
 extern struct nft_expr_type nft_fullnat_types[LVS_NFAMILIES];
+/* lb-dispatch at netdev ingress: the fast path (fastpath.c). */
+extern struct nft_expr_type nft_lb_dispatch_netdev_type;
+unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb);
 
 /*
  * The statements' packet paths and rule set-up, shared by the nf_tables
@@ -53,7 +56,8 @@ void lvs_xt_exit(void);
 
 /*
  * One nft_expr_type per family: ip, ip6 and inet only, so that a rule in
- * a netdev, bridge or arp table cannot find the expression at all.
+ * a netdev, bridge or arp table cannot find the expression at all (except
+ * lb-dispatch, which has a netdev type of its own for the ingress hook).
  */
 #define LVS_EXPR_TYPES(_name, _ops, _policy, _maxattr)			\
 	{								\
@@ -106,6 +110,8 @@ enum lvs_stat {
 	LVS_STAT_XMIT_FRAG_NEEDED,	/* dropped: too big, ICMP sent */
 	LVS_STAT_XMIT_ERROR,		/* dropped: could not make it writable etc. */
 	LVS_STAT_XMIT_ROUTE_LOOKUP,	/* translated packets without a cached route */
+	LVS_STAT_FASTPATH_PKTS,		/* translated at netdev ingress */
+	LVS_STAT_FASTPATH_PASSED,	/* a connection's, left to prerouting by ingress */
 	LVS_STAT_TTL_EXCEEDED,		/* dropped: TTL ran out, ICMP sent */
 	LVS_STAT_TOA_OK,		/* TOA option added */
 	LVS_STAT_TOA_FAIL_LEN,		/* TOA skipped: packet would pass the MTU */
@@ -497,6 +503,9 @@ struct lvs_synproxy *lvs_synproxy_alloc(const struct lvs_synproxy_pass *pass,
 void lvs_synproxy_start(struct lvs_conn *cp, struct sk_buff *skb);
 void lvs_synproxy_free(struct lvs_synproxy *sp);
 enum { LVS_SP_XLATE, LVS_SP_DONE, LVS_SP_GONE };
+bool lvs_synproxy_fast_ok(struct lvs_conn *cp, u8 dir,
+			  const struct tcphdr *th, unsigned int payload,
+			  bool *drop);
 int lvs_synproxy_dispatch(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			  const struct nft_pktinfo *pkt, unsigned int *verdict);
 bool lvs_synproxy_csum_ok(struct lvs_net *ln, struct sk_buff *skb,
@@ -558,6 +567,11 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len);
 unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		       unsigned int thoff, struct net *net, bool forwarded);
+unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
+			   const struct dst_entry *dst, unsigned int thoff);
+unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    unsigned int thoff, struct net *net,
+			    struct dst_entry *dst, bool held, bool forwarded);
 unsigned int lvs_xlate_pkt(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt);
 unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,

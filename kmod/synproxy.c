@@ -307,6 +307,33 @@ bool lvs_synproxy_csum_ok(struct lvs_net *ln, struct sk_buff *skb,
 }
 
 /*
+ * Whether the ingress fast path may translate @th (an ACK without SYN, FIN
+ * or RST, its options in place, @payload bytes after them) of a connection
+ * opened behind a cookie: only once the RS has answered, and the RS's
+ * segments pass the ACK-storm guard as on prerouting (*drop when it trips).
+ */
+bool lvs_synproxy_fast_ok(struct lvs_conn *cp, u8 dir,
+			  const struct tcphdr *th, unsigned int payload,
+			  bool *drop)
+{
+	struct lvs_synproxy *sp = cp->sp;
+
+	*drop = false;
+	if (!smp_load_acquire(&sp->rs_answered))
+		return false;
+	if (dir == LB_DIR_IN)
+		return true;
+	if (ackstorm_check(&sp->storm, (const u8 *)th, payload,
+			   tcpopt_has_sack((const u8 *)th),
+			   LVS_SYNPROXY_ACKSTORM)) {
+		lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_SP_ACKSTORM);
+		*drop = true;
+		return false;
+	}
+	return true;
+}
+
+/*
  * Packets of a connection opened behind a cookie, before the ordinary
  * translation. Returns LVS_SP_DONE with *verdict set when it dealt with
  * @skb, LVS_SP_XLATE when the ordinary translation should, LVS_SP_GONE

@@ -317,6 +317,23 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
 }
 
 /*
+ * The next hop's MTU for @cp's packets received in @dir on @dst, as their
+ * sender sees it: across families the IP header changes size (an IPv6
+ * sender may send 20 bytes more than the IPv4 link carries).
+ */
+unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
+			   const struct dst_entry *dst, unsigned int thoff)
+{
+	u8 family = cp->hn[!dir].t.family;
+	unsigned int mtu = dst_mtu(dst);
+
+	if (cp->hn[dir].t.family != family)
+		mtu = mtu + thoff - (family == NFPROTO_IPV6 ?
+				     sizeof(struct ipv6hdr) : sizeof(struct iphdr));
+	return mtu;
+}
+
+/*
  * Translate a TCP/UDP packet of @cp received in @dir, its transport header
  * at @thoff, and send it. The new tuple is the other direction's key
  * reversed. @forwarded: the packet came from another host (prerouting), so
@@ -325,15 +342,11 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
 unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		       unsigned int thoff, struct net *net, bool forwarded)
 {
-	const struct lvs_tuple *other = &cp->hn[!dir].t;
-	const union nf_inet_addr *saddr = &other->dst, *daddr = &other->src;
-	u8 proto = other->proto, family = other->family;
 	/* NAT64: the packet arrives in the other family than it leaves in. */
 	u8 in_family = cp->hn[dir].t.family;
-	unsigned int mtu, len = skb->len;
 	struct lvs_net *ln = lvs_conn_ln(cp);
 	struct dst_entry *dst;
-	struct tcphdr *th;
+	unsigned int mtu;
 	bool held;
 
 	if (forwarded && lvs_l3_hop_expired(skb, in_family)) {
@@ -346,31 +359,42 @@ unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		lvs_stat_inc(ln, LVS_STAT_XMIT_NO_ROUTE);
 		return NF_DROP;
 	}
-	/*
-	 * The MTU as the sender sees it: across families the IP header
-	 * changes size (an IPv6 sender may send 20 bytes more than the IPv4
-	 * link carries). The answer goes to the sender in its own family.
-	 */
-	mtu = dst_mtu(dst);
-	if (in_family != family)
-		mtu = mtu + thoff - (family == NFPROTO_IPV6 ?
-				     sizeof(struct ipv6hdr) : sizeof(struct iphdr));
+	/* The answer goes to the sender in its own family. */
+	mtu = lvs_xlate_mtu(cp, dir, dst, thoff);
 	if (lvs_l3_too_big(skb, in_family, mtu)) {
 		lvs_l3_icmp_reply(skb, in_family, LVS_L3_TOO_BIG,
 				  in_family == NFPROTO_IPV6 ?
 				  max_t(unsigned int, mtu, IPV6_MIN_MTU) : mtu);
 		lvs_stat_inc(ln, LVS_STAT_XMIT_FRAG_NEEDED);
-		goto drop;
+		if (held)
+			dst_release(dst);
+		return NF_DROP;
 	}
+	return lvs_xlate_send(cp, dir, skb, thoff, net, dst, held, forwarded);
+}
+
+/*
+ * The part of lvs_xlate() after the checks, shared with the ingress fast
+ * path: translate and send on @dst (a reference of ours if @held), which
+ * the packet fits.
+ */
+unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			    unsigned int thoff, struct net *net,
+			    struct dst_entry *dst, bool held, bool forwarded)
+{
+	const struct lvs_tuple *other = &cp->hn[!dir].t;
+	const union nf_inet_addr *saddr = &other->dst, *daddr = &other->src;
+	u8 proto = other->proto, family = other->family;
+	unsigned int mtu = dst_mtu(dst), len = skb->len;
+	struct tcphdr *th;
 
 	if (lvs_xlate_transport(cp, dir, skb, thoff, &th))
 		goto err;
-	if (in_family != family) {
+	if (cp->hn[dir].t.family != family) {
 		if (lvs_l3_convert(skb, &thoff, family, proto, saddr, daddr))
 			goto err;
 		if (th)
 			th = (struct tcphdr *)(skb->data + thoff);
-		mtu = dst_mtu(dst);
 	}
 	lvs_xlate_l4(skb, family, proto, thoff, saddr, daddr, other->dport,
 		     other->sport);
@@ -385,8 +409,7 @@ unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	return lvs_xmit_noref(skb, dst, net, family);
 
 err:
-	lvs_stat_inc(ln, LVS_STAT_XMIT_ERROR);
-drop:
+	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_XMIT_ERROR);
 	if (held)
 		dst_release(dst);
 	return NF_DROP;

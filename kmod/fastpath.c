@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ingress fast path: `lb-dispatch` in a netdev ingress chain takes the
+ * packets of established connections before the IP stack and sends them
+ * out on the connection's kept route. It does what the stack's receive
+ * path and forwarding would have done for such a packet and nothing else;
+ * whatever needs more (an IP option, a fragment, a last hop, a packet that
+ * does not fit the next hop, a TCP state change, an ICMP error, NAT64) is
+ * left to the stack, where `lb-dispatch` at prerouting deals with it.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include "nft_lvs.h"
+#include "compat.h"
+#include "core/tcpopt.h"
+
+/*
+ * What ip_rcv()/ipv6_rcv() check, and what makes a packet one we can
+ * forward without the stack: a whole IPv4 header of 20 bytes with a good
+ * checksum, no fragment, a hop left; an IPv6 header followed by TCP or UDP
+ * directly (extension headers go the long way). The packet must end where
+ * its header says: a frame with link padding would need trimming.
+ * Returns the transport header's offset, or 0.
+ */
+static unsigned int lvs_fast_l3(struct sk_buff *skb, u8 *family, u8 *proto)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return 0;
+		iph = ip_hdr(skb);
+		if (iph->version != 4 || iph->ihl != 5 ||
+		    ntohs(iph->tot_len) != skb->len || ip_is_fragment(iph) ||
+		    iph->ttl <= 1 || ip_fast_csum(iph, iph->ihl))
+			return 0;
+		*family = NFPROTO_IPV4;
+		*proto = iph->protocol;
+		return sizeof(*iph);
+	}
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return 0;
+		ip6h = ipv6_hdr(skb);
+		if (ip6h->version != 6 ||
+		    ntohs(ip6h->payload_len) + sizeof(*ip6h) != skb->len ||
+		    ip6h->hop_limit <= 1)
+			return 0;
+		*family = NFPROTO_IPV6;
+		*proto = ip6h->nexthdr;
+		return sizeof(*ip6h);
+	}
+	return 0;
+}
+
+/*
+ * Whether @cp's packet @skb, received in @dir, can be translated here
+ * without changing the connection's state: TCP established or half-closed,
+ * carrying an ACK without SYN, FIN or RST (those go through the state
+ * machine on prerouting), or UDP. *@drop: synproxy-lb's ACK-storm guard tripped.
+ */
+static bool lvs_fast_conn_ok(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
+			     unsigned int thoff, u8 family, bool *drop)
+{
+	const struct tcphdr *th;
+	unsigned int hl;
+	u8 flags;
+
+	*drop = false;
+	/* NAT64 converts the header: left to prerouting for now. */
+	if (cp->hn[!dir].t.family != family ||
+	    lvs_conn_nodest(cp, lvs_conn_ln(cp)))
+		return false;
+	if (cp->hn[dir].t.proto != IPPROTO_TCP)
+		return true;
+	/* Data and ACKs of a half-closed connection keep its state too. */
+	switch (READ_ONCE(cp->state)) {
+	case LB_TCP_ESTABLISHED:
+	case LB_TCP_FIN_WAIT:
+	case LB_TCP_CLOSE_WAIT:
+		break;
+	default:
+		return false;
+	}
+	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+		return false;
+	th = (const struct tcphdr *)(skb->data + thoff);
+	hl = th->doff * 4;
+	flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
+	if ((flags & (CORE_TCPF_SYN | CORE_TCPF_FIN | CORE_TCPF_RST |
+		      CORE_TCPF_ACK)) != CORE_TCPF_ACK ||
+	    hl < sizeof(*th) || !pskb_may_pull(skb, thoff + hl))
+		return false;
+	if (!cp->sp)
+		return true;
+	th = (const struct tcphdr *)(skb->data + thoff);
+	return lvs_synproxy_fast_ok(cp, dir, th, skb->len - thoff - hl, drop);
+}
+
+/*
+ * The packet leaves by the stack's output path as a forwarded one does;
+ * that path reads the IP control block, which the receive path would have
+ * cleared (at ingress it still holds what the driver or GRO left).
+ */
+static void lvs_fast_clear_cb(struct sk_buff *skb)
+{
+	memset(skb->cb, 0, max(sizeof(struct inet_skb_parm),
+			       sizeof(struct inet6_skb_parm)));
+}
+
+/*
+ * A verdict when @skb was an established connection's and was sent (or
+ * dropped), NFT_CONTINUE when it is left to the stack.
+ */
+unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
+{
+	struct lvs_net *ln = lvs_pernet(net);
+	struct lvs_conn_hnode *hn;
+	unsigned int thoff, mtu;
+	struct dst_entry *dst;
+	struct lvs_tuple t;
+	struct lvs_conn *cp;
+	bool held, drop;
+	u8 family, proto;
+
+	if (skb->pkt_type != PACKET_HOST || skb_shared(skb) ||
+	    skb_network_offset(skb))
+		return NFT_CONTINUE;
+	thoff = lvs_fast_l3(skb, &family, &proto);
+	if (!thoff || (proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
+	    lvs_tuple_from_skb(skb, thoff, proto, family, &t))
+		return NFT_CONTINUE;
+	hn = lvs_conn_lookup(ln, &t);
+	if (!hn)
+		return NFT_CONTINUE;
+	cp = lvs_hnode_conn(hn);
+	if (!lvs_fast_conn_ok(cp, hn->t.dir, skb, thoff, family, &drop)) {
+		if (drop)
+			return NF_DROP;
+		goto slow;
+	}
+	dst = lvs_conn_route(cp, hn->t.dir, skb, net, &held);
+	if (!dst)
+		goto slow;
+	/* Too big: prerouting answers it, or fragments it (IPv4 without DF). */
+	mtu = lvs_xlate_mtu(cp, hn->t.dir, dst, thoff);
+	if (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, mtu) :
+			      skb->len > mtu) {
+		if (held)
+			dst_release(dst);
+		goto slow;
+	}
+	lvs_fast_clear_cb(skb);
+	skb_set_transport_header(skb, thoff);
+	lvs_stat_inc(ln, LVS_STAT_FASTPATH_PKTS);
+	return lvs_xlate_send(cp, hn->t.dir, skb, thoff, net, dst, held, true);
+
+slow:
+	lvs_stat_inc(ln, LVS_STAT_FASTPATH_PASSED);
+	return NFT_CONTINUE;
+}
