@@ -14,7 +14,9 @@
 #   n  plain forwarding through an nft prerouting chain at priority raw (one rule, no match)
 #   m  plain forwarding through lb-dispatch (every packet looks up the table and misses)
 # and the IPv6 twins of (a), (b) and (d) for packet rate: a6, b6, d6 (FNAT66), and d64:
-# IPv6 clients of the IPv4 servers through nftlvs (NAT64).
+# IPv6 clients of the IPv4 servers through nftlvs (NAT64); and the fast paths, for packet
+# rate: ft plain forwarding with an nft flowtable (conntrack's flows forwarded at ingress),
+# f and f6 (d) and (d6) with lb-dispatch in netdev ingress chains (nftlvs's fast path).
 # Services: UDP VIP:9000 and TCP VIP:80 onto rs1..rs3 (same port).
 #
 # Results: RESULTS_DIR/raw.tsv, lines "METRIC VARIANT KEY VALUE" (tab-separated), read by
@@ -102,6 +104,34 @@ nftlvs_rules() {	# nftlvs_rules "SYNPROXY_STMT" "LIPS"
 	EOF
 }
 
+setup_variant_d6() {
+	ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
+		table ip6 lvs6 {
+			chain pre {
+				type filter hook prerouting priority raw; policy accept;
+				lb-dispatch
+				ip6 daddr $VIP6 udp dport $UDP_PORT fullnat to { $RS6_1, $RS6_2, $RS6_3 } via { $LIP6_1, $LIP6_2 } sched rr
+			}
+		}
+	EOF
+}
+
+# The ingress fast path of nftlvs: lb-dispatch at both of the LB's devices.
+fastpath_rules() {
+	ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
+		table netdev fast {
+			chain cli {
+				type filter hook ingress device "$LB_IF_CLIENT" priority 0; policy accept;
+				lb-dispatch
+			}
+			chain rs {
+				type filter hook ingress device "$LB_IF_RS" priority 0; policy accept;
+				lb-dispatch
+			}
+		}
+	EOF
+}
+
 setup_variant() {
 	topo_setup
 	rs_tables
@@ -163,17 +193,7 @@ setup_variant() {
 			-a -u [$VIP6]:$UDP_PORT -r [$RS6_3]:$UDP_PORT -m
 		EOF
 		;;
-	d6)
-		ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
-			table ip6 lvs6 {
-				chain pre {
-					type filter hook prerouting priority raw; policy accept;
-					lb-dispatch
-					ip6 daddr $VIP6 udp dport $UDP_PORT fullnat to { $RS6_1, $RS6_2, $RS6_3 } via { $LIP6_1, $LIP6_2 } sched rr
-				}
-			}
-		EOF
-		;;
+	d6) setup_variant_d6 ;;
 	d64)
 		ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
 			table inet lvs64 {
@@ -186,6 +206,27 @@ setup_variant() {
 		EOF
 		;;
 	e) nftlvs_rules "synproxy-lb mss 1460 wscale 7 sack-perm timestamp" "$LIP4_1, $LIP4_2" ;;
+	f) nftlvs_rules "" "$LIP4_1, $LIP4_2" && fastpath_rules ;;
+	f6)
+		setup_variant_d6 && fastpath_rules
+		;;
+	ft)
+		# Plain forwarding with the stack's own fast path: conntrack puts a flow in the
+		# flowtable at its second packet, and the flowtable's ingress hook forwards the
+		# rest before the IP stack.
+		ip netns exec "$NS_LB" nft -f - <<-EOF
+			table inet ft {
+				flowtable f {
+					hook ingress priority 0
+					devices = { "$LB_IF_CLIENT", "$LB_IF_RS" }
+				}
+				chain fwd {
+					type filter hook forward priority filter; policy accept;
+					meta l4proto { tcp, udp } flow add @f
+				}
+			}
+		EOF
+		;;
 	s)
 		# The stock SYNPROXY recipe: SYNs untracked, the proxy answers them and the
 		# handshake-completing ACK (invalid while loose tracking is off) in forward.
@@ -250,7 +291,7 @@ pktgen() {
 
 pps_dst() {	# pps_dst VARIANT: "DST_MIN DST_MAX"
 	case $1 in
-	a|m|n) echo "$RS4_1 $RS4_3" ;;
+	a|m|n|ft) echo "$RS4_1 $RS4_3" ;;
 	a6) echo "$RS6_1 $RS6_1" ;;
 	*6 | d64) echo "$VIP6 $VIP6" ;;
 	*) echo "$VIP4 $VIP4" ;;
@@ -341,11 +382,11 @@ use_topo() {
 # 1 + 2: established-flow packet rate and new connections per second. Every variant has its
 # own set of namespaces, all present at once, and the runs go round the variants in turn, so
 # that a change in the host's load hits every variant alike.
-PPS_VARIANTS="a n m b c d a6 b6 d6 d64"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
+PPS_VARIANTS="a n m b c d ft f a6 b6 d6 d64 f6"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
 CPS_VARIANTS="a b c d e"
 phase_variants() {
 	local v rep r
-	for v in a n m b c d e a6 b6 d6 d64; do
+	for v in a n m b c d e ft f a6 b6 d6 d64 f6; do
 		use_topo "$v"
 		setup_variant "$v"
 	done
@@ -391,13 +432,14 @@ phase_variants() {
 	use_topo c
 	rec info c conntrack_entries \
 		"$(ip netns exec "$NS_LB" cat /proc/sys/net/netfilter/nf_conntrack_count)"
-	for v in d e; do
+	for v in d e f f6; do
 		use_topo "$v"
 		rec info "$v" lvs_conn_new "$(lvs_stat conn_new)"
 		rec info "$v" lvs_pkts_in "$(lvs_stat pkts_in)"
+		rec info "$v" lvs_fastpath_pkts "$(lvs_stat fastpath_pkts)"
 		ip netns exec "$NS_LB" cat /proc/net/nft_lvs/stats > "$out/lvs-stats-$v.txt"
 	done
-	for v in a n m b c d e a6 b6 d6 d64; do
+	for v in a n m b c d e ft f a6 b6 d6 d64 f6; do
 		use_topo "$v"
 		topo_teardown
 	done

@@ -121,8 +121,11 @@ ICOUNT_ROWS = [("a", "forward", "a"), ("n", "forward + nft chain at raw", "a"),
                ("m", "forward + lb-dispatch (lookup, miss)", "a"),
                ("b", "IPVS NAT", "a"), ("c", "nft ct NAT", "a"),
                ("d", "nftlvs fullnat", "a"),
+               ("ft", "forward + nft flowtable", "a"),
+               ("f", "nftlvs fullnat, ingress fast path", "a"),
                ("a6", "IPv6 forward", "a6"), ("b6", "IPv6 IPVS NAT", "a6"),
-               ("d6", "nftlvs FNAT66", "a6"), ("d64", "nftlvs NAT64", "a6")]
+               ("d6", "nftlvs FNAT66", "a6"), ("d64", "nftlvs NAT64", "a6"),
+               ("f6", "nftlvs FNAT66, ingress fast path", "a6")]
 
 
 def icount_table(kver, ic):
@@ -172,6 +175,18 @@ def kernel_rows(k):
                  cells,
                  "d/a " + fmt_r3(r), "d >= 0.95x a",
                  None if r is None else r >= 0.95))
+
+    # The fast paths: nftlvs's at ingress (f) against forwarding (a) and the flowtable (ft).
+    pf, pft = get(k, "pps", "f", "pps"), get(k, "pps", "ft", "pps")
+    if pf is not None:
+        rf, rft = ratio(pf, pps["a"]), ratio(pf, pft)
+        rows.append(("UDP packets/s, ingress fast path (f; ft: forwarding with a flowtable)",
+                     {"d": "f %s %s (%s to a, %s to ft); ft %s" % (
+                         fmt_n(pf), fmt_spread(get(k, "pps", "f", "spread")), fmt_r(rf),
+                         fmt_r(rft), fmt_n(pft))},
+                     "f/a " + fmt_r3(rf) + ", f/ft " + fmt_r3(rft),
+                     "f >= 1.3x a, f >= 1.0x ft",
+                     None if rf is None or rft is None else rf >= 1.3 and rft >= 1.0))
 
     # IPv6 twins of (a), (b) and (d), shown in their columns.
     pps6 = {v: get(k, "pps", v + "6", "pps") for v in "abd"}

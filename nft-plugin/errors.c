@@ -83,6 +83,9 @@ static void kernel_reason(struct stmt *st, char *msg, size_t size)
 		if (access("/sys/module/nft_lvs", F_OK))
 			snprintf(msg, size, "%sthe kernel has no %s: the nft_lvs module is not loaded; load it with modprobe nft_lvs, or install it",
 				 rule, st->name);
+		else if (st->family == NFPROTO_NETDEV)
+			snprintf(msg, size, "%s%s is not available in netdev tables, only in ip, ip6 and inet ones (lb-dispatch also in netdev ones, at ingress)",
+				 rule, st->name);
 		else if (st->family != NFPROTO_IPV4 &&
 			 st->family != NFPROTO_IPV6 &&
 			 st->family != NFPROTO_INET)
@@ -95,6 +98,11 @@ static void kernel_reason(struct stmt *st, char *msg, size_t size)
 		sets_explain(st, rule, msg, size);
 		break;
 	case EOPNOTSUPP:
+		if (st->family == NFPROTO_NETDEV) {
+			snprintf(msg, size, "%sOperation not supported: %s is allowed in netdev tables only in chains at the ingress hook (and chains they jump to)",
+				 rule, st->name);
+			break;
+		}
 		snprintf(msg, size, "%sOperation not supported: %s is allowed only in chains at the prerouting and output hooks (and chains they jump to)",
 			 rule, st->name);
 		break;

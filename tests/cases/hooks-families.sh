@@ -1,7 +1,7 @@
 #!/bin/bash
 # Our statements work only at prerouting and output, and only in ip, ip6
-# and inet tables (IPv4 and IPv6 statements); everything else is refused
-# and changes nothing.
+# and inet tables (IPv4 and IPv6 statements); lb-dispatch also at netdev
+# ingress (the fast path); everything else is refused and changes nothing.
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 
@@ -53,9 +53,26 @@ for fam in netdev bridge arp; do
 	nft add table $fam t
 	nft add chain $fam t c
 	for e in "${exprs[@]}"; do
+		[ "$fam" = netdev ] && [ "$e" = lb-dispatch ] && continue
 		# shellcheck disable=SC2086
 		assert_fails_with ENOENT lvsrule add $fam t c $e
 	done
 	nft delete table $fam t
 done
+
+# lb-dispatch in a netdev table: at ingress, not at egress (nor in a chain egress jumps to).
+ip link add lbhk0 type veth peer name lbhk1
+nft add table netdev t
+nft add chain netdev t in '{ type filter hook ingress device "lbhk0" priority 0; }'
+nft add chain netdev t out '{ type filter hook egress device "lbhk0" priority 0; }'
+nft add chain netdev t sub
+assert_ok lvsrule add netdev t in lb-dispatch
+assert_ok lvsrule add netdev t sub lb-dispatch
+assert_fails_with EOPNOTSUPP lvsrule add netdev t out lb-dispatch
+nft add rule netdev t out jump sub 2>/tmp/err && fail "jump from egress to a chain with lb-dispatch accepted"
+grep -q 'Operation not supported' /tmp/err || fail "jump refused with: $(cat /tmp/err)"
+assert_ok nft add rule netdev t in jump sub
+assert_eq "" "$(lvsrule list netdev t out)" "rules left in the egress chain"
+nft delete table netdev t
+ip link del lbhk0
 assert_eq "" "$(nft list ruleset)" "ruleset after refused rules"
