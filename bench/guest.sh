@@ -36,6 +36,7 @@ fi
 
 # Defaults; params.sh may override them.
 PKTS=300000		# pktgen packets per measured run (64-byte UDP)
+BULK_BYTES=20000000	# bytes per TCP bulk download
 FLOWS=1000		# UDP flows (source ports) of the packet-rate runs
 PPS_REPS=5		# packet-rate rounds (each over every variant in turn); the median counts
 CPS_SECS=4		# connection-rate run length ...
@@ -217,10 +218,9 @@ setup_variant() {
 		ip netns exec "$NS_LB" nft -f - <<-EOF
 			table inet ft {
 				flowtable f {
-					hook ingress priority 0
-					devices = { "$LB_IF_CLIENT", "$LB_IF_RS" }
+					hook ingress priority 0; devices = { "$LB_IF_CLIENT", "$LB_IF_RS" };
 				}
-				chain fwd {
+				chain fw {
 					type filter hook forward priority filter; policy accept;
 					meta l4proto { tcp, udp } flow add @f
 				}
@@ -358,6 +358,55 @@ start_servers() {	# start_servers SECONDS
 
 json_field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 
+# TCP bulk throughput, offloads on (the topology's default): one download of BULK_BYTES
+# from a real server per variant and round, rounds interleaved as for the packet rate.
+# Plain forwarding (and its flowtable) reaches the server directly, the others the VIP.
+BULK_VARIANTS="a b c d ft f"
+bulk_target() { case $1 in a | ft) echo "$RS4_1" ;; *) echo "$VIP4" ;; esac; }
+phase_bulk() {
+	local v ns rep res r
+	for v in $BULK_VARIANTS; do
+		use_topo "$v"
+		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+			(ip netns exec "$ns" "$bin/bulk" serve "$TCP_PORT" 3600 >/dev/null &)
+		done
+		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+			for _ in $(seq 1 50); do
+				ip netns exec "$ns" ss -ltnH "sport = :$TCP_PORT" | grep -q . && break
+				sleep 0.1
+			done
+		done
+	done
+	for rep in $(seq 1 "$PPS_REPS"); do
+		for v in $BULK_VARIANTS; do
+			use_topo "$v"
+			res=$(ip netns exec "$NS_CLIENT" timeout 300 "$bin/bulk" get \
+				"$(bulk_target "$v")" "$TCP_PORT" "$BULK_BYTES") || res=
+			say "bulk $v round $rep: $res"
+			r=$(echo "$res" | json_field rate)
+			rec bulk "$v" "rate.run$rep" "${r:-0}"
+			eval "bulk_$v=\"\${bulk_$v:-} ${r:-0}\""
+		done
+	done
+	for v in $BULK_VARIANTS; do
+		eval "r=\$bulk_$v"
+		# shellcheck disable=SC2086
+		rec bulk "$v" rate "$(median_of $r)"
+		# shellcheck disable=SC2086
+		rec bulk "$v" spread "$(spread_of $r)"
+		use_topo "$v"
+		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+			ip netns pids "$ns" | xargs -r kill
+		done
+		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+			for _ in $(seq 1 50); do
+				ip netns exec "$ns" ss -ltnH "sport = :$TCP_PORT" | grep -q . || break
+				sleep 0.1
+			done
+		done
+	done
+}
+
 cps_once() {	# cps_once VARIANT ROUND
 	local v=$1 res
 	# shellcheck disable=SC2046
@@ -410,6 +459,8 @@ phase_variants() {
 		# shellcheck disable=SC2086
 		rec pps "$v" best "$(best_of $r)"
 	done
+
+	phase_bulk
 
 	# CPS_ROUNDS=0: packet rate only (the instruction-clock guest of bench/run.sh)
 	[ "$CPS_ROUNDS" -gt 0 ] || CPS_VARIANTS=""

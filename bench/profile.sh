@@ -23,7 +23,7 @@ mkdir -p "$bin"
 cc -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -o "$bin/insnprof.so" \
 	bench/insnprof/insnprof.c
 cc -O2 -Wall -Wextra -Werror -o "$bin/profmark" bench/insnprof/profmark.c
-for tool in connsrv connload; do
+for tool in connsrv connload bulk; do
 	[ -x "$bin/$tool" ] || cc -O2 -Wall -Wextra -Werror -o "$bin/$tool" "bench/$tool.c"
 done
 [ -x build/host/nft-plugin/nftlvs ] || { echo "profile: build userspace first (bench/run.sh)" >&2; exit 1; }

@@ -145,6 +145,29 @@ def icount_table(kver, ic):
         lines.append("| (%s) %s | %s | %s | %s to (%s) | %s |" % (
             v, label, fmt_n(x), fmt_spread(get(ic, "pps", v, "spread")),
             fmt_r3(ratio(x, ref)), base, "%.0f" % (1e9 / x)))
+    lines += [""] + bulk_table(ic, "instruction clock")
+    return lines
+
+
+BULK_ROWS = [("a", "forward"), ("b", "IPVS NAT"), ("c", "nft ct NAT"),
+             ("d", "nftlvs fullnat"), ("ft", "forward + nft flowtable"),
+             ("f", "nftlvs fullnat, ingress fast path")]
+
+
+def bulk_table(k, clock):
+    """TCP bulk downloads (offloads on) per variant: large segments through GRO/GSO."""
+    if get(k, "bulk", "a", "rate") is None:
+        return []
+    lines = ["TCP bulk download, offloads on (MB/s on the %s; median of the rounds)" % clock,
+             "", "| variant | MB/s | spread | ratio to (a) |", "|---|---|---|---|"]
+    ref = get(k, "bulk", "a", "rate")
+    for v, label in BULK_ROWS:
+        x = get(k, "bulk", v, "rate")
+        if x is None:
+            continue
+        lines.append("| (%s) %s | %.0f | %s | %s |" % (
+            v, label, x / 1e6, fmt_spread(get(k, "bulk", v, "spread")),
+            fmt_r3(ratio(x, ref))))
     return lines
 
 
@@ -545,6 +568,9 @@ def main():
         if any(m in k for m in ("pps", "cps", "flood")) or \
                 len(k.get("table", {}).get("d", {})) > 1:
             lines += md_table(kv, k) + [""]
+        bulk = bulk_table(k, "wall clock")
+        if bulk:
+            lines += ["**%s**" % kv, ""] + bulk + [""]
         loads = {}
         for w in ("before", "after"):
             path = os.path.join(outdir, kv, "host-load-" + w)

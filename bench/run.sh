@@ -38,7 +38,7 @@ mkdir -p build/host
  { [ -f Makefile ] || ../../configure --quiet --disable-kmod; } &&
  make -s -j"$(nproc)")
 mkdir -p build/bench/bin
-for tool in connsrv connload; do
+for tool in connsrv connload bulk; do
 	cc -O2 -Wall -Wextra -Werror -o "build/bench/bin/$tool" "bench/$tool.c"
 done
 

@@ -17,12 +17,20 @@
 #include "compat.h"
 #include "core/tcpopt.h"
 
+/* Drop link padding after an IP packet of @len bytes, as ip_rcv() does. */
+static int lvs_fast_trim(struct sk_buff *skb, unsigned int len)
+{
+	if (skb->len < len)
+		return -1;
+	return pskb_trim_rcsum(skb, len);
+}
+
 /*
  * What ip_rcv()/ipv6_rcv() check, and what makes a packet one we can
  * forward without the stack: a whole IPv4 header of 20 bytes with a good
  * checksum, no fragment, a hop left; an IPv6 header followed by TCP or UDP
- * directly (extension headers go the long way). The packet must end where
- * its header says: a frame with link padding would need trimming.
+ * directly (extension headers go the long way). Link padding after the
+ * packet (a short Ethernet frame) is trimmed as the stack would trim it.
  * Returns the transport header's offset, or 0.
  */
 static unsigned int lvs_fast_l3(struct sk_buff *skb, u8 *family, u8 *proto)
@@ -34,11 +42,12 @@ static unsigned int lvs_fast_l3(struct sk_buff *skb, u8 *family, u8 *proto)
 			return 0;
 		iph = ip_hdr(skb);
 		if (iph->version != 4 || iph->ihl != 5 ||
-		    ntohs(iph->tot_len) != skb->len || ip_is_fragment(iph) ||
-		    iph->ttl <= 1 || ip_fast_csum(iph, iph->ihl))
+		    ntohs(iph->tot_len) < sizeof(*iph) || ip_is_fragment(iph) ||
+		    iph->ttl <= 1 || ip_fast_csum(iph, iph->ihl) ||
+		    lvs_fast_trim(skb, ntohs(iph->tot_len)))
 			return 0;
 		*family = NFPROTO_IPV4;
-		*proto = iph->protocol;
+		*proto = ip_hdr(skb)->protocol;	/* the trim may move the head */
 		return sizeof(*iph);
 	}
 	if (skb->protocol == htons(ETH_P_IPV6)) {
@@ -47,12 +56,13 @@ static unsigned int lvs_fast_l3(struct sk_buff *skb, u8 *family, u8 *proto)
 		if (!pskb_may_pull(skb, sizeof(*ip6h)))
 			return 0;
 		ip6h = ipv6_hdr(skb);
-		if (ip6h->version != 6 ||
-		    ntohs(ip6h->payload_len) + sizeof(*ip6h) != skb->len ||
-		    ip6h->hop_limit <= 1)
+		/* A zero payload length is a jumbogram's: the long way. */
+		if (ip6h->version != 6 || !ip6h->payload_len ||
+		    ip6h->hop_limit <= 1 ||
+		    lvs_fast_trim(skb, ntohs(ip6h->payload_len) + sizeof(*ip6h)))
 			return 0;
 		*family = NFPROTO_IPV6;
-		*proto = ip6h->nexthdr;
+		*proto = ipv6_hdr(skb)->nexthdr;
 		return sizeof(*ip6h);
 	}
 	return 0;

@@ -6,7 +6,8 @@
 # handshakes and teardowns go through prerouting; a NAT64 service beside them keeps
 # working on the prerouting path. Connections survive, byte-exact, a route change, a
 # smaller MTU toward the servers (too big: left to prerouting, which answers), flushed
-# neighbours and a link going down and up. nftlvs lists the netdev table back.
+# neighbours and a link going down and up. nftlvs lists the netdev table back (text
+# and JSON), and the listings load.
 # timeout: 420
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -49,6 +50,9 @@ NFT
 listed=$(in_ns lb "$NFTLVS" list table netdev fast) || fail "list table netdev fast"
 assert_eq 2 "$(grep -c '^[[:space:]]*lb-dispatch$' <<<"$listed")" "lb-dispatch listed in both chains"
 in_ns lb "$NFTLVS" -c -f - <<<"$listed" || fail "the listing does not load back"
+json=$(in_ns lb "$NFTLVS" -j list table netdev fast) || fail "list table netdev fast as JSON"
+assert_eq 2 "$(grep -o '"lb-dispatch": null' <<<"$json" | wc -l)" "lb-dispatch in the JSON listing"
+in_ns lb "$NFTLVS" -j -c -f - <<<"$json" || fail "the JSON listing does not load back"
 
 fast=0 pkts=0 passed=0
 # fast_share LABEL: at least half the packets translated since the last call took the fast
