@@ -105,13 +105,14 @@ nftlvs_rules() {	# nftlvs_rules "SYNPROXY_STMT" "LIPS"
 	EOF
 }
 
-setup_variant_d6() {
+# An IPv6 UDP service: FNAT66 (ip6 table, IPv6 servers) or NAT64 (inet table, IPv4 ones).
+ipv6_service_rules() {	# ipv6_service_rules FAMILY TABLE "SERVERS" "LIPS"
 	ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
-		table ip6 lvs6 {
+		table $1 $2 {
 			chain pre {
 				type filter hook prerouting priority raw; policy accept;
 				lb-dispatch
-				ip6 daddr $VIP6 udp dport $UDP_PORT fullnat to { $RS6_1, $RS6_2, $RS6_3 } via { $LIP6_1, $LIP6_2 } sched rr
+				ip6 daddr $VIP6 udp dport $UDP_PORT fullnat to { $3 } via { $4 } sched rr
 			}
 		}
 	EOF
@@ -194,22 +195,13 @@ setup_variant() {
 			-a -u [$VIP6]:$UDP_PORT -r [$RS6_3]:$UDP_PORT -m
 		EOF
 		;;
-	d6) setup_variant_d6 ;;
-	d64)
-		ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
-			table inet lvs64 {
-				chain pre {
-					type filter hook prerouting priority raw; policy accept;
-					lb-dispatch
-					ip6 daddr $VIP6 udp dport $UDP_PORT fullnat to { $RS4_1, $RS4_2, $RS4_3 } via { $LIP4_1, $LIP4_2 } sched rr
-				}
-			}
-		EOF
-		;;
+	d6) ipv6_service_rules ip6 lvs6 "$RS6_1, $RS6_2, $RS6_3" "$LIP6_1, $LIP6_2" ;;
+	d64) ipv6_service_rules inet lvs64 "$RS4_1, $RS4_2, $RS4_3" "$LIP4_1, $LIP4_2" ;;
 	e) nftlvs_rules "synproxy-lb mss 1460 wscale 7 sack-perm timestamp" "$LIP4_1, $LIP4_2" ;;
 	f) nftlvs_rules "" "$LIP4_1, $LIP4_2" && fastpath_rules ;;
 	f6)
-		setup_variant_d6 && fastpath_rules
+		ipv6_service_rules ip6 lvs6 "$RS6_1, $RS6_2, $RS6_3" "$LIP6_1, $LIP6_2" &&
+			fastpath_rules
 		;;
 	ft)
 		# Plain forwarding with the stack's own fast path: conntrack puts a flow in the
@@ -342,11 +334,14 @@ spread_of() {
 
 # ---------------------------------------------------------------- connections
 
-start_servers() {	# start_servers SECONDS
+start_servers() { rs_listen "$bin/connsrv" "$TCP_PORT" "$1"; }	# start_servers SECONDS
+
+# rs_listen CMD...: CMD, a server on TCP_PORT, in rs1..rs3; waits until they listen.
+rs_listen() {
 	local ns
 	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
 		# In a subshell: this shell does not track them, nor report their end.
-		(ip netns exec "$ns" "$bin/connsrv" "$TCP_PORT" "$1" >/dev/null &)
+		(ip netns exec "$ns" "$@" >/dev/null &)
 	done
 	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
 		for _ in $(seq 1 50); do
@@ -367,15 +362,7 @@ phase_bulk() {
 	local v ns rep res r
 	for v in $BULK_VARIANTS; do
 		use_topo "$v"
-		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
-			(ip netns exec "$ns" "$bin/bulk" serve "$TCP_PORT" 3600 >/dev/null &)
-		done
-		for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
-			for _ in $(seq 1 50); do
-				ip netns exec "$ns" ss -ltnH "sport = :$TCP_PORT" | grep -q . && break
-				sleep 0.1
-			done
-		done
+		rs_listen "$bin/bulk" serve "$TCP_PORT" 3600
 	done
 	for rep in $(seq 1 "$PPS_REPS"); do
 		for v in $BULK_VARIANTS; do

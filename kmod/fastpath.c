@@ -125,9 +125,9 @@ static void lvs_fast_clear_cb(struct sk_buff *skb)
 
 /*
  * A verdict when @skb was an established connection's and was sent (or
- * dropped), NFT_CONTINUE when it is left to the stack.
+ * dropped), NFT_CONTINUE when it is left to the stack. @skb is ours alone.
  */
-unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
+static unsigned int lvs_fastpath_one(struct net *net, struct sk_buff *skb)
 {
 	struct lvs_net *ln = lvs_pernet(net);
 	struct lvs_conn_hnode *hn;
@@ -138,9 +138,6 @@ unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
 	bool held, drop;
 	u8 family, proto;
 
-	if (skb->pkt_type != PACKET_HOST || skb_shared(skb) ||
-	    skb_network_offset(skb))
-		return NFT_CONTINUE;
 	thoff = lvs_fast_l3(skb, &family, &proto);
 	if (!thoff || (proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
 	    lvs_tuple_from_skb(skb, thoff, proto, family, &t))
@@ -173,4 +170,37 @@ unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
 slow:
 	lvs_stat_inc(ln, LVS_STAT_FASTPATH_PASSED);
 	return NFT_CONTINUE;
+}
+
+/*
+ * The fast path for a packet at ingress. A packet another holder still
+ * references (one a packet generator reuses, or a tap's) must not change
+ * under it: ip_rcv() would take a clone, and so does the fast path, sending
+ * the clone and letting go of its reference to the original.
+ */
+unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
+{
+	unsigned int verdict;
+	struct sk_buff *nskb;
+
+	if (skb->pkt_type != PACKET_HOST || skb_network_offset(skb))
+		return NFT_CONTINUE;
+	if (likely(!skb_shared(skb)))
+		return lvs_fastpath_one(net, skb);
+
+	nskb = skb_clone(skb, GFP_ATOMIC);
+	if (!nskb)
+		return NFT_CONTINUE;
+	verdict = lvs_fastpath_one(net, nskb);
+	switch (verdict) {
+	case NFT_CONTINUE:
+		consume_skb(nskb);
+		return NFT_CONTINUE;
+	case NF_STOLEN:
+		consume_skb(skb);
+		return NF_STOLEN;
+	default:
+		kfree_skb(nskb);
+		return verdict;
+	}
 }
