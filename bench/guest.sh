@@ -36,7 +36,7 @@ fi
 
 # Defaults; params.sh may override them.
 PKTS=300000		# pktgen packets per measured run (64-byte UDP)
-BULK_BYTES=20000000	# bytes per TCP bulk download
+BULK_BYTES=100000000	# bytes per TCP bulk download
 FLOWS=1000		# UDP flows (source ports) of the packet-rate runs
 PPS_REPS=5		# packet-rate rounds (each over every variant in turn); the median counts
 CPS_SECS=4		# connection-rate run length ...

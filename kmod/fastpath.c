@@ -11,6 +11,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <linux/if_vlan.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include "nft_lvs.h"
@@ -72,16 +73,15 @@ static unsigned int lvs_fast_l3(struct sk_buff *skb, u8 *family, u8 *proto)
  * Whether @cp's packet @skb, received in @dir, can be translated here
  * without changing the connection's state: TCP established or half-closed,
  * carrying an ACK without SYN, FIN or RST (those go through the state
- * machine on prerouting), or UDP. *@drop: synproxy-lb's ACK-storm guard tripped.
+ * machine on prerouting), or UDP; its TCP header in the linear data.
  */
 static bool lvs_fast_conn_ok(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			     unsigned int thoff, u8 family, bool *drop)
+			     unsigned int thoff, u8 family)
 {
 	const struct tcphdr *th;
 	unsigned int hl;
 	u8 flags;
 
-	*drop = false;
 	/* NAT64 converts the header: left to prerouting for now. */
 	if (cp->hn[!dir].t.family != family ||
 	    lvs_conn_nodest(cp, lvs_conn_ln(cp)))
@@ -102,25 +102,33 @@ static bool lvs_fast_conn_ok(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	th = (const struct tcphdr *)(skb->data + thoff);
 	hl = th->doff * 4;
 	flags = ((const u8 *)th)[CORE_TCP_FLAGS_OFF];
-	if ((flags & (CORE_TCPF_SYN | CORE_TCPF_FIN | CORE_TCPF_RST |
-		      CORE_TCPF_ACK)) != CORE_TCPF_ACK ||
-	    hl < sizeof(*th) || !pskb_may_pull(skb, thoff + hl))
-		return false;
-	if (!cp->sp)
-		return true;
-	th = (const struct tcphdr *)(skb->data + thoff);
-	return lvs_synproxy_fast_ok(cp, dir, th, skb->len - thoff - hl, drop);
+	return (flags & (CORE_TCPF_SYN | CORE_TCPF_FIN | CORE_TCPF_RST |
+			 CORE_TCPF_ACK)) == CORE_TCPF_ACK &&
+	       hl >= sizeof(*th) && pskb_may_pull(skb, thoff + hl);
 }
 
 /*
- * The packet leaves by the stack's output path as a forwarded one does;
- * that path reads the IP control block, which the receive path would have
- * cleared (at ingress it still holds what the driver or GRO left).
+ * synproxy-lb's say, last because its ACK-storm guard counts what it sees:
+ * a packet it passes is translated here, not looked at again on prerouting.
  */
-static void lvs_fast_clear_cb(struct sk_buff *skb)
+static bool lvs_fast_synproxy_ok(struct lvs_conn *cp, u8 dir,
+				 const struct sk_buff *skb, unsigned int thoff,
+				 bool *drop)
 {
-	memset(skb->cb, 0, max(sizeof(struct inet_skb_parm),
-			       sizeof(struct inet6_skb_parm)));
+	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
+
+	*drop = false;
+	if (!cp->sp || cp->hn[dir].t.proto != IPPROTO_TCP)
+		return true;
+	return lvs_synproxy_fast_ok(cp, dir, th,
+				    skb->len - thoff - th->doff * 4, drop);
+}
+
+/* A connection's packet left to the stack and prerouting. */
+static unsigned int lvs_fast_pass(struct lvs_net *ln)
+{
+	lvs_stat_inc(ln, LVS_STAT_FASTPATH_PASSED);
+	return NFT_CONTINUE;
 }
 
 /*
@@ -131,12 +139,12 @@ static unsigned int lvs_fastpath_one(struct net *net, struct sk_buff *skb)
 {
 	struct lvs_net *ln = lvs_pernet(net);
 	struct lvs_conn_hnode *hn;
-	unsigned int thoff, mtu;
+	unsigned int thoff, mtu, verdict;
 	struct dst_entry *dst;
 	struct lvs_tuple t;
 	struct lvs_conn *cp;
+	u8 family, proto, dir;
 	bool held, drop;
-	u8 family, proto;
 
 	thoff = lvs_fast_l3(skb, &family, &proto);
 	if (!thoff || (proto != IPPROTO_TCP && proto != IPPROTO_UDP) ||
@@ -146,30 +154,43 @@ static unsigned int lvs_fastpath_one(struct net *net, struct sk_buff *skb)
 	if (!hn)
 		return NFT_CONTINUE;
 	cp = lvs_hnode_conn(hn);
-	if (!lvs_fast_conn_ok(cp, hn->t.dir, skb, thoff, family, &drop)) {
-		if (drop)
-			return NF_DROP;
+	dir = hn->t.dir;
+	if (!lvs_fast_conn_ok(cp, dir, skb, thoff, family))
 		goto slow;
-	}
-	dst = lvs_conn_route(cp, hn->t.dir, skb, net, &held);
+	dst = lvs_conn_route(cp, dir, skb, net, &held);
 	if (!dst)
 		goto slow;
+	/* The GSO check reads the transport header. */
+	skb_set_transport_header(skb, thoff);
 	/* Too big: prerouting answers it, or fragments it (IPv4 without DF). */
-	mtu = lvs_xlate_mtu(cp, hn->t.dir, dst, thoff);
+	mtu = lvs_xlate_mtu(cp, dir, dst, thoff);
 	if (skb_is_gso(skb) ? !skb_gso_validate_network_len(skb, mtu) :
-			      skb->len > mtu) {
+			      skb->len > mtu)
+		goto slow_release;
+	if (!lvs_fast_synproxy_ok(cp, dir, skb, thoff, &drop)) {
+		if (!drop)
+			goto slow_release;
 		if (held)
 			dst_release(dst);
-		goto slow;
+		return NF_DROP;
 	}
-	lvs_fast_clear_cb(skb);
-	skb_set_transport_header(skb, thoff);
-	lvs_stat_inc(ln, LVS_STAT_FASTPATH_PKTS);
-	return lvs_xlate_send(cp, hn->t.dir, skb, thoff, net, dst, held, true);
+	/*
+	 * What ip_rcv() does before the stack forwards: the sender's socket
+	 * (veth and bridges pass it across namespaces) and the IP control
+	 * block are the receive path's to reset.
+	 */
+	skb_orphan(skb);
+	lvs_l3_reset_cb(skb, family);
+	verdict = lvs_xlate_send(cp, dir, skb, thoff, net, dst, held, true);
+	if (verdict == NF_STOLEN)
+		lvs_stat_inc(ln, LVS_STAT_FASTPATH_PKTS);
+	return verdict;
 
+slow_release:
+	if (held)
+		dst_release(dst);
 slow:
-	lvs_stat_inc(ln, LVS_STAT_FASTPATH_PASSED);
-	return NFT_CONTINUE;
+	return lvs_fast_pass(ln);
 }
 
 /*
@@ -183,7 +204,13 @@ unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
 	unsigned int verdict;
 	struct sk_buff *nskb;
 
-	if (skb->pkt_type != PACKET_HOST || skb_network_offset(skb))
+	/*
+	 * A VLAN tag still on the packet (the chain sits on the lower device)
+	 * would leave with it; a socket assigned by a BPF program at tc is
+	 * the stack's to deliver to.
+	 */
+	if (skb->pkt_type != PACKET_HOST || skb_network_offset(skb) ||
+	    skb_vlan_tag_present(skb) || skb_sk_is_prefetched(skb))
 		return NFT_CONTINUE;
 	if (likely(!skb_shared(skb)))
 		return lvs_fastpath_one(net, skb);

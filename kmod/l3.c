@@ -236,8 +236,7 @@ int lvs_l3_convert(struct sk_buff *skb, unsigned int *thoff, u8 to, u8 proto,
 	skb_set_transport_header(skb, newlen);
 	skb_reset_mac_header(skb);
 	/* The control block belongs to the other family's output path now. */
-	memset(skb->cb, 0, max(sizeof(struct inet_skb_parm),
-			       sizeof(struct inet6_skb_parm)));
+	lvs_l3_reset_cb(skb, to);
 
 	if (to == NFPROTO_IPV6) {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
@@ -295,6 +294,25 @@ int lvs_l3_convert(struct sk_buff *skb, unsigned int *thoff, u8 to, u8 proto,
 	}
 	*thoff = newlen;
 	return 0;
+}
+
+/*
+ * The IP control block of @skb as the receive path of @family leaves it
+ * for a packet that came in on skb_iif: cleared, with the input interface
+ * and, for IPv6, where the next-header byte is. The output path reads the
+ * block, and a packet we deliver locally (a client on the LB) takes the
+ * input path from the transport layer on.
+ */
+void lvs_l3_reset_cb(struct sk_buff *skb, u8 family)
+{
+	memset(skb->cb, 0, max(sizeof(struct inet_skb_parm),
+			       sizeof(struct inet6_skb_parm)));
+	if (family == NFPROTO_IPV6) {
+		IP6CB(skb)->iif = skb->skb_iif;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	} else {
+		IPCB(skb)->iif = skb->skb_iif;
+	}
 }
 
 /* Whether forwarding @skb would take its last hop. */

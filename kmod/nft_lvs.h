@@ -567,6 +567,7 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len);
 unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		       unsigned int thoff, struct net *net, bool forwarded);
+void lvs_l3_reset_cb(struct sk_buff *skb, u8 family);
 unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
 			   const struct dst_entry *dst, unsigned int thoff);
 unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,

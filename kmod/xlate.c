@@ -385,7 +385,7 @@ unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	const union nf_inet_addr *saddr = &other->dst, *daddr = &other->src;
 	u8 proto = other->proto, family = other->family;
-	unsigned int mtu = dst_mtu(dst), len = skb->len;
+	unsigned int len = skb->len;
 	struct tcphdr *th;
 
 	if (lvs_xlate_transport(cp, dir, skb, thoff, &th))
@@ -399,7 +399,7 @@ unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	lvs_xlate_l4(skb, family, proto, thoff, saddr, daddr, other->dport,
 		     other->sport);
 	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))
-		lvs_toa_insert(cp, skb, thoff, mtu);
+		lvs_toa_insert(cp, skb, thoff, dst_mtu(dst));
 	lvs_l3_rewrite(skb_network_header(skb), family, saddr, daddr,
 		       forwarded);
 

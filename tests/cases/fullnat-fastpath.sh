@@ -52,6 +52,10 @@ assert_eq 2 "$(grep -c '^[[:space:]]*lb-dispatch$' <<<"$listed")" "lb-dispatch l
 in_ns lb "$NFTLVS" -c -f - <<<"$listed" || fail "the listing does not load back"
 json=$(in_ns lb "$NFTLVS" -j list table netdev fast) || fail "list table netdev fast as JSON"
 assert_eq 2 "$(grep -o '"lb-dispatch": null' <<<"$json" | wc -l)" "lb-dispatch in the JSON listing"
+# nft 1.0.6 leaves a netdev chain's device out of its JSON listing (and then refuses the
+# chain without one): put it back before loading.
+json=$(sed -e "s/\"name\": \"cli\", /&\"dev\": \"$LB_IF_CLIENT\", /" \
+	-e "s/\"name\": \"rs\", /&\"dev\": \"$LB_IF_RS\", /" <<<"$json")
 in_ns lb "$NFTLVS" -j -c -f - <<<"$json" || fail "the JSON listing does not load back"
 
 fast=0 pkts=0 passed=0

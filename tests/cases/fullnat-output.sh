@@ -1,7 +1,7 @@
 #!/bin/bash
 # Clients on the load balancer itself: statements at the output hook serve
 # locally originated connections to the VIP (the replies come back through
-# lb-dispatch at prerouting). IPv4 and IPv6.
+# lb-dispatch at prerouting, or the ingress fast path). IPv4 and IPv6.
 # timeout: 200
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -34,5 +34,18 @@ local_clients() {
 	out=$(in_ns client $LBTRAFFIC tcp "$vip" 80 --count 2) || fail "remote tcp ($fam): $out"
 }
 
+# The ingress fast path on the servers' side takes the replies to local clients too: it
+# delivers them on input, as prerouting does.
+in_ns lb "$NFTLVS" -f - <<NFT || fail "fast path"
+table netdev fast {
+	chain rs {
+		type filter hook ingress device "$LB_IF_RS" priority 0; policy accept;
+		lb-dispatch
+	}
+}
+NFT
 local_clients ip "$VIP4" "$RS4_1 $RS4_2 $RS4_3" "$LIP4_1" "$LIP4_2"
 local_clients ip6 "$VIP6" "[$RS6_1] [$RS6_2] [$RS6_3]" "$LIP6_1" "$LIP6_2"
+fast=$(lvs_stat fastpath_pkts)
+log "fast path: $fast packets, $(lvs_stat fastpath_passed) passed"
+[ "$fast" -gt 100 ] || fail "replies to local clients on the fast path: $fast"
