@@ -26,6 +26,8 @@ cc -O2 -Wall -Wextra -Werror -o "$bin/profmark" bench/insnprof/profmark.c
 for tool in connsrv connload bulk; do
 	[ -x "$bin/$tool" ] || cc -O2 -Wall -Wextra -Werror -o "$bin/$tool" "bench/$tool.c"
 done
+clang -O2 -Wall -Werror -target bpf -I"/usr/include/$(gcc -dumpmachine)" \
+	-c bench/xdp-pass.c -o "$bin/xdp-pass.o"
 [ -x build/host/nft-plugin/nftlvs ] || { echo "profile: build userspace first (bench/run.sh)" >&2; exit 1; }
 
 out=$top/build/bench/profile-$(date +%Y%m%d-%H%M%S)

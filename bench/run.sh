@@ -41,6 +41,8 @@ mkdir -p build/bench/bin
 for tool in connsrv connload bulk; do
 	cc -O2 -Wall -Wextra -Werror -o "build/bench/bin/$tool" "bench/$tool.c"
 done
+clang -O2 -Wall -Werror -target bpf -I"/usr/include/$(gcc -dumpmachine)" \
+	-c bench/xdp-pass.c -o build/bench/bin/xdp-pass.o
 
 out=$top/build/bench/results-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
