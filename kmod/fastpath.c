@@ -181,7 +181,8 @@ static unsigned int lvs_fastpath_one(struct net *net, struct sk_buff *skb)
 	 */
 	skb_orphan(skb);
 	lvs_l3_reset_cb(skb, family);
-	verdict = lvs_xlate_send(cp, dir, skb, thoff, net, dst, held, true);
+	verdict = lvs_xlate_send(cp, dir, skb, thoff, net, dst, held, true,
+				 true);
 	if (verdict == NF_STOLEN)
 		lvs_stat_inc(ln, LVS_STAT_FASTPATH_PKTS);
 	return verdict;

@@ -21,6 +21,9 @@
 #include <net/route.h>
 #include <net/ip6_route.h>
 #include <net/ip6_checksum.h>
+#include <net/ndisc.h>
+#include <net/arp.h>
+#include <net/lwtunnel.h>
 #include <net/dsfield.h>
 #include <linux/udp.h>
 #include <linux/tcp.h>
@@ -383,9 +386,67 @@ void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
 		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 }
 
-/* Hand a packet we rewrote or built to the output path on its route. */
+/*
+ * Whether the ingress fast path may hand @dst's packets to the next hop's
+ * neighbour itself: a plain route whose output is the stack's own (IPsec
+ * and the lightweight tunnels have outputs or transmits of their own).
+ */
+static bool lvs_dst_direct(const struct dst_entry *dst, u8 family)
+{
+	if (dst->lwtstate)
+		return false;
+	return family == NFPROTO_IPV6 ? dst->output == ip6_output :
+					dst->output == ip_output;
+}
+
+/*
+ * What ip_finish_output2()/ip6_finish_output2() do: room for the link
+ * header, the next hop's neighbour (made when missing, resolved by the
+ * neighbour layer, which queues the packet meanwhile), and out. The output
+ * path before it (its postrouting hook, the cgroup egress programs of a
+ * local socket, fragmentation) has nothing to do for a forwarded packet
+ * that fits, and the nft flowtable skips it likewise.
+ */
+static void lvs_xmit_neigh(struct sk_buff *skb, struct dst_entry *dst,
+			   u8 family)
+{
+	struct net_device *dev = dst->dev;
+	unsigned int hh_len = LL_RESERVED_SPACE(dev);
+	struct neighbour *neigh;
+	bool is_v6gw = false;
+
+	if (unlikely(skb_headroom(skb) < hh_len && dev->header_ops) &&
+	    pskb_expand_head(skb, SKB_DATA_ALIGN(hh_len - skb_headroom(skb)),
+			     0, GFP_ATOMIC))
+		goto drop;
+	if (family == NFPROTO_IPV6) {
+		const struct in6_addr *nexthop =
+			rt6_nexthop(container_of(dst, struct rt6_info, dst),
+				    &ipv6_hdr(skb)->daddr);
+
+		skb->protocol = htons(ETH_P_IPV6);
+		neigh = __ipv6_neigh_lookup_noref(dev, nexthop);
+		if (unlikely(!neigh))
+			neigh = __neigh_create(&nd_tbl, nexthop, dev, false);
+	} else {
+		skb->protocol = htons(ETH_P_IP);
+		neigh = ip_neigh_for_gw(container_of(dst, struct rtable, dst),
+					skb, &is_v6gw);
+	}
+	if (IS_ERR_OR_NULL(neigh))
+		goto drop;
+	neigh_output(neigh, skb, is_v6gw);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+/*
+ * Hand a packet we rewrote or built to the output path on its route, or
+ * (@direct, the ingress fast path) to the next hop's neighbour.
+ */
 static unsigned int lvs_xmit_routed(struct sk_buff *skb, struct net *net,
-				    u8 family)
+				    u8 family, bool direct)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	bool local = lvs_dst_local(dst, family);
@@ -409,7 +470,10 @@ static unsigned int lvs_xmit_routed(struct sk_buff *skb, struct net *net,
 		return NF_STOLEN;
 	}
 	skb_clear_tstamp(skb);
-	dst_output(net, skb->sk, skb);
+	if (direct && lvs_dst_direct(skb_dst(skb), family))
+		lvs_xmit_neigh(skb, skb_dst(skb), family);
+	else
+		dst_output(net, skb->sk, skb);
 	return NF_STOLEN;
 }
 
@@ -419,17 +483,18 @@ unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
 {
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
-	return lvs_xmit_routed(skb, net, family);
+	return lvs_xmit_routed(skb, net, family, false);
 }
 
 /*
  * ... on a route held elsewhere (lvs_conn_route()); the stack takes a
- * reference of its own where the packet outlives the RCU read side.
+ * reference of its own where the packet outlives the RCU read side (the
+ * neighbour layer does, for a packet it queues).
  */
 unsigned int lvs_xmit_noref(struct sk_buff *skb, struct dst_entry *dst,
-			    struct net *net, u8 family)
+			    struct net *net, u8 family, bool direct)
 {
 	skb_dst_drop(skb);
 	skb_dst_set_noref(skb, dst);
-	return lvs_xmit_routed(skb, net, family);
+	return lvs_xmit_routed(skb, net, family, direct);
 }

@@ -551,7 +551,7 @@ void lvs_conn_route_release(struct lvs_conn *cp);
 unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
 		      struct net *net, u8 family);
 unsigned int lvs_xmit_noref(struct sk_buff *skb, struct dst_entry *dst,
-			    struct net *net, u8 family);
+			    struct net *net, u8 family, bool direct);
 
 /* Translation (xlate.c) and ICMP errors about connections (icmp.c). */
 int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
@@ -572,7 +572,8 @@ unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
 			   const struct dst_entry *dst, unsigned int thoff);
 unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    unsigned int thoff, struct net *net,
-			    struct dst_entry *dst, bool held, bool forwarded);
+			    struct dst_entry *dst, bool held, bool forwarded,
+			    bool direct);
 unsigned int lvs_xlate_pkt(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt);
 unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,

@@ -370,17 +370,19 @@ unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			dst_release(dst);
 		return NF_DROP;
 	}
-	return lvs_xlate_send(cp, dir, skb, thoff, net, dst, held, forwarded);
+	return lvs_xlate_send(cp, dir, skb, thoff, net, dst, held, forwarded,
+			      false);
 }
 
 /*
  * The part of lvs_xlate() after the checks, shared with the ingress fast
  * path: translate and send on @dst (a reference of ours if @held), which
- * the packet fits.
+ * the packet fits; @direct: to the next hop's neighbour (lvs_xmit_noref()).
  */
 unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    unsigned int thoff, struct net *net,
-			    struct dst_entry *dst, bool held, bool forwarded)
+			    struct dst_entry *dst, bool held, bool forwarded,
+			    bool direct)
 {
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
 	const union nf_inet_addr *saddr = &other->dst, *daddr = &other->src;
@@ -406,7 +408,7 @@ unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	lvs_count(cp, dir, len);
 	if (held)
 		return lvs_xmit(skb, dst, net, family);
-	return lvs_xmit_noref(skb, dst, net, family);
+	return lvs_xmit_noref(skb, dst, net, family, direct);
 
 err:
 	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_XMIT_ERROR);

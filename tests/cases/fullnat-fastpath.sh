@@ -7,7 +7,8 @@
 # working on the prerouting path. Connections survive, byte-exact, a route change, a
 # smaller MTU toward the servers (too big: left to prerouting, which answers), flushed
 # neighbours and a link going down and up. nftlvs lists the netdev table back (text
-# and JSON), and the listings load.
+# and JSON), and the listings load. The fast path's packets skip the postrouting hook
+# (the egress hook sees them).
 # timeout: 420
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -58,6 +59,27 @@ json=$(sed -e "s/\"name\": \"cli\", /&\"dev\": \"$LB_IF_CLIENT\", /" \
 	-e "s/\"name\": \"rs\", /&\"dev\": \"$LB_IF_RS\", /" <<<"$json")
 in_ns lb "$NFTLVS" -j -c -f - <<<"$json" || fail "the JSON listing does not load back"
 
+# The fast path hands its packets to the next hop's neighbour: of the servers' unfragmented
+# UDP answers (each the second packet of its flow, so a fast-path one; the answers to the
+# 1400-byte requests come in fragments, which are prerouting's) the client-side device's
+# egress hook sees all, the postrouting hook at most the few prerouting sent.
+in_ns lb "$NFTLVS" -f - <<NFT || fail "postrouting and egress counters"
+table inet postcount {
+	chain post {
+		type filter hook postrouting priority 0; policy accept;
+		meta nfproto ipv4 udp sport 53 meta length < 1000 counter
+	}
+}
+table netdev txcount {
+	chain cli {
+		type filter hook egress device "$LB_IF_CLIENT" priority 0; policy accept;
+		meta protocol ip udp sport 53 meta length < 1000 counter
+	}
+}
+NFT
+# counted TABLE: the packets of the table's counter.
+counted() { in_ns lb "$NFTLVS" list table "$1" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
+
 fast=0 pkts=0 passed=0
 # fast_share LABEL: at least half the packets translated since the last call took the fast
 # path (the rest: handshakes, teardowns, first packets of UDP flows).
@@ -88,6 +110,13 @@ for offload in off on; do
 	assert_eq 3 "$(json_get ok <<<"$out")" "synproxy-lb exchanges ok ($offload)"
 	fast_share "synproxy-lb, offloads $offload"
 done
+
+post=$(counted "inet postcount") egress=$(counted "netdev txcount")
+log "UDP answers toward the client: $egress at egress, $post of them at postrouting"
+[ "${egress:-0}" -ge 16 ] && [ $((4 * post)) -lt "$egress" ] ||
+	fail "postrouting saw $post of $egress UDP answers toward the client"
+in_ns lb "$NFTLVS" delete table inet postcount
+in_ns lb "$NFTLVS" delete table netdev txcount
 
 # NAT64 is left to prerouting: it works, and its packets pass the fast path by.
 passed=$(lvs_stat fastpath_passed)
