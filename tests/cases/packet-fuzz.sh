@@ -6,7 +6,7 @@
 # local addresses, while real clients use the services: every real TCP exchange succeeds
 # before, during and after, every UDP one before and after (a datagram has no second
 # chance when the flood fills a queue), and the kernel reports nothing (the runner fails the
-# case on any warning).
+# case on any warning). Then a second, shorter round with the ingress fast path on.
 # timeout: 400
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
@@ -80,4 +80,29 @@ wait "$fuzz" || fail "pktfuzz: $(cat "$CASE_TMP/fuzz.json")"
 log "fuzz (seed $SEED): $(cat "$CASE_TMP/fuzz.json")"
 [ "$(json_get sent <"$CASE_TMP/fuzz.json")" -ge "$COUNT" ] || fail "the fuzzer sent too little"
 real_clients after
+
+# Once more with the ingress fast path on both of lb's devices: the same kinds of frames
+# (another seed, a third as many) meet lb-dispatch before the IP stack, on the held
+# connections that are left and on the real clients' connections made meanwhile.
+in_ns lb "$NFTLVS" -f - <<NFT || fail "netdev ruleset"
+table netdev fast {
+	chain cli {
+		type filter hook ingress device "$LB_IF_CLIENT" priority 0; policy accept;
+		lb-dispatch
+	}
+	chain rs {
+		type filter hook ingress device "$LB_IF_RS" priority 0; policy accept;
+		lb-dispatch
+	}
+}
+NFT
+in_ns client $PKTFUZZ "$CLIENT_IF" "$mac" "$((SEED + 1))" "$((COUNT / 3))" "$VIP4:80" \
+	"$VIP4:81" "$VIP4:53" "$LIP4_1:5000" "[$VIP6]:80" "[$VIP6]:81" "[$VIP6]:53" \
+	"[$LIP6_1]:5000" --tuples "$CASE_TMP/tuples" >"$CASE_TMP/fuzz2.json" 2>&1 &
+fuzz=$!
+real_clients "during, fast path" tcp
+wait "$fuzz" || fail "pktfuzz with the fast path: $(cat "$CASE_TMP/fuzz2.json")"
+log "fuzz with the fast path (seed $((SEED + 1))): $(cat "$CASE_TMP/fuzz2.json")"
+real_clients "after, fast path"
+[ "$(lvs_stat fastpath_pkts)" -gt 0 ] || fail "nothing took the fast path"
 log "$(in_ns lb cat /proc/net/nft_lvs/stats | tr '\n' ' ')"
