@@ -59,20 +59,7 @@ ipv6_service_rules() {	# ipv6_service_rules FAMILY TABLE "SERVERS" "LIPS"
 }
 
 # The ingress fast path of nftlvs: lb-dispatch at both of the LB's devices.
-fastpath_rules() {
-	ip netns exec "$NS_LB" "$NFTLVS" -f - <<-EOF
-		table netdev fast {
-			chain cli {
-				type filter hook ingress device "$LB_IF_CLIENT" priority 0; policy accept;
-				lb-dispatch
-			}
-			chain rs {
-				type filter hook ingress device "$LB_IF_RS" priority 0; policy accept;
-				lb-dispatch
-			}
-		}
-	EOF
-}
+fastpath_rules() { topo_fastpath_nft | ip netns exec "$NS_LB" "$NFTLVS" -f -; }
 
 setup_variant() {
 	topo_setup

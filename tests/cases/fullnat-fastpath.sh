@@ -19,16 +19,7 @@ topo_setup
 in_ns lb sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/keep_addr_on_down;
 	for d in /proc/sys/net/ipv6/conf/*/keep_addr_on_down; do echo 1 > "$d"; done'
 lvs_start_servers 8080 8080/v6 5353/udp 5353/udp/v6
-FAST="table netdev fast {
-	chain cli {
-		type filter hook ingress device \"$LB_IF_CLIENT\" priority 0; policy accept;
-		lb-dispatch
-	}
-	chain rs {
-		type filter hook ingress device \"$LB_IF_RS\" priority 0; policy accept;
-		lb-dispatch
-	}
-}"
+FAST=$(topo_fastpath_nft)
 in_ns lb "$NFTLVS" -f - <<NFT || fail "ruleset"
 table inet lvs {
 	chain pre {

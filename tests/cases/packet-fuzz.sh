@@ -84,18 +84,7 @@ real_clients after
 # Once more with the ingress fast path on both of lb's devices: the same kinds of frames
 # (another seed, a third as many) meet lb-dispatch before the IP stack, on the held
 # connections that are left and on the real clients' connections made meanwhile.
-in_ns lb "$NFTLVS" -f - <<NFT || fail "netdev ruleset"
-table netdev fast {
-	chain cli {
-		type filter hook ingress device "$LB_IF_CLIENT" priority 0; policy accept;
-		lb-dispatch
-	}
-	chain rs {
-		type filter hook ingress device "$LB_IF_RS" priority 0; policy accept;
-		lb-dispatch
-	}
-}
-NFT
+topo_fastpath_nft | in_ns lb "$NFTLVS" -f - || fail "netdev ruleset"
 in_ns client $PKTFUZZ "$CLIENT_IF" "$mac" "$((SEED + 1))" "$((COUNT / 3))" "$VIP4:80" \
 	"$VIP4:81" "$VIP4:53" "$LIP4_1:5000" "[$VIP6]:80" "[$VIP6]:81" "[$VIP6]:53" \
 	"[$LIP6_1]:5000" --tuples "$CASE_TMP/tuples" >"$CASE_TMP/fuzz2.json" 2>&1 &

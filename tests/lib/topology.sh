@@ -142,6 +142,23 @@ topo_add_client_addrs() {
 	done
 }
 
+# topo_fastpath_nft: the netdev table that puts the ingress fast path (lb-dispatch) on both
+# of lb's devices, as nft text.
+topo_fastpath_nft() {
+	cat <<-EOF
+		table netdev fast {
+			chain cli {
+				type filter hook ingress device "$LB_IF_CLIENT" priority 0; policy accept;
+				lb-dispatch
+			}
+			chain rs {
+				type filter hook ingress device "$LB_IF_RS" priority 0; policy accept;
+				lb-dispatch
+			}
+		}
+	EOF
+}
+
 # topo_offloads on|off - checksum offload, TSO/GSO and GRO on the senders' veths (client and
 # RS). "on" (the default after setup) makes lb see CHECKSUM_PARTIAL skbs and GSO super-packets;
 # "off" makes it see plain, fully checksummed segments. End-to-end cases run both ways.
