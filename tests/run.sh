@@ -167,7 +167,7 @@ run_kernel() {	# run_kernel KVER LABEL RESULTS
 	# measures the table's memory there).
 	VM_APPEND="slab_nomerge ${VM_APPEND:-}" \
 	tests/vm/run.sh -k "$kver" -o "$results" -t "$vm_timeout" -m "$vm_mem" -- \
-		env RUNNER_JOBS="$case_jobs" "$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
+		env RUNNER_JOBS="$case_jobs" RUNNER_XTRACE="${RUNNER_XTRACE:-0}" "$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
 	vm_status=$?
 	if [ -f "$results/results.txt" ]; then
 		while read -r verdict name _; do

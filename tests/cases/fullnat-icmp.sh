@@ -27,7 +27,7 @@ send_to_closed_port() {
 		sleep 0.1
 	done
 	for try in 1 2 3 4 5; do
-		in_ns client /usr/bin/python3 -c '
+		in_ns client $PY -c '
 import socket, sys
 family = socket.AF_INET6 if sys.argv[1] == "6" else socket.AF_INET
 s = socket.socket(family, socket.SOCK_DGRAM)

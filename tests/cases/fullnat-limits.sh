@@ -95,7 +95,7 @@ wait_conns 0 15
 in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=30 net.nft_lvs.timeout_close=30
 in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
 same_port() {	# one exchange from client port 40000 (SO_REUSEADDR for the next one)
-	in_ns client /usr/bin/python3 - "$VIP4" "$1" <<'PY'
+	in_ns client $PY - "$VIP4" "$1" <<'PY'
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 40000)); s.settimeout(10)
@@ -114,7 +114,7 @@ in_ns lb cat /proc/net/nft_lvs/conns >/tmp/c
 grep -q ':40000 .* TIME_WAIT' /tmp/c || fail "no TIME_WAIT after FIN teardown: $(cat /tmp/c)"
 same_port again || fail "reuse of a TIME_WAIT connection"
 [ "$(lvs_stat conn_reused)" -ge 1 ] || fail "conn_reused not counted"
-in_ns client /usr/bin/python3 - "$VIP4" <<'PY' || fail "rst client"
+in_ns client $PY - "$VIP4" <<'PY' || fail "rst client"
 import socket, struct, sys, time
 s = socket.socket(); s.settimeout(5); s.connect((sys.argv[1], 80))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

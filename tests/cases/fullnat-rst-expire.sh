@@ -12,7 +12,7 @@ lvs_start_servers 8080 8080/v6 --hold 20
 lvs_service_table "$VIP4" 80 tcp || fail "service table"
 
 idle_client() {	# idle_client [VIP]: prints "reset" or "timeout" for one idle established connection
-	in_ns client /usr/bin/python3 - "${1:-$VIP4}" <<'PY'
+	in_ns client $PY - "${1:-$VIP4}" <<'PY'
 import socket, sys
 s = socket.create_connection((sys.argv[1], 80), timeout=12)
 try:

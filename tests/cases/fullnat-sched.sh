@@ -63,7 +63,7 @@ sched_cases() {
 		use 8081 "$s" 1 1 1
 		out=$(in_ns client $LBTRAFFIC tcp "$vip" 80 --count $((3 * $(wc -w <<<"$clients"))) \
 			--src "$srcs" --parallel 3) || fail "$s traffic ($tag): $out"
-		/usr/bin/python3 -c '
+		$PY -c '
 import json, sys
 by = json.loads(sys.argv[1])["by_src"]
 for src, per in sorted(by.items()):
@@ -85,7 +85,7 @@ for src, per in sorted(by.items()):
 	[ -n "$srcs" ] || return 0
 	out=$(in_ns client $LBTRAFFIC tcp "$vip" 80 --count "$(tr ',' '\n' <<<"$srcs" | wc -l)" \
 		--src "$srcs") || fail "mh without rs3 ($tag): $out"
-	/usr/bin/python3 -c '
+	$PY -c '
 import json, sys
 by = json.loads(sys.argv[1])["by_src"]
 before = dict(line.split() for line in open(sys.argv[2]))

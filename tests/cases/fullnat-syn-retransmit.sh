@@ -35,7 +35,7 @@ retransmit() {
 
 	# The same SYN three times, 300 ms apart, from a raw socket (IPv6: the kernel
 	# fills in the checksum, IPV6_CHECKSUM).
-	in_ns client /usr/bin/python3 -c '
+	in_ns client $PY -c '
 import socket, struct, sys, time
 src, dst = sys.argv[1], sys.argv[2]
 v6 = ":" in dst

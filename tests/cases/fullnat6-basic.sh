@@ -42,7 +42,7 @@ check_traffic() {
 	assert_eq "$2" "$(json_get ok <<<"$out")" "tcp exchanges ok ($1)"
 	assert_eq "{\"rs1\": $n3, \"rs2\": $n3, \"rs3\": $n3}" "$(json_get rs <<<"$out")" "rr spread ($1)"
 	peers=$(json_get peers <<<"$out")
-	for p in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])))' "$peers"); do
+	for p in $(json_keys "$peers"); do
 		[ "$p" = "$LIP6_1" ] || [ "$p" = "$LIP6_2" ] || fail "server peer $p is not a local address ($1)"
 	done
 	out=$(in_ns client $LBTRAFFIC udp "$VIP6" 53 --count 30 --sizes 1,512,1400) ||
@@ -92,7 +92,7 @@ check_toa() {
 	grep -q "listening on" "$CASE_TMP/toa.err" || fail "tcpdump: $(cat "$CASE_TMP/toa.err")"
 	out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3) || fail "tcp for TOA: $out"
 	wait $dump
-	/usr/bin/python3 - "$CASE_TMP/toa.pcap" "$CLIENT6" "$1" <<'PY' || fail "TOA kind $1 at the server"
+	$PY - "$CASE_TMP/toa.pcap" "$CLIENT6" "$1" <<'PY' || fail "TOA kind $1 at the server"
 import ipaddress, struct, sys
 data = open(sys.argv[1], "rb").read()
 want_kind = int(sys.argv[3])
@@ -132,7 +132,7 @@ check_toa 254
 ip -n lb link set "$LB_IF_RS" mtu 1280
 for i in 1 2 3; do ip -n lb link set "rs${i}p" mtu 1280; ip -n "rs$i" link set "$RS_IF" mtu 1280; done
 before=$(lvs_stat xmit_frag_needed)
-in_ns client /usr/bin/python3 - "$VIP6" <<'PY' || fail "PTB: no smaller path MTU learnt"
+in_ns client $PY - "$VIP6" <<'PY' || fail "PTB: no smaller path MTU learnt"
 import socket, sys, time
 IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, IPV6_MTU = 23, 2, 24	# linux/in6.h
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -170,7 +170,7 @@ assert_eq 6 "$(json_get ok <<<"$out")" "fragmented udp exchanges"
 assert_eq $((before + 6)) "$(lvs_stat pkts_out)" "replies translated as whole datagrams"
 sleep 0.5
 kill "$dump" 2>/dev/null; wait "$dump" 2>/dev/null
-/usr/bin/python3 - "$CASE_TMP/ext.pcap" "$LIP6_1" "$LIP6_2" <<'PY' || fail "extension headers at the servers"
+$PY - "$CASE_TMP/ext.pcap" "$LIP6_1" "$LIP6_2" <<'PY' || fail "extension headers at the servers"
 import ipaddress, struct, sys
 data, off, n = open(sys.argv[1], "rb").read(), 24, 0
 lips = set(sys.argv[2:])
@@ -191,7 +191,7 @@ PY
 
 # Extension headers that lead past the packet: no transport header, not ours, counted.
 before=$(lvs_stat no_transport)
-in_ns client /usr/bin/python3 - "$CLIENT6" "$VIP6" <<'PY' || fail "raw IPv6 sender"
+in_ns client $PY - "$CLIENT6" "$VIP6" <<'PY' || fail "raw IPv6 sender"
 import socket, struct, sys
 src, dst = (socket.inet_pton(socket.AF_INET6, a) for a in sys.argv[1:3])
 # destination options claiming 48 bytes where 8 are

@@ -46,7 +46,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 	fail "openssl req"
 for i in 1 2 3; do
 	addr=10.1.0.$i
-	in_ns rs$i /usr/bin/python3 "$TOP/tests/lib/hcserver.py" rs$i $addr "$STATE" \
+	in_ns rs$i $PY "$TOP/tests/lib/hcserver.py" rs$i $addr "$STATE" \
 		"$CASE_TMP/cert.pem" "$CASE_TMP/key.pem" >"$CASE_TMP/hc-rs$i.log" 2>&1 &
 done
 
@@ -73,7 +73,7 @@ NFT
 # IPv6 web servers on rs1 and rs2 (an empty directory: GET / answers 200).
 mkdir -p "$CASE_TMP/www6"
 web6_serve() {	# web6_serve N: the IPv6 server of rsN
-	in_ns rs$1 /usr/bin/python3 -m http.server --bind "2001:db8:1::$1" -d "$CASE_TMP/www6" 8006 \
+	in_ns rs$1 $PY -m http.server --bind "2001:db8:1::$1" -d "$CASE_TMP/www6" 8006 \
 		>"$CASE_TMP/web6-rs$1.log" 2>&1 &
 }
 web6_serve 1

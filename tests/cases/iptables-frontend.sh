@@ -52,8 +52,7 @@ check_traffic() {	# check_traffic TAG
 	out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 9 --parallel 3 \
 		--sizes 1,1000,65536,1500000,17) || fail "tcp ($1): $out"
 	assert_eq '{"rs1": 3, "rs2": 3, "rs3": 3}' "$(json_get rs <<<"$out")" "tcp rr ($1)"
-	for p in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])))' \
-		"$(json_get peers <<<"$out")"); do
+	for p in $(json_keys "$(json_get peers <<<"$out")"); do
 		[ "$p" = "$LIP4_1" ] || [ "$p" = "$LIP4_2" ] || fail "tcp ($1): server peer $p"
 	done
 	out=$(in_ns client $LBTRAFFIC udp "$VIP4" 53 --count 12 --sizes 1,512,1400) ||

@@ -52,8 +52,7 @@ check_traffic() {
 		--sizes 1,1000,65536,3000000,17) || fail "tcp ($1): $out"
 	log "$1 tcp: $out"
 	assert_eq '{"rs1": 5, "rs2": 5, "rs3": 5}' "$(json_get rs <<<"$out")" "rr spread ($1)"
-	for p in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])))' \
-		"$(json_get peers <<<"$out")"); do
+	for p in $(json_keys "$(json_get peers <<<"$out")"); do
 		[ "$p" = "$LIP4_1" ] || [ "$p" = "$LIP4_2" ] || fail "server peer $p is not an IPv4 local address ($1)"
 	done
 	out=$(in_ns client $LBTRAFFIC udp "$VIP6" 53 --count 30 --sizes 1,512,1400) ||
@@ -92,7 +91,7 @@ assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
 assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
 # The listing: the IPv6 client side, the IPv4 server side, of a connection held open for
 # it (the ones above may have timed out by now on a busy host).
-in_ns client /usr/bin/python3 -c '
+in_ns client $PY -c '
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], 80))
 time.sleep(60)' "$VIP6" &
@@ -119,7 +118,7 @@ dump=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$CASE_TMP/toa.err" && break; sleep 0.1; done
 out=$(in_ns client $LBTRAFFIC tcp "$VIP6" 80 --count 3) || fail "tcp for TOA: $out"
 wait $dump
-/usr/bin/python3 - "$CASE_TMP/toa.pcap" "$CLIENT6" <<'PY' || fail "TOA of the IPv6 client at the IPv4 server"
+$PY - "$CASE_TMP/toa.pcap" "$CLIENT6" <<'PY' || fail "TOA of the IPv6 client at the IPv4 server"
 import ipaddress, struct, sys
 data = open(sys.argv[1], "rb").read()
 ip = data[24 + 16 + 14:]
@@ -145,7 +144,7 @@ PY
 # A UDP server that sends without checksums (zero is allowed in IPv4, not in IPv6): the
 # LB computes one toward the IPv6 client, whose stack drops a zero one. The capture at
 # the server proves the zero went out.
-in_ns rs3 /usr/bin/python3 -c '
+in_ns rs3 $PY -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, 11, 1)	# SO_NO_CHECK
@@ -174,7 +173,7 @@ assert_eq refused "$out" "IPv6 client socket after the IPv4 server's port unreac
 # MTU and valid checksums, quoting a UDP datagram QSRC:QSPORT -> QDST:QDPORT whose IP length
 # (IPv4 total length, IPv6 payload length) is QLEN, in the receiver's own terms.
 check_quote() {
-	/usr/bin/python3 - "$@" <<'PY'
+	$PY - "$@" <<'PY'
 import ipaddress, socket, struct, sys
 pcap, src, dst, mtu, qsrc, qdst, qsport, qdport, qlen = sys.argv[1:]
 data = open(pcap, "rb").read()
@@ -228,7 +227,7 @@ PY
 # 47004 to rs1): an ICMP fragmentation needed (MTU 1300) from rs1's side reaches the
 # client as Packet Too Big with 1320, and a Packet Too Big (MTU 1400) from the client's
 # side reaches rs1 as fragmentation needed with 1380. Each socket takes the new path MTU.
-in_ns client /usr/bin/python3 -c '
+in_ns client $PY -c '
 import socket, sys, time
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind(("::", 47004))
@@ -245,7 +244,7 @@ for _ in $(seq 1 50); do
 done
 [ -n "$lport" ] || fail "no NAT64 connection for the client's port 47004"
 capture client "$CASE_TMP/ptb.pcap" "icmp6 and ip6[40] == 2"
-in_ns rs1 /usr/bin/python3 - "$RS4_1" "$LIP4_1" "$lport" <<'PY' || fail "craft fragmentation needed"
+in_ns rs1 $PY - "$RS4_1" "$LIP4_1" "$lport" <<'PY' || fail "craft fragmentation needed"
 import socket, struct, sys
 rs, lip, lport = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def csum(b):
@@ -268,7 +267,7 @@ capture rs1 "$CASE_TMP/fragneeded.pcap" "icmp and icmp[0] == 3 and icmp[1] == 4"
 for _ in $(seq 1 50); do in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" && break; sleep 0.1; done
 in_ns client ip -6 route get "$VIP6" | grep -q "mtu 1320" ||
 	fail "no path MTU 1320 at the client: $(in_ns client ip -6 route get "$VIP6"); $(in_ns lb grep -E 'icmp' /proc/net/nft_lvs/stats | paste -sd' ')"
-in_ns client /usr/bin/python3 - "$CLIENT6" "$VIP6" <<'PY' || fail "craft Packet Too Big"
+in_ns client $PY - "$CLIENT6" "$VIP6" <<'PY' || fail "craft Packet Too Big"
 import socket, struct, sys
 client, vip = sys.argv[1], sys.argv[2]
 # The quote: a 1448-byte datagram VIP:56 -> client:47004, cut after the UDP header. The

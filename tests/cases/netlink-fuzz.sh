@@ -45,7 +45,7 @@ for fam in ip ip6 inet; do
 	# The generator must reach both sides: enough valid statements, and refusals.
 	[ "$accepted" -ge $((ROUNDS / 20)) ] || fail "$fam: only $accepted of $ROUNDS accepted"
 	[ "$accepted" -le $((ROUNDS * 19 / 20)) ] || fail "$fam: $accepted of $ROUNDS accepted"
-	kinds=$(/usr/bin/python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])["errnos"]))' "$out")
+	kinds=$($PY -c 'import json,sys; print(len(json.loads(sys.argv[1])["errnos"]))' "$out")
 	[ "$kinds" -ge 3 ] || fail "$fam: refusals of only $kinds kinds"
 	n=$((n + 1))
 done

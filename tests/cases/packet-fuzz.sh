@@ -12,7 +12,7 @@
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
-PKTFUZZ="/usr/bin/python3 $TOP/tests/lib/pktfuzz.py"
+PKTFUZZ="$PY $TOP/tests/lib/pktfuzz.py"
 SEED=${PKTFUZZ_SEED:-1}
 COUNT=${PKTFUZZ_COUNT:-15000}
 

@@ -122,7 +122,7 @@ assert_eq "$want" "$got" "rr after the burst: 2 connections to each of servers 5
 # mh and sh: one datagram from each of 1,000 client addresses, before and after one of 10
 # servers leaves; clients of the others should stay.
 send_udp() {	# send_udp SRCPORT: one datagram from each client address
-	in_ns client /usr/bin/python3 - "$VIP4" "$1" <<'PY'
+	in_ns client $PY - "$VIP4" "$1" <<'PY'
 import socket, sys
 vip, sport = sys.argv[1], int(sys.argv[2])
 for i in range(1000):

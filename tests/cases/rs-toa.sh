@@ -16,7 +16,7 @@
 . "$TOP/tests/lib/topology.sh"
 
 TOA=$TOP/build/host/rs-toa/nftlvs-toa
-PEER="/usr/bin/python3 $TOP/tests/lib/toapeer.py"
+PEER="$PY $TOP/tests/lib/toapeer.py"
 CG=/sys/fs/cgroup/rstoa
 [ -x "$TOA" ] || fail "$TOA not built"
 

@@ -123,7 +123,7 @@ forged "$VIP6" "$FLOOD_NET6"
 # defer: a client that completes the handshake and sends nothing costs no
 # RS connection; its first data opens one.
 null0=$(lvs_stat synproxy_null_ack) syns1=$(lvs_rs_syns)
-in_ns client /usr/bin/python3 -c '
+in_ns client $PY -c '
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], 81), timeout=5)
 time.sleep(2)

@@ -38,7 +38,7 @@ NFT
 
 # connect_and_read VIP PORT TIMEOUT - prints how the connection ended.
 connect_and_read() {
-	in_ns client /usr/bin/python3 -c '
+	in_ns client $PY -c '
 import socket, sys
 # The reset may come before connect() even returns: the handshake with the
 # cookie is over as soon as the client sent its ACK.
@@ -81,7 +81,7 @@ rs_fail_cases() {
 	# own TIME_WAIT port thanks to timestamps).
 	in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
 	reused0=$(lvs_stat conn_reused)
-	out=$(in_ns client /usr/bin/python3 -c '
+	out=$(in_ns client $PY -c '
 import socket, sys, time
 ok = 0
 for i in range(3):

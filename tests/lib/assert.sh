@@ -3,6 +3,11 @@
 # anything else to fail; tests/lib/runner.sh reads the last line of a skipped case's log as
 # the reason.
 
+# The cases' Python helpers use only the standard library: -S skips the site module, whose
+# search of the installed packages (over 9p) made up most of a second per start in the
+# guest. (What imports an installed package, lvs-pool.py's nftables, runs plain python3.)
+PY="/usr/bin/python3 -S"
+
 # log MSG... - progress note in the case's log.
 log() { printf '# %s\n' "$*"; }
 

@@ -139,7 +139,7 @@ ha_lvs_stat() {
 ha_probe() {
 	local ns=$1
 	shift
-	hx "$ns" /usr/bin/python3 - "$@" <<'PY'
+	hx "$ns" $PY - "$@" <<'PY'
 import json, socket, sys, time
 host, port, peer, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 t0 = time.time()

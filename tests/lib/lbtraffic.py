@@ -15,7 +15,7 @@
   lbtraffic.py icmpquotes PCAP ADDR         do ICMP errors to ADDR quote its own segments?
 
 A server answers every connection (or datagram) with one header line,
-    {"rs": NAME, "peer": "IP:PORT", "len": N, "sha256": HEX}\n
+    {"rs": NAME, "peer": "IP:PORT", "len": N, "crc32": N}\n
 followed by the bytes it received, so the client can check that every
 byte went through unchanged in both directions and learn which real
 server answered and which address that server saw as its peer.
@@ -23,22 +23,24 @@ server answered and which address that server saw as its peer.
 The client prints one JSON object: per-server counts, peers seen, and
 failures. It exits 1 if any exchange failed. Every run is bounded by
 --count and --timeout.
+
+A client's start is most of its cost in an emulated guest (seconds, most of them imports):
+only light modules of the standard library are imported up front; no argparse, hashlib
+(OpenSSL) or socketserver for a client.
 """
-import argparse
-import hashlib
 import json
 import os
 import socket
-import socketserver
 import sys
 import threading
 import time
+import zlib
 
 
 def header(name, peer, data):
     return (json.dumps({"rs": name, "peer": "%s:%d" % peer[:2],
                         "len": len(data),
-                        "sha256": hashlib.sha256(data).hexdigest()})
+                        "crc32": zlib.crc32(data)})
             + "\n").encode()
 
 
@@ -67,6 +69,8 @@ def parse_listener(spec, args):
 
 def serve_one(name, udp, v6, port, hold):
     """A server on PORT; returns it (not yet serving)."""
+    import socketserver
+
     class TCPHandler(socketserver.BaseRequestHandler):
         def handle(self):
             data = recv_all(self.request)
@@ -124,7 +128,7 @@ def check_reply(reply, payload):
     line, _, echo = reply.partition(b"\n")
     info = json.loads(line)
     ok = (echo == payload and info["len"] == len(payload)
-          and info["sha256"] == hashlib.sha256(payload).hexdigest())
+          and info["crc32"] == zlib.crc32(payload))
     return info, ok
 
 
@@ -377,39 +381,77 @@ def icmpquotes(args):
     return 0
 
 
+class Args:
+    """The parsed command line: positional arguments and options as attributes."""
+
+
+# Per command: its positional arguments (a trailing "..." takes the rest, at least one) and
+# its options, each with a converter (None: a flag) and a default.
+CLIENT_OPTS = {"count": (int, 1), "size": (int, 100), "sizes": (str, None),
+               "parallel": (int, 1), "timeout": (float, 10), "stagger": (float, 0),
+               "src": (str, None), "ext6": (None, False)}
+COMMANDS = {
+    "serve": (["name", "listeners..."],
+              {"udp": (None, False), "v6": (None, False), "hold": (float, 0)}),
+    "tcp": (["host", "port"], dict(CLIENT_OPTS, started=(str, None), until=(str, None))),
+    "udp": (["host", "port"], CLIENT_OPTS),
+    "tcpopts": (["pcap"], {}),
+    "icmpquotes": (["pcap", "addr"], {}),
+}
+
+
+def parse_args(argv):
+    def usage(msg):
+        raise SystemExit("lbtraffic: %s (see the top of %s)" % (msg, __file__))
+    if not argv or argv[0] not in COMMANDS:
+        usage("a command first: " + ", ".join(COMMANDS))
+    args = Args()
+    args.cmd = argv[0]
+    positional, opts = COMMANDS[args.cmd]
+    for name, (_, default) in opts.items():
+        setattr(args, name, default)
+    rest = []
+    words = iter(argv[1:])
+    for w in words:
+        if not w.startswith("--"):
+            rest.append(w)
+            continue
+        name = w[2:].replace("-", "_")
+        if name not in opts:
+            usage("%s: unknown option %s" % (args.cmd, w))
+        conv = opts[name][0]
+        if conv is None:
+            setattr(args, name, True)
+            continue
+        value = next(words, None)
+        if value is None:
+            usage("%s: %s needs a value" % (args.cmd, w))
+        try:
+            setattr(args, name, conv(value))
+        except ValueError:
+            usage("%s: bad value %r for %s" % (args.cmd, value, w))
+    for i, name in enumerate(positional):
+        if name.endswith("..."):
+            if len(rest) <= i:
+                usage("%s: %s missing" % (args.cmd, name[:-3]))
+            setattr(args, name[:-3], rest[i:])
+            rest = rest[:i + 1]
+            break
+        if i >= len(rest):
+            usage("%s: %s missing" % (args.cmd, name))
+        setattr(args, name, rest[i])
+    if len(rest) > len(positional):
+        usage("%s: unexpected argument %r" % (args.cmd, rest[len(positional)]))
+    if hasattr(args, "port"):
+        try:
+            args.port = int(args.port)
+        except ValueError:
+            usage("%s: bad port %r" % (args.cmd, args.port))
+    return args
+
+
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("serve")
-    s.add_argument("name")
-    s.add_argument("listeners", nargs="+", metavar="PORT[/udp][/v6][/hold=S]")
-    s.add_argument("--udp", action="store_true")
-    s.add_argument("--v6", action="store_true")
-    s.add_argument("--hold", type=float, default=0,
-                   help="keep each TCP connection open this long after replying")
-    for cmd in ("tcp", "udp"):
-        c = sub.add_parser(cmd)
-        c.add_argument("host")
-        c.add_argument("port", type=int)
-        c.add_argument("--count", type=int, default=1)
-        c.add_argument("--size", type=int, default=100)
-        c.add_argument("--sizes", help="comma-separated sizes, used in turn")
-        c.add_argument("--parallel", type=int, default=1)
-        c.add_argument("--timeout", type=float, default=10)
-        c.add_argument("--stagger", type=float, default=0,
-                       help="start parallel worker N after N times this many seconds")
-        c.add_argument("--src", help="comma-separated source addresses, used in turn")
-        c.add_argument("--ext6", action="store_true",
-                       help="IPv6: a hop-by-hop and a destination options header on every packet")
-        if cmd == "tcp":
-            c.add_argument("--started", help="with --until: file made once data flows")
-            c.add_argument("--until", help="with --started: send until this file exists")
-    t = sub.add_parser("tcpopts")
-    t.add_argument("pcap")
-    q = sub.add_parser("icmpquotes")
-    q.add_argument("pcap")
-    q.add_argument("addr")
-    args = p.parse_args()
+    args = parse_args(sys.argv[1:])
     if args.cmd == "tcpopts":
         return tcpopts(args)
     if args.cmd == "icmpquotes":
@@ -419,7 +461,7 @@ def main():
         return 0
     if args.cmd == "tcp" and (args.started or args.until):
         if not (args.started and args.until) or args.count != 1:
-            p.error("--started and --until go together, with --count 1")
+            raise SystemExit("lbtraffic: --started and --until go together, with --count 1")
         return client(args, tcp_across)
     return client(args, tcp_once if args.cmd == "tcp" else udp_once)
 

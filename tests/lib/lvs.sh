@@ -28,10 +28,12 @@ lvs_table() {	# lvs_table FAMILY [HOOK] [TABLE]
 	nft add chain "$family" "$table" c "{ type filter hook $hook priority raw; policy accept; }"
 }
 
-# Run as a module: python caches a module's compiled code, never a script's (compiling it
-# anew costs a noticeable part of each of the many short runs in an emulated guest).
+# Imported, not run as a script: python caches a module's compiled code, never a script's
+# (compiling it anew costs a noticeable part of each of the many short runs in an emulated
+# guest). Not "-m" either: runpy and what it imports cost more than the call below. One
+# word without spaces, so that $LBTRAFFIC splits into the right arguments.
 export PYTHONPATH=$TOP/tests/lib${PYTHONPATH:+:$PYTHONPATH}
-LBTRAFFIC="/usr/bin/python3 -m lbtraffic"
+LBTRAFFIC="$PY -c __import__(\"sys\").exit(__import__(\"lbtraffic\").main())"
 
 # Start echo servers (tests/lib/lbtraffic.py) named after their namespace in each of
 # rs1..rs3, and wait until they listen.
@@ -78,7 +80,7 @@ lvs_start_servers() {	# lvs_start_servers LISTENER... [--udp] [--v6] [--hold S]
 lvs_kill_server() {
 	local pid killed=1
 	for pid in $(ip netns pids "$1"); do
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-m lbtraffic serve $1 $2\b" ||
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "lbtraffic.* serve $1 $2\b" ||
 			continue
 		kill "$pid" && killed=0
 	done
@@ -165,18 +167,82 @@ lvs_rs_syns() {
 }
 
 # Value of a counter in the lb namespace's /proc/net/nft_lvs/stats.
-lvs_stat() { ip netns exec lb awk -v k="$1" '$1 == k { print $2 }' /proc/net/nft_lvs/stats; }
+# Through topo_setup's process in lb while it is there (no process started), else entering lb.
+lvs_stat() {
+	local k v
+	if [ -n "${TOPO_LB_PID:-}" ] && [ "/proc/$TOPO_LB_PID/ns/net" -ef /run/netns/lb ]; then
+		while read -r k v; do
+			[ "$k" != "$1" ] || { printf '%s\n' "$v"; return 0; }
+		done <"/proc/$TOPO_LB_PID/net/nft_lvs/stats"
+		return 0
+	fi
+	ip netns exec lb awk -v k="$1" '$1 == k { print $2 }' /proc/net/nft_lvs/stats
+}
 
-# Field of a JSON object on stdin: json_get KEY (nested: a.b).
-json_get() { /usr/bin/python3 -c 'import json,sys
+# Field of a JSON object on stdin: json_get KEY (nested: a.b). Prints a string or number as
+# it is (True, False, None for the literals), an object or list as JSON with sorted keys.
+json_get() {
+	local json
+	IFS= read -r -d '' json || :
+	json=${json%$'\n'}
+	_json_get_fast "$1" "$json" || printf '%s\n' "$json" | $PY -c 'import json,sys
 v=json.load(sys.stdin)
 for k in sys.argv[1].split("."): v=v.get(k, {}) if isinstance(v, dict) else {}
-print(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v)' "$1"; }
+print(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v)' "$1"
+}
+
+# The keys of a flat JSON object (json_get's output for one), one per line.
+json_keys() {	# json_keys JSON
+	local rest=$1
+	while [[ $rest =~ \"([^\"]*)\":\ (.*)$ ]]; do
+		printf '%s\n' "${BASH_REMATCH[1]}"
+		rest=${BASH_REMATCH[2]}
+	done
+}
+
+# What json_get prints, without starting python (a second in the guest), for the usual case:
+# one line as python's json.dumps(sort_keys=True) writes it (lbtraffic), a top-level KEY
+# found once, a number, literal, plain string, or flat object with its keys in order. Else
+# status 1 and json_get asks python.
+_json_get_fast() {	# _json_get_fast KEY JSON
+	local LC_ALL=C key=$1 json=$2 pat rest before open close value k prev=
+	[[ $key != *.* && $json == '{'*'}' && $json != *$'\n'* ]] || return 1
+	pat="\"$key\": "
+	rest=${json#*"$pat"}
+	[[ $rest != "$json" && ${rest#*"$pat"} == "$rest" ]] || return 1
+	before=${json%%"$pat"*}
+	open=${before//[^\{]/} close=${before//[^\}]/}
+	[ $(( ${#open} - ${#close} )) = 1 ] || return 1
+	case $rest in
+	'{'*)
+		value=${rest%%\}*}\}
+		[[ $value != '{'*'{'* && $value != *'['* && $value != *\\* ]] || return 1
+		# Keys in order: python would sort them.
+		rest=$value
+		while [[ $rest =~ \"([^\"]*)\":\ (.*)$ ]]; do
+			k=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+			[[ -z $prev || $prev < $k ]] || return 1
+			prev=$k
+		done
+		;;
+	'"'*)
+		value=${rest#\"}
+		value=${value%%\"*}
+		[[ $value != *\\* ]] || return 1
+		;;
+	true*) value=True ;;
+	false*) value=False ;;
+	null*) value=None ;;
+	[0-9-]*) value=${rest%%[,\}]*} ;;
+	*) return 1 ;;
+	esac
+	printf '%s\n' "$value"
+}
 
 # lvs_udp_answer ADDR PORT: what a connected UDP socket of the client gets from ADDR:PORT
 # after sending (reply, refused: an ICMP error reached it, or timeout).
 lvs_udp_answer() {
-	in_ns client /usr/bin/python3 -c '
+	in_ns client $PY -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(3)

@@ -145,7 +145,16 @@ run_case() {
 
 	# timeout(1) puts itself and the case in a new process group: kill it afterwards to
 	# reap whatever the case left running in the background.
-	CASE_NAME=$name CASE_TMP=$CASE_TMP \
+	# RUNNER_XTRACE=1 traces the case's commands into its log, each with a time and its line:
+	# tests/tools/trace-times.py tells where a case spends its time.
+	# (Bash takes no PS4 from the environment when run as root: set in a BASH_ENV file.)
+	local bash_env=
+	if [ "${RUNNER_XTRACE:-0}" != 0 ]; then
+		bash_env=$CASE_TMP/.xtrace
+		# shellcheck disable=SC2016
+		echo 'PS4='\''+ ${EPOCHREALTIME} ${BASHPID} ${BASH_SOURCE##*/}:${LINENO} '\''; set -x' >"$bash_env"
+	fi
+	CASE_NAME=$name CASE_TMP=$CASE_TMP BASH_ENV=$bash_env \
 		timeout -k 10 "$limit" bash "$case_file" > "$log" 2>&1 < /dev/null &
 	pid=$!
 	wait $pid

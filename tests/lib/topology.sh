@@ -129,6 +129,13 @@ topo_setup() {
 		link set $LB_IF_RS2 master $LB_IF_RS up
 		link set $LB_IF_RS3 master $LB_IF_RS up
 	EOF
+	# A process that stays in lb: /proc/$TOPO_LB_PID/net/ shows lb's /proc/net files to any
+	# reader, without entering the namespace (lvs_stat reads counters so, with no process
+	# started: a start costs a few tenths of a second in an emulated guest). Not a job of
+	# the shell (a "wait" for all jobs would wait for it); topo_teardown kills it.
+	ip netns exec "$NS_LB" sleep infinity </dev/null >/dev/null 2>&1 &
+	TOPO_LB_PID=$!
+	disown "$TOPO_LB_PID"
 }
 
 # topo_add_client_addrs - the extra client addresses $CLIENT4_EXTRA / $CLIENT6_EXTRA.
