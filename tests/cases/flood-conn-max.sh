@@ -100,9 +100,9 @@ flood=$!
 most_conns "$flood" >"$CASE_TMP/most.syn" &
 watch=$!
 sleep 1
-# A packet dropped while an emulated CPU falls behind the flood (the backlog overflows) costs
-# a connection whose SYN is lost again and again 1 + 2 + 4 + 8 + 16 s of retries: 60 s lets
-# it ride out the flood, as a real client would.
+# An emulated CPU can fall behind the flood and drop a real client's SYN more than once
+# (retries after 1 + 2 + 4 + 8 + 16 s): 60 s lets such a client ride out the flood with its
+# own retries, as a real one would.
 out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 20 --parallel 2 --size 3000 --timeout 60) ||
 	fail "real TCP clients during the SYN flood: $out; $(in_ns lb grep conn_ /proc/net/nft_lvs/stats | paste -sd' ')"
 assert_eq 20 "$(json_get ok <<<"$out")" "real TCP clients during the SYN flood"

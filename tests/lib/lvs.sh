@@ -218,12 +218,10 @@ _json_get_fast() {	# _json_get_fast KEY JSON
 		value=${rest%%\}*}\}
 		[[ $value != '{'*'{'* && $value != *'['* && $value != *\\* ]] || return 1
 		# Keys in order: python would sort them.
-		rest=$value
-		while [[ $rest =~ \"([^\"]*)\":\ (.*)$ ]]; do
-			k=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+		while read -r k; do
 			[[ -z $prev || $prev < $k ]] || return 1
 			prev=$k
-		done
+		done < <(json_keys "$value")
 		;;
 	'"'*)
 		value=${rest#\"}
