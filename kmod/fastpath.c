@@ -34,7 +34,8 @@ static int lvs_fast_trim(struct sk_buff *skb, unsigned int len)
  * packet (a short Ethernet frame) is trimmed as the stack would trim it.
  * Returns the transport header's offset, or 0.
  */
-static unsigned int lvs_fast_l3(struct sk_buff *skb, u8 *family, u8 *proto)
+static __always_inline unsigned int lvs_fast_l3(struct sk_buff *skb,
+						u8 *family, u8 *proto)
 {
 	if (skb->protocol == htons(ETH_P_IP)) {
 		const struct iphdr *iph;
@@ -75,8 +76,9 @@ static unsigned int lvs_fast_l3(struct sk_buff *skb, u8 *family, u8 *proto)
  * carrying an ACK without SYN, FIN or RST (those go through the state
  * machine on prerouting), or UDP; its TCP header in the linear data.
  */
-static bool lvs_fast_conn_ok(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			     unsigned int thoff, u8 family)
+static __always_inline bool lvs_fast_conn_ok(struct lvs_conn *cp, u8 dir,
+					     struct sk_buff *skb,
+					     unsigned int thoff, u8 family)
 {
 	const struct tcphdr *th;
 	unsigned int hl;
@@ -134,8 +136,10 @@ static unsigned int lvs_fast_pass(struct lvs_net *ln)
 /*
  * A verdict when @skb was an established connection's and was sent (or
  * dropped), NFT_CONTINUE when it is left to the stack. @skb is ours alone.
+ * Inline: a call more per packet is a cost the fast path exists to avoid.
  */
-static unsigned int lvs_fastpath_one(struct net *net, struct sk_buff *skb)
+static __always_inline unsigned int lvs_fastpath_one(struct net *net,
+						     struct sk_buff *skb)
 {
 	struct lvs_net *ln = lvs_pernet(net);
 	struct lvs_conn_hnode *hn;
@@ -194,27 +198,12 @@ slow:
 	return lvs_fast_pass(ln);
 }
 
-/*
- * The fast path for a packet at ingress. A packet another holder still
- * references (one a packet generator reuses, or a tap's) must not change
- * under it: ip_rcv() would take a clone, and so does the fast path, sending
- * the clone and letting go of its reference to the original.
- */
-unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
+/* A shared packet: its clone takes the fast path (see lvs_fastpath()). */
+static noinline unsigned int lvs_fastpath_shared(struct net *net,
+						 struct sk_buff *skb)
 {
 	unsigned int verdict;
 	struct sk_buff *nskb;
-
-	/*
-	 * A VLAN tag still on the packet (the chain sits on the lower device)
-	 * would leave with it; a socket assigned by a BPF program at tc is
-	 * the stack's to deliver to.
-	 */
-	if (skb->pkt_type != PACKET_HOST || skb_network_offset(skb) ||
-	    skb_vlan_tag_present(skb) || skb_sk_is_prefetched(skb))
-		return NFT_CONTINUE;
-	if (likely(!skb_shared(skb)))
-		return lvs_fastpath_one(net, skb);
 
 	nskb = skb_clone(skb, GFP_ATOMIC);
 	if (!nskb)
@@ -231,4 +220,25 @@ unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
 		kfree_skb(nskb);
 		return verdict;
 	}
+}
+
+/*
+ * The fast path for a packet at ingress. A packet another holder still
+ * references (one a packet generator reuses, or a tap's) must not change
+ * under it: ip_rcv() would take a clone, and so does the fast path, sending
+ * the clone and letting go of its reference to the original.
+ */
+unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
+{
+	/*
+	 * A VLAN tag still on the packet (the chain sits on the lower device)
+	 * would leave with it; a socket assigned by a BPF program at tc is
+	 * the stack's to deliver to.
+	 */
+	if (skb->pkt_type != PACKET_HOST || skb_network_offset(skb) ||
+	    skb_vlan_tag_present(skb) || skb_sk_is_prefetched(skb))
+		return NFT_CONTINUE;
+	if (likely(!skb_shared(skb)))
+		return lvs_fastpath_one(net, skb);
+	return lvs_fastpath_shared(net, skb);
 }

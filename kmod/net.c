@@ -22,12 +22,7 @@
 #include "nft_lvs.h"
 #include "compat.h"
 
-static unsigned int lvs_net_id __read_mostly;
-
-struct lvs_net *lvs_pernet(const struct net *net)
-{
-	return net_generic(net, lvs_net_id);
-}
+unsigned int lvs_net_id __read_mostly;
 
 /*
  * Our chains see reassembled packets (defrag hooks at -400, before raw):

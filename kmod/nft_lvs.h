@@ -5,11 +5,15 @@
 
 #include <linux/netfilter.h>
 #include <linux/refcount.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <net/netfilter/nf_tables.h>
 #include <linux/rhashtable.h>
 #include <linux/workqueue.h>
 #include <linux/siphash.h>
+#include <net/netns/generic.h>
+#include <net/dst.h>
 #include <nft_lvs.h>
 #include "core/sched.h"
 #include "core/tcpstate.h"
@@ -174,7 +178,14 @@ struct lvs_net {
 	struct ctl_table	*sysctl_table;
 };
 
-struct lvs_net *lvs_pernet(const struct net *net);
+/* Every packet looks its namespace's state up: inline. */
+extern unsigned int lvs_net_id;
+
+static inline struct lvs_net *lvs_pernet(const struct net *net)
+{
+	return net_generic(net, lvs_net_id);
+}
+
 int lvs_defrag_enable(struct net *net, u8 family);
 void lvs_defrag_disable(struct net *net, u8 family);
 int lvs_net_init(void);
@@ -568,8 +579,25 @@ void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len);
 unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		       unsigned int thoff, struct net *net, bool forwarded);
 void lvs_l3_reset_cb(struct sk_buff *skb, u8 family);
-unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
-			   const struct dst_entry *dst, unsigned int thoff);
+
+/*
+ * The next hop's MTU for @cp's packets received in @dir on @dst, as their
+ * sender sees it: across families the IP header changes size (an IPv6
+ * sender may send 20 bytes more than the IPv4 link carries).
+ */
+static inline unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
+					  const struct dst_entry *dst,
+					  unsigned int thoff)
+{
+	u8 family = cp->hn[!dir].t.family;
+	unsigned int mtu = dst_mtu(dst);
+
+	if (cp->hn[dir].t.family != family)
+		mtu = mtu + thoff - (family == NFPROTO_IPV6 ?
+				     sizeof(struct ipv6hdr) : sizeof(struct iphdr));
+	return mtu;
+}
+
 unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			    unsigned int thoff, struct net *net,
 			    struct dst_entry *dst, bool held, bool forwarded,

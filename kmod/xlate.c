@@ -317,23 +317,6 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
 }
 
 /*
- * The next hop's MTU for @cp's packets received in @dir on @dst, as their
- * sender sees it: across families the IP header changes size (an IPv6
- * sender may send 20 bytes more than the IPv4 link carries).
- */
-unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
-			   const struct dst_entry *dst, unsigned int thoff)
-{
-	u8 family = cp->hn[!dir].t.family;
-	unsigned int mtu = dst_mtu(dst);
-
-	if (cp->hn[dir].t.family != family)
-		mtu = mtu + thoff - (family == NFPROTO_IPV6 ?
-				     sizeof(struct ipv6hdr) : sizeof(struct iphdr));
-	return mtu;
-}
-
-/*
  * Translate a TCP/UDP packet of @cp received in @dir, its transport header
  * at @thoff, and send it. The new tuple is the other direction's key
  * reversed. @forwarded: the packet came from another host (prerouting), so

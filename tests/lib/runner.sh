@@ -260,6 +260,9 @@ if kmemleak_on; then
 	# Boot leaves suspects of its own (firmware tables, early allocations): not ours.
 	kmemleak_reset
 fi
+# A hung-task report names the task that waits; what every CPU was doing at that moment tells
+# why it waits (a CPU that never passes through a quiescent state, a lock holder spinning).
+sysctl -qw kernel.hung_task_all_cpu_backtrace=1 2>/dev/null || true
 
 # RUNNER_JOBS=N (default 1) runs up to N cases at once, each in its lane (see --lane), except
 # the cases marked "# exclusive: REASON" (module unloads, kernel-wide state, timing that
