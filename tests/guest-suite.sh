@@ -9,6 +9,15 @@ shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=$(uname -r)
 
+# Every CPU the VM was given must be online: races between CPUs are part of what the cases
+# test, and a kernel that sees one CPU (a config without the firmware tables that describe
+# the others) would pass them without ever racing.
+cpus=$(sed -n 's/.*vmtest_cpus=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$cpus" ] && [ "$(nproc)" -lt "$cpus" ]; then
+	echo "guest-suite: $(nproc) CPU(s) online, the VM has $cpus: $kver cannot see them all" >&2
+	exit 1
+fi
+
 mkdir -p "/lib/modules/$kver/updates"
 cp "$ko" "/lib/modules/$kver/updates/"
 # build-kmod.sh indexed the kernel's modules with ours on the host; without its index, depmod

@@ -143,7 +143,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	$accel ${VM_QEMU_EXTRA:-} -smp $smp -cpu "${VM_CPU:-max}" -m "$MEM" \
 	-nographic -no-reboot -nic none \
 	-kernel "$KIMAGE" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO vmtest_modroot=$MODROOT ${VM_APPEND:-}" \
+	-append "console=ttyS0 quiet panic=-1 rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO vmtest_modroot=$MODROOT vmtest_cpus=$smp ${VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,multidevs=remap" \
 	< /dev/null > "$RESULTS/console.log" 2>&1 &
