@@ -136,13 +136,16 @@ across "a smaller MTU toward the servers" in_ns lb ip link set dev "$LB_IF_RS" m
 [ "$(lvs_stat xmit_frag_needed)" -gt "$frag" ] ||
 	fail "no packet too big for the new MTU was answered"
 in_ns lb ip link set dev "$LB_IF_RS" mtu 1500
+# Until here every packet had a route; while the client link is down the servers' packets
+# toward the client have none and are dropped (and counted) as the stack would drop them.
+assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops before the link goes down"
 across "the client link down and up" in_ns lb sh -c \
 	"ip link set dev $LB_IF_CLIENT down && sleep 0.5 && ip link set dev $LB_IF_CLIENT up"
 fast_share "connections across changes"
 
 log "$(in_ns lb cat /proc/net/nft_lvs/stats)"
 assert_eq 0 "$(lvs_stat xmit_error)" "xmit errors"
-assert_eq 0 "$(lvs_stat xmit_no_route)" "no-route drops"
+log "no-route drops while the client link was down: $(lvs_stat xmit_no_route)"
 # The per-service counters count both paths.
 sum=$(in_ns lb awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "pkts_in") k = i; next }
 	{ s += $k } END { print s + 0 }' /proc/net/nft_lvs/services)
