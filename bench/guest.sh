@@ -16,7 +16,8 @@
 # and the IPv6 twins of (a), (b) and (d) for packet rate: a6, b6, d6 (FNAT66), and d64:
 # IPv6 clients of the IPv4 servers through nftlvs (NAT64); and the fast paths, for packet
 # rate: ft plain forwarding with an nft flowtable (conntrack's flows forwarded at ingress),
-# f and f6 (d) and (d6) with lb-dispatch in netdev ingress chains (nftlvs's fast path).
+# f and f6 (d) and (d6) with nftlvs's fast path as a flowtable in a netdev table, fc (d) with
+# it as lb-dispatch in netdev ingress chains.
 # Services: UDP VIP:9000 and TCP VIP:80 onto rs1..rs3 (same port).
 #
 # Results: RESULTS_DIR/raw.tsv, lines "METRIC VARIANT KEY VALUE" (tab-separated), read by
@@ -255,11 +256,11 @@ use_topo() {
 # 1 + 2: established-flow packet rate and new connections per second. Every variant has its
 # own set of namespaces, all present at once, and the runs go round the variants in turn, so
 # that a change in the host's load hits every variant alike.
-PPS_VARIANTS="a n m b c d ft f a6 b6 d6 d64 f6"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
+PPS_VARIANTS="a n m b c d ft f fc a6 b6 d6 d64 f6"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
 CPS_VARIANTS="a b c d e"
 phase_variants() {
 	local v rep r
-	for v in a n m b c d e ft f a6 b6 d6 d64 f6; do
+	for v in a n m b c d e ft f fc a6 b6 d6 d64 f6; do
 		use_topo "$v"
 		setup_variant "$v"
 	done
@@ -309,14 +310,14 @@ phase_variants() {
 	use_topo c
 	rec info c conntrack_entries \
 		"$(ip netns exec "$NS_LB" cat /proc/sys/net/netfilter/nf_conntrack_count)"
-	for v in d e f f6; do
+	for v in d e f fc f6; do
 		use_topo "$v"
 		rec info "$v" lvs_conn_new "$(lvs_stat conn_new)"
 		rec info "$v" lvs_pkts_in "$(lvs_stat pkts_in)"
 		rec info "$v" lvs_fastpath_pkts "$(lvs_stat fastpath_pkts)"
 		ip netns exec "$NS_LB" cat /proc/net/nft_lvs/stats > "$out/lvs-stats-$v.txt"
 	done
-	for v in a n m b c d e ft f a6 b6 d6 d64 f6; do
+	for v in a n m b c d e ft f fc a6 b6 d6 d64 f6; do
 		use_topo "$v"
 		topo_teardown
 	done

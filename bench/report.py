@@ -122,10 +122,11 @@ ICOUNT_ROWS = [("a", "forward", "a"), ("n", "forward + nft chain at raw", "a"),
                ("b", "IPVS NAT", "a"), ("c", "nft ct NAT", "a"),
                ("d", "nftlvs fullnat", "a"),
                ("ft", "forward + nft flowtable", "a"),
-               ("f", "nftlvs fullnat, ingress fast path", "a"),
+               ("f", "nftlvs fullnat, ingress fast path (netdev flowtable)", "a"),
+               ("fc", "nftlvs fullnat, ingress fast path (lb-dispatch in netdev chains)", "a"),
                ("a6", "IPv6 forward", "a6"), ("b6", "IPv6 IPVS NAT", "a6"),
                ("d6", "nftlvs FNAT66", "a6"), ("d64", "nftlvs NAT64", "a6"),
-               ("f6", "nftlvs FNAT66, ingress fast path", "a6")]
+               ("f6", "nftlvs FNAT66, ingress fast path (netdev flowtable)", "a6")]
 
 
 def icount_table(kver, ic):

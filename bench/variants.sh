@@ -58,8 +58,10 @@ ipv6_service_rules() {	# ipv6_service_rules FAMILY TABLE "SERVERS" "LIPS"
 	EOF
 }
 
-# The ingress fast path of nftlvs: lb-dispatch at both of the LB's devices.
-fastpath_rules() { topo_fastpath_nft | ip netns exec "$NS_LB" "$NFTLVS" -f -; }
+# The ingress fast path of nftlvs at both of the LB's devices: as its flowtable in a netdev
+# table (f, f6), or as lb-dispatch in netdev ingress chains (fc).
+fastpath_rules() { topo_fastpath_flowtable | ip netns exec "$NS_LB" "$NFTLVS" -f -; }
+fastpath_chains() { topo_fastpath_nft | ip netns exec "$NS_LB" "$NFTLVS" -f -; }
 
 setup_variant() {
 	topo_setup
@@ -126,6 +128,7 @@ setup_variant() {
 	d64) ipv6_service_rules inet lvs64 "$RS4_1, $RS4_2, $RS4_3" "$LIP4_1, $LIP4_2" ;;
 	e) nftlvs_rules "synproxy-lb mss 1460 wscale 7 sack-perm timestamp" "$LIP4_1, $LIP4_2" ;;
 	f) nftlvs_rules "" "$LIP4_1, $LIP4_2" && fastpath_rules ;;
+	fc) nftlvs_rules "" "$LIP4_1, $LIP4_2" && fastpath_chains ;;
 	f6)
 		ipv6_service_rules ip6 lvs6 "$RS6_1, $RS6_2, $RS6_3" "$LIP6_1, $LIP6_2" &&
 			fastpath_rules

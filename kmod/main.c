@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nft_lvs: FULLNAT load balancing and SYNPROXY for nf_tables.
- * Module entry: per-namespace state, then the expression types.
+ * Module entry: per-namespace state, then the expression types, the
+ * iptables targets and the netdev flowtable type.
  */
 #include <linux/module.h>
 #include "nft_lvs.h"
@@ -42,6 +43,7 @@ static int __init nft_lvs_module_init(void)
 	err = lvs_xt_init();
 	if (err < 0)
 		goto err_netdev;
+	nft_register_flowtable_type(&lvs_flowtable_type);
 	return 0;
 
 err_netdev:
@@ -59,6 +61,7 @@ static void __exit nft_lvs_module_exit(void)
 {
 	unsigned int i = LVS_NR_TYPES;
 
+	nft_unregister_flowtable_type(&lvs_flowtable_type);
 	lvs_xt_exit();
 	nft_unregister_expr(&nft_lb_dispatch_netdev_type);
 	while (i-- > 0)

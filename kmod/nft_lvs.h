@@ -28,6 +28,8 @@ extern struct nft_expr_type nft_fullnat_types[LVS_NFAMILIES];
 /* lb-dispatch at netdev ingress: the fast path (fastpath.c). */
 extern struct nft_expr_type nft_lb_dispatch_netdev_type;
 unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb);
+/* ... and as a flowtable in a netdev table (fastpath.c). */
+extern struct nf_flowtable_type lvs_flowtable_type;
 
 /*
  * The statements' packet paths and rule set-up, shared by the nf_tables

@@ -1,13 +1,15 @@
 #!/bin/bash
-# The ingress fast path: lb-dispatch in netdev ingress chains on the LB's two devices
-# (the client side and the bridge toward the servers). TCP and UDP through fullnat,
+# The ingress fast path on the LB's two devices (the client side and the bridge toward the
+# servers), first as lb-dispatch in netdev ingress chains, then, for the rest of the case,
+# as a flowtable in a netdev table (no chain around it). TCP and UDP through fullnat,
 # IPv4 and IPv6, and TCP behind synproxy-lb stay byte-exact with offloads on and off;
 # most packets of established connections take the fast path (fastpath_pkts), the
 # handshakes and teardowns go through prerouting; a NAT64 service beside them keeps
 # working on the prerouting path. Connections survive, byte-exact, a route change, a
 # smaller MTU toward the servers (too big: left to prerouting, which answers), flushed
-# neighbours and a link going down and up. nftlvs lists the netdev table back (text
-# and JSON), and the listings load. The fast path's packets skip the postrouting hook
+# neighbours and a link going down and up. nftlvs lists both netdev tables back (text
+# and JSON), and the listings load; a flowtable asking for hardware offload is refused,
+# and nothing of its batch applied. The fast path's packets skip the postrouting hook
 # (the egress hook sees them).
 # timeout: 420
 . "$TOP/tests/lib/assert.sh"
@@ -50,6 +52,40 @@ json=$(sed -e "s/\"name\": \"cli\", /&\"dev\": \"$LB_IF_CLIENT\", /" \
 	-e "s/\"name\": \"rs\", /&\"dev\": \"$LB_IF_RS\", /" <<<"$json")
 in_ns lb "$NFTLVS" -j -c -f - <<<"$json" || fail "the JSON listing does not load back"
 
+# fast_from LABEL: fast-path packets since the last call (and their baseline for the next).
+fast=0 pkts=0 passed=0
+fast_from() {
+	local f
+	f=$(($(lvs_stat fastpath_pkts) - fast))
+	fast=$(lvs_stat fastpath_pkts)
+	log "$1: $f packets took the fast path"
+	[ "$f" -gt 0 ] || fail "$1: no packet took the fast path"
+}
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 2 --sizes 300000) || fail "tcp, chains: $out"
+assert_eq 2 "$(json_get ok <<<"$out")" "tcp exchanges ok through the chains"
+fast_from "lb-dispatch in netdev chains"
+
+# The flowtable form replaces the chains; asking it for hardware offload (or flow counters,
+# which are conntrack's) is refused, with nothing of the batch applied.
+FLOW=$(topo_fastpath_flowtable)
+if err=$(in_ns lb "$NFTLVS" -f - 2>&1 <<<"delete table netdev fast
+${FLOW/priority 0;/priority 0; flags offload;}"); then
+	fail "a flowtable with hardware offload was accepted"
+fi
+log "flowtable with hardware offload refused: $err"
+in_ns lb "$NFTLVS" list table netdev fast | grep -q '^[[:space:]]*lb-dispatch$' ||
+	fail "the refused batch deleted the chains"
+in_ns lb "$NFTLVS" -f - <<<"delete table netdev fast
+$FLOW" || fail "the flowtable replacing the chains"
+listed=$(in_ns lb "$NFTLVS" list table netdev fast) || fail "list table netdev fast (flowtable)"
+grep -q "flowtable fp" <<<"$listed" || fail "flowtable not listed: $listed"
+in_ns lb "$NFTLVS" -c -f - <<<"$listed" || fail "the flowtable's listing does not load back"
+json=$(in_ns lb "$NFTLVS" -j list table netdev fast) || fail "list the flowtable as JSON"
+in_ns lb "$NFTLVS" -j -c -f - <<<"$json" || fail "the flowtable's JSON listing does not load back"
+out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 2 --sizes 300000) || fail "tcp, flowtable: $out"
+assert_eq 2 "$(json_get ok <<<"$out")" "tcp exchanges ok through the flowtable"
+fast_from "the netdev flowtable"
+
 # The fast path hands its packets to the next hop's neighbour: of the servers' unfragmented
 # UDP answers (each the second packet of its flow, so a fast-path one; the answers to the
 # 1400-byte requests come in fragments, which are prerouting's) the client-side device's
@@ -71,7 +107,7 @@ NFT
 # counted TABLE: the packets of the table's counter.
 counted() { in_ns lb "$NFTLVS" list table "$1" | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
 
-fast=0 pkts=0 passed=0
+pkts=$(($(lvs_stat pkts_in) + $(lvs_stat pkts_out))) passed=$(lvs_stat fastpath_passed)
 # fast_share LABEL: at least half the packets translated since the last call took the fast
 # path (the rest: handshakes, teardowns, first packets of UDP flows).
 fast_share() {

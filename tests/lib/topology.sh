@@ -166,6 +166,18 @@ topo_fastpath_nft() {
 	EOF
 }
 
+# topo_fastpath_flowtable: the same fast path without a chain, as nftlvs's flowtable in a
+# netdev table, hooked on both devices.
+topo_fastpath_flowtable() {
+	cat <<-EOF
+		table netdev fast {
+			flowtable fp {
+				hook ingress priority 0; devices = { "$LB_IF_CLIENT", "$LB_IF_RS" };
+			}
+		}
+	EOF
+}
+
 # topo_offloads on|off - checksum offload, TSO/GSO and GRO on the senders' veths (client and
 # RS). "on" (the default after setup) makes lb see CHECKSUM_PARTIAL skbs and GSO super-packets;
 # "off" makes it see plain, fully checksummed segments. End-to-end cases run both ways.
