@@ -13,6 +13,8 @@
 #                              runs from one tree at once need their own
 #   CASE_JOBS=N                cases run at once in a guest (default 2; the cases marked
 #                              "# exclusive:" always run alone)
+#   LVS_TEST_FASTPATH=1        every case's lb gets the ingress fast path (the netdev
+#                              flowtable) on its devices as the topology is made
 #
 #   tests/run.sh --debug-kernel [CASE...]
 #                              the same cases on debug kernels (KASAN, UBSAN, lockdep,
@@ -167,7 +169,7 @@ run_kernel() {	# run_kernel KVER LABEL RESULTS
 	# measures the table's memory there).
 	VM_APPEND="slab_nomerge ${VM_APPEND:-}" \
 	tests/vm/run.sh -k "$kver" -o "$results" -t "$vm_timeout" -m "$vm_mem" -- \
-		env RUNNER_JOBS="$case_jobs" RUNNER_XTRACE="${RUNNER_XTRACE:-0}" "$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
+		env RUNNER_JOBS="$case_jobs" RUNNER_XTRACE="${RUNNER_XTRACE:-0}" LVS_TEST_FASTPATH="${LVS_TEST_FASTPATH:-0}" "$top/tests/guest-suite.sh" "$results" "$ko" "${cases[@]}"
 	vm_status=$?
 	if [ -f "$results/results.txt" ]; then
 		while read -r verdict name _; do

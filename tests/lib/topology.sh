@@ -136,6 +136,12 @@ topo_setup() {
 	ip netns exec "$NS_LB" sleep infinity </dev/null >/dev/null 2>&1 &
 	TOPO_LB_PID=$!
 	disown "$TOPO_LB_PID"
+	# LVS_TEST_FASTPATH=1 (tests/run.sh): the ingress fast path on lb's devices from the
+	# start, so that the established packets of every case take it.
+	if [ "${LVS_TEST_FASTPATH:-0}" = 1 ]; then
+		topo_fastpath_flowtable suite_fast | ip netns exec "$NS_LB" nft -f - ||
+			{ echo "topo_setup: the fast path's flowtable" >&2; topo_teardown; return 1; }
+	fi
 }
 
 # topo_add_client_addrs - the extra client addresses $CLIENT4_EXTRA / $CLIENT6_EXTRA.
@@ -166,11 +172,11 @@ topo_fastpath_nft() {
 	EOF
 }
 
-# topo_fastpath_flowtable: the same fast path without a chain, as nftlvs's flowtable in a
-# netdev table, hooked on both devices.
+# topo_fastpath_flowtable [TABLE]: the same fast path without a chain, as nftlvs's flowtable
+# in a netdev table (default "fast"), hooked on both devices.
 topo_fastpath_flowtable() {
 	cat <<-EOF
-		table netdev fast {
+		table netdev ${1:-fast} {
 			flowtable fp {
 				hook ingress priority 0; devices = { "$LB_IF_CLIENT", "$LB_IF_RS" };
 			}

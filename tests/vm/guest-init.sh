@@ -121,6 +121,15 @@ hold_hook_keys() {
 }
 command -v nft >/dev/null && command -v unshare >/dev/null && hold_hook_keys
 
+# The kernel's once-only secrets are the same kind of key: the first use generates the secret
+# and switches its key off (DO_ONCE), patching the text. A case's first connect died of
+# "Oops: int3" in secure_ipv4_port_ephemeral on 6.12 twice, two cases connecting at once.
+# One connect per family to a closed port on lo, alone, before any case runs, takes the port
+# and sequence secret and (the refusal's socket lookup) the established-hash secrets.
+for addr in 127.0.0.1 ::1; do
+	(exec 3<>"/dev/tcp/$addr/9") 2>/dev/null
+done
+
 if [ -z "$RESULTS" ] || [ ! -f "$RESULTS/cmd.sh" ]; then
 	say "no command to run (results dir '${RESULTS:-unset}' has no cmd.sh)"
 	poweroff_now
