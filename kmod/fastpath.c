@@ -255,8 +255,8 @@ unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
  * across device changes, as it does for the conntrack flowtable. The
  * connections come from fullnat on prerouting, so no `flow add` fills it.
  * Without a chain to walk, the hook costs a packet what the conntrack
- * flowtable's does: nft_do_chain() and its packet info are a third of what
- * `lb-dispatch` at ingress adds.
+ * flowtable's does: nft_do_chain() and its packet info cost `lb-dispatch`
+ * in an ingress chain some 230-270 instructions a packet more.
  */
 static unsigned int lvs_fastpath_hook(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)

@@ -53,7 +53,7 @@ json=$(sed -e "s/\"name\": \"cli\", /&\"dev\": \"$LB_IF_CLIENT\", /" \
 in_ns lb "$NFTLVS" -j -c -f - <<<"$json" || fail "the JSON listing does not load back"
 
 # fast_from LABEL: fast-path packets since the last call (and their baseline for the next).
-fast=0 pkts=0 passed=0
+fast=0
 fast_from() {
 	local f
 	f=$(($(lvs_stat fastpath_pkts) - fast))
