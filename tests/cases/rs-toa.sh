@@ -205,11 +205,16 @@ F=$(
 )
 out=$(in_ns client $PEER craft "[${F%,}]") || fail "forge: $out"
 log "$out"
-sleep 0.5
 
 expect() {	# expect LOG PORT SPORT ACCEPT [TOA]
-	local rec port acc peer toa
-	rec=$(grep -F "$2|$4|" "$1" | head -n1)
+	local rec port acc peer toa i
+	# A server logs a connection after its "nftlvs-toa peer" call returns:
+	# on a loaded host that can take seconds.
+	for i in $(seq 1 100); do
+		rec=$(grep -F "$2|$4|" "$1" | head -n1)
+		[ -n "$rec" ] && break
+		sleep 0.1
+	done
 	[ -n "$rec" ] || fail "sport $3: no connection showing '$4' in $1: $(cat "$1")"
 	IFS='|' read -r port acc peer toa <<<"$rec"
 	assert_eq "$4" "$peer" "getpeername() of sport $3"
