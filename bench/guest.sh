@@ -16,6 +16,7 @@
 # and the IPv6 twins of (a), (b) and (d) for packet rate: a6, b6, d6 (FNAT66), and d64:
 # IPv6 clients of the IPv4 servers through nftlvs (NAT64); and the fast paths, for packet
 # rate: ft plain forwarding with an nft flowtable (conntrack's flows forwarded at ingress),
+# cft (c) with that flowtable (the flows' NAT applied there too),
 # f and f6 (d) and (d6) with nftlvs's fast path as a flowtable in a netdev table, fc (d) with
 # it as lb-dispatch in netdev ingress chains.
 # Services: UDP VIP:9000 and TCP VIP:80 onto rs1..rs3 (same port).
@@ -194,10 +195,23 @@ json_field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p"; }
 # TCP bulk throughput, offloads on (the topology's default): one download of BULK_BYTES
 # from a real server per variant and round, rounds interleaved as for the packet rate.
 # Plain forwarding (and its flowtable) reaches the server directly, the others the VIP.
-BULK_VARIANTS="a b c d ft f"
+BULK_VARIANTS=${BULK_VARIANTS:-a b c d ft cft f}
 bulk_target() { case $1 in a | ft) echo "$RS4_1" ;; *) echo "$VIP4" ;; esac; }
+# Segments the server retransmitted (all of the variant's real servers).
+rs_retrans() {
+	local ns n=0
+	for ns in $NS_RS1 $NS_RS2 $NS_RS3; do
+		n=$((n + $(ip netns exec "$ns" nstat -asz TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }')))
+	done
+	echo "$n"
+}
+# Packets the client's link received and sent: with the bytes, the size of the segments
+# (GRO/GSO) that each variant ends up with.
+client_pkts() { ip netns exec "$NS_CLIENT" cat /sys/class/net/eth0/statistics/rx_packets \
+	/sys/class/net/eth0/statistics/tx_packets | paste -sd' '; }
 phase_bulk() {
-	local v ns rep res r
+	local v ns rep res r x0 p0 p1
+	rec info bulk bytes "$BULK_BYTES"
 	for v in $BULK_VARIANTS; do
 		use_topo "$v"
 		rs_listen "$bin/bulk" serve "$TCP_PORT" 3600
@@ -205,11 +219,20 @@ phase_bulk() {
 	for rep in $(seq 1 "$PPS_REPS"); do
 		for v in $BULK_VARIANTS; do
 			use_topo "$v"
+			x0=$(rs_retrans)
+			p0=$(client_pkts)
 			res=$(ip netns exec "$NS_CLIENT" timeout 300 "$bin/bulk" get \
 				"$(bulk_target "$v")" "$TCP_PORT" "$BULK_BYTES") || res=
+			p1=$(client_pkts)
 			say "bulk $v round $rep: $res"
 			r=$(echo "$res" | json_field rate)
 			rec bulk "$v" "rate.run$rep" "${r:-0}"
+			rec bulk "$v" "idle.run$rep" "$(echo "$res" | json_field idle)"
+			rec bulk "$v" "retrans.run$rep" "$(( $(rs_retrans) - x0 ))"
+			# shellcheck disable=SC2086
+			set -- $p0 $p1
+			rec bulk "$v" "rx_pkts.run$rep" "$(( $3 - $1 ))"
+			rec bulk "$v" "tx_pkts.run$rep" "$(( $4 - $2 ))"
 			eval "bulk_$v=\"\${bulk_$v:-} ${r:-0}\""
 		done
 	done
@@ -256,11 +279,11 @@ use_topo() {
 # 1 + 2: established-flow packet rate and new connections per second. Every variant has its
 # own set of namespaces, all present at once, and the runs go round the variants in turn, so
 # that a change in the host's load hits every variant alike.
-PPS_VARIANTS="a n m b c d ft f fc a6 b6 d6 d64 f6"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
+PPS_VARIANTS="a n m b c d ft cft f fc a6 b6 d6 d64 f6"	# synproxy-lb is for TCP: UDP in (e) takes (d)'s path
 CPS_VARIANTS="a b c d e"
 phase_variants() {
 	local v rep r
-	for v in a n m b c d e ft f fc a6 b6 d6 d64 f6; do
+	for v in a n m b c d e ft cft f fc a6 b6 d6 d64 f6; do
 		use_topo "$v"
 		setup_variant "$v"
 	done
@@ -317,7 +340,22 @@ phase_variants() {
 		rec info "$v" lvs_fastpath_pkts "$(lvs_stat fastpath_pkts)"
 		ip netns exec "$NS_LB" cat /proc/net/nft_lvs/stats > "$out/lvs-stats-$v.txt"
 	done
-	for v in a n m b c d e ft f fc a6 b6 d6 d64 f6; do
+	for v in a n m b c d e ft cft f fc a6 b6 d6 d64 f6; do
+		use_topo "$v"
+		topo_teardown
+	done
+	use_topo ""
+}
+
+# bulk: the bulk download rows alone (BULK_VARIANTS), for a quick look at TCP throughput.
+phase_bulk_only() {
+	local v
+	for v in $BULK_VARIANTS; do
+		use_topo "$v"
+		setup_variant "$v"
+	done
+	phase_bulk
+	for v in $BULK_VARIANTS; do
 		use_topo "$v"
 		topo_teardown
 	done

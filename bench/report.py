@@ -122,6 +122,7 @@ ICOUNT_ROWS = [("a", "forward", "a"), ("n", "forward + nft chain at raw", "a"),
                ("b", "IPVS NAT", "a"), ("c", "nft ct NAT", "a"),
                ("d", "nftlvs fullnat", "a"),
                ("ft", "forward + nft flowtable", "a"),
+               ("cft", "nft ct NAT + nft flowtable", "a"),
                ("f", "nftlvs fullnat, ingress fast path (netdev flowtable)", "a"),
                ("fc", "nftlvs fullnat, ingress fast path (lb-dispatch in netdev chains)", "a"),
                ("a6", "IPv6 forward", "a6"), ("b6", "IPv6 IPVS NAT", "a6"),
@@ -152,23 +153,41 @@ def icount_table(kver, ic):
 
 BULK_ROWS = [("a", "forward"), ("b", "IPVS NAT"), ("c", "nft ct NAT"),
              ("d", "nftlvs fullnat"), ("ft", "forward + nft flowtable"),
+             ("cft", "nft ct NAT + nft flowtable"),
              ("f", "nftlvs fullnat, ingress fast path")]
 
 
+def bulk_runs(k, v, key):
+    """The values of KEY.runN of a bulk variant, in round order."""
+    runs = k.get("bulk", {}).get(v, {})
+    keys = [x for x in runs if x.startswith(key + ".run")]
+    return [runs[x] for x in sorted(keys, key=lambda x: int(x[len(key) + 4:]))]
+
+
 def bulk_table(k, clock):
-    """TCP bulk downloads (offloads on) per variant: large segments through GRO/GSO."""
+    """TCP bulk downloads (offloads on) per variant: large segments through GRO/GSO.
+    Packets per MB are the client link's (data in, ACKs out), which shows the segment
+    sizes each variant ends up with; idle is the guest's idle share during the download
+    (on the instruction clock, time skipped while every endpoint waits)."""
     if get(k, "bulk", "a", "rate") is None:
         return []
     lines = ["TCP bulk download, offloads on (MB/s on the %s; median of the rounds)" % clock,
-             "", "| variant | MB/s | spread | ratio to (a) |", "|---|---|---|---|"]
-    ref = get(k, "bulk", "a", "rate")
+             "", "| variant | MB/s | spread | ratio to (a) | ratio to (ft) | packets/MB in, out "
+             "| idle |", "|---|---|---|---|---|---|---|"]
+    ref, ref_ft = get(k, "bulk", "a", "rate"), get(k, "bulk", "ft", "rate")
+    mb = get(k, "info", "bulk", "bytes")
     for v, label in BULK_ROWS:
         x = get(k, "bulk", v, "rate")
         if x is None:
             continue
-        lines.append("| (%s) %s | %.0f | %s | %s |" % (
+        rx, tx = bulk_runs(k, v, "rx_pkts"), bulk_runs(k, v, "tx_pkts")
+        idle = bulk_runs(k, v, "idle")
+        pkts = ("%.1f, %.1f" % (sum(rx) / len(rx) / (mb / 1e6), sum(tx) / len(tx) / (mb / 1e6))
+                if rx and tx and mb else "")
+        lines.append("| (%s) %s | %.0f | %s | %s | %s | %s | %s |" % (
             v, label, x / 1e6, fmt_spread(get(k, "bulk", v, "spread")),
-            fmt_r3(ratio(x, ref))))
+            fmt_r3(ratio(x, ref)), fmt_r3(ratio(x, ref_ft)), pkts,
+            "%.0f%%" % (100 * sorted(idle)[len(idle) // 2]) if idle else ""))
     return lines
 
 

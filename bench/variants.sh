@@ -63,6 +63,40 @@ ipv6_service_rules() {	# ipv6_service_rules FAMILY TABLE "SERVERS" "LIPS"
 fastpath_rules() { topo_fastpath_flowtable | ip netns exec "$NS_LB" "$NFTLVS" -f -; }
 fastpath_chains() { topo_fastpath_nft | ip netns exec "$NS_LB" "$NFTLVS" -f -; }
 
+# The load balancer as nft writes it with conntrack (c): DNAT to the servers in turn, SNAT to
+# one local address.
+conntrack_nat_rules() {
+	ip netns exec "$NS_LB" nft -f - <<-EOF
+		table ip nat {
+			chain pre {
+				type nat hook prerouting priority dstnat; policy accept;
+				ip daddr $VIP4 meta l4proto { tcp, udp } th dport { $UDP_PORT, $TCP_PORT } dnat to numgen inc mod 3 map { 0 : $RS4_1, 1 : $RS4_2, 2 : $RS4_3 }
+			}
+			chain post {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "$LB_IF_RS" ip daddr { $RS4_1, $RS4_2, $RS4_3 } ct status dnat snat to $LIP4_1
+			}
+		}
+	EOF
+}
+
+# The stack's own fast path (ft, cft): conntrack puts a flow in the flowtable at its second
+# packet, and the flowtable's ingress hook forwards the rest before the IP stack, applying
+# the flow's NAT if it has one.
+flowtable_rules() {
+	ip netns exec "$NS_LB" nft -f - <<-EOF
+		table inet ft {
+			flowtable f {
+				hook ingress priority 0; devices = { "$LB_IF_CLIENT", "$LB_IF_RS" };
+			}
+			chain fw {
+				type filter hook forward priority filter; policy accept;
+				meta l4proto { tcp, udp } flow add @f
+			}
+		}
+	EOF
+}
+
 setup_variant() {
 	topo_setup
 	rs_tables
@@ -100,20 +134,8 @@ setup_variant() {
 			-a -t $VIP4:$TCP_PORT -r $RS4_3:$TCP_PORT -m
 		EOF
 		;;
-	c)
-		ip netns exec "$NS_LB" nft -f - <<-EOF
-			table ip nat {
-				chain pre {
-					type nat hook prerouting priority dstnat; policy accept;
-					ip daddr $VIP4 meta l4proto { tcp, udp } th dport { $UDP_PORT, $TCP_PORT } dnat to numgen inc mod 3 map { 0 : $RS4_1, 1 : $RS4_2, 2 : $RS4_3 }
-				}
-				chain post {
-					type nat hook postrouting priority srcnat; policy accept;
-					oifname "$LB_IF_RS" ip daddr { $RS4_1, $RS4_2, $RS4_3 } ct status dnat snat to $LIP4_1
-				}
-			}
-		EOF
-		;;
+	c) conntrack_nat_rules ;;
+	cft) conntrack_nat_rules && flowtable_rules ;;
 	d) nftlvs_rules "" "$LIP4_1, $LIP4_2" ;;
 	a6) ;;
 	b6)
@@ -133,22 +155,7 @@ setup_variant() {
 		ipv6_service_rules ip6 lvs6 "$RS6_1, $RS6_2, $RS6_3" "$LIP6_1, $LIP6_2" &&
 			fastpath_rules
 		;;
-	ft)
-		# Plain forwarding with the stack's own fast path: conntrack puts a flow in the
-		# flowtable at its second packet, and the flowtable's ingress hook forwards the
-		# rest before the IP stack.
-		ip netns exec "$NS_LB" nft -f - <<-EOF
-			table inet ft {
-				flowtable f {
-					hook ingress priority 0; devices = { "$LB_IF_CLIENT", "$LB_IF_RS" };
-				}
-				chain fw {
-					type filter hook forward priority filter; policy accept;
-					meta l4proto { tcp, udp } flow add @f
-				}
-			}
-		EOF
-		;;
+	ft) flowtable_rules ;;
 	s)
 		# The stock SYNPROXY recipe: SYNs untracked, the proxy answers them and the
 		# handshake-completing ACK (invalid while loose tracking is off) in forward.

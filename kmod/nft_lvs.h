@@ -572,8 +572,6 @@ int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
 bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 		  const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
 		  unsigned int *verdict);
-int lvs_xlate_transport(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			unsigned int thoff, struct tcphdr **thp);
 bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th);
 void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		    unsigned int thoff, unsigned int mtu);

@@ -116,9 +116,10 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
  * TCP-only work on a packet in @dir: sequence deltas and options. Behind
  * SYNPROXY the client and the RS each saw an ISN of their own from us, so
  * both numbers move, and timestamps and windows are translated too.
+ * Returns the checksum difference of what changed, which lvs_xlate_l4()
+ * applies with the ports'.
  */
-static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
-			  struct sk_buff *skb)
+static __wsum lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th)
 {
 	u8 flags = ((u8 *)th)[CORE_TCP_FLAGS_OFF];
 	const struct lvs_synproxy *sp = cp->sp;
@@ -166,8 +167,7 @@ static void lvs_xlate_tcp(struct lvs_conn *cp, u8 dir, struct tcphdr *th,
 		}
 		core_tcp_ack_sub((u8 *)th, cp->seq_delta, &diff);
 	}
-	lvs_csum_replace_by_diff(&th->check, skb, (__force __wsum)diff, false,
-				 false);
+	return (__force __wsum)diff;
 }
 
 bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th)
@@ -210,16 +210,19 @@ static void lvs_tcp_state(struct lvs_conn *cp, u8 dir, const struct tcphdr *th)
 /*
  * The transport work both families share: the headers made writable, and
  * for TCP the sequence space and state tracked and sequence numbers and
- * options translated. *@thp is the TCP header (NULL for UDP). -1: a
- * malformed or unwritable packet.
+ * options translated. *@thp is the TCP header (NULL for UDP); *@diff what
+ * the TCP header's checksum still has to take in. -1: a malformed or
+ * unwritable packet.
  */
-int lvs_xlate_transport(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			unsigned int thoff, struct tcphdr **thp)
+static int lvs_xlate_transport(struct lvs_conn *cp, u8 dir,
+			       struct sk_buff *skb, unsigned int thoff,
+			       struct tcphdr **thp, __wsum *diff)
 {
 	unsigned int hl = sizeof(struct udphdr);
 	struct tcphdr *th;
 
 	*thp = NULL;
+	*diff = 0;
 	if (cp->hn[LB_DIR_IN].t.proto == IPPROTO_TCP) {
 		if (!pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
 			return -1;
@@ -238,7 +241,7 @@ int lvs_xlate_transport(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	th = (struct tcphdr *)(skb->data + thoff);
 	lvs_tcp_track(cp, dir, th, skb->len - thoff - hl);
 	lvs_tcp_state(cp, dir, th);
-	lvs_xlate_tcp(cp, dir, th, skb);
+	*diff = lvs_xlate_tcp(cp, dir, th);
 	*thp = th;
 	return 0;
 }
@@ -273,18 +276,58 @@ void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len)
 		lvs_count_one(cp->vs->stats, dir, len);
 }
 
+/* The checksum difference of 32-bit word @from becoming @to. */
+static __always_inline __wsum lvs_csum_diff4(__be32 from, __be32 to)
+{
+	return csum_sub((__force __wsum)to, (__force __wsum)from);
+}
+
 /*
- * Rewrite the L4 ports and the pseudo-header part of the checksum. An IPv4
- * UDP checksum of 0 means none and stays 0; over IPv6 the UDP checksum is
+ * The pseudo-header's difference when the packet at @nh takes the addresses
+ * @saddr and @daddr.
+ */
+static __wsum lvs_pseudo_diff(const void *nh, u8 family,
+			      const union nf_inet_addr *saddr,
+			      const union nf_inet_addr *daddr)
+{
+	__wsum diff;
+	int i;
+
+	if (family == NFPROTO_IPV4) {
+		const struct iphdr *iph = nh;
+
+		return csum_add(lvs_csum_diff4(iph->saddr, saddr->ip),
+				lvs_csum_diff4(iph->daddr, daddr->ip));
+	}
+	diff = 0;
+	for (i = 0; i < 4; i++) {
+		const struct ipv6hdr *ip6h = nh;
+
+		diff = csum_add(diff,
+				lvs_csum_diff4(ip6h->saddr.s6_addr32[i],
+					       saddr->in6.s6_addr32[i]));
+		diff = csum_add(diff,
+				lvs_csum_diff4(ip6h->daddr.s6_addr32[i],
+					       daddr->in6.s6_addr32[i]));
+	}
+	return diff;
+}
+
+/*
+ * Rewrite the L4 ports, and update the checksum once for them and @diff
+ * (what the TCP work changed) and once for the pseudo-header, the header's
+ * new addresses: two updates where one per field cost five. An IPv4 UDP
+ * checksum of 0 means none and stays 0; over IPv6 the UDP checksum is
  * mandatory.
  */
 static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
 			 unsigned int thoff, const union nf_inet_addr *saddr,
 			 const union nf_inet_addr *daddr, __be16 sport,
-			 __be16 dport)
+			 __be16 dport, __wsum diff)
 {
 	__be16 *ports = (__be16 *)(skb->data + thoff);
-	union nf_inet_addr osaddr, odaddr;
+	__be16 new_ports[2] = { sport, dport };
+	__be32 old_word, new_word;
 	__sum16 *check;
 
 	if (proto == IPPROTO_TCP) {
@@ -298,18 +341,19 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
 			return;
 		}
 	}
-	lvs_l3_addrs(skb_network_header(skb), family, &osaddr, &odaddr);
-	if (family == NFPROTO_IPV6) {
-		inet_proto_csum_replace16(check, skb, osaddr.all, saddr->all,
-					  true);
-		inet_proto_csum_replace16(check, skb, odaddr.all, daddr->all,
-					  true);
-	} else {
-		inet_proto_csum_replace4(check, skb, osaddr.ip, saddr->ip, true);
-		inet_proto_csum_replace4(check, skb, odaddr.ip, daddr->ip, true);
-	}
-	inet_proto_csum_replace2(check, skb, ports[0], sport, false);
-	inet_proto_csum_replace2(check, skb, ports[1], dport, false);
+	/* Both ports in one 32-bit step. */
+	memcpy(&old_word, ports, sizeof(old_word));
+	memcpy(&new_word, new_ports, sizeof(new_word));
+	diff = csum_add(diff, lvs_csum_diff4(old_word, new_word));
+	lvs_csum_replace_by_diff(check, skb, diff, false, false);
+	/*
+	 * As inet_proto_csum_replace16() does, a CHECKSUM_COMPLETE sum takes
+	 * the pseudo-header's change in either family.
+	 */
+	lvs_csum_replace_by_diff(check, skb,
+				 lvs_pseudo_diff(skb_network_header(skb),
+						 family, saddr, daddr),
+				 true, false);
 	ports[0] = sport;
 	ports[1] = dport;
 	if (proto == IPPROTO_UDP && !*check)
@@ -372,8 +416,9 @@ unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 	u8 proto = other->proto, family = other->family;
 	unsigned int len = skb->len;
 	struct tcphdr *th;
+	__wsum diff;
 
-	if (lvs_xlate_transport(cp, dir, skb, thoff, &th))
+	if (lvs_xlate_transport(cp, dir, skb, thoff, &th, &diff))
 		goto err;
 	if (cp->hn[dir].t.family != family) {
 		if (lvs_l3_convert(skb, &thoff, family, proto, saddr, daddr))
@@ -382,7 +427,7 @@ unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			th = (struct tcphdr *)(skb->data + thoff);
 	}
 	lvs_xlate_l4(skb, family, proto, thoff, saddr, daddr, other->dport,
-		     other->sport);
+		     other->sport, diff);
 	if (th && dir == LB_DIR_IN && lvs_wants_toa(cp, th))
 		lvs_toa_insert(cp, skb, thoff, dst_mtu(dst));
 	lvs_l3_rewrite(skb_network_header(skb), family, saddr, daddr,

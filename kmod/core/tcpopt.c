@@ -161,6 +161,15 @@ int tcpopt_sack_adjust(u8 *th, u32 delta, u32 *diff)
 	struct tcpopt_walk w;
 	int off, blocks = 0;
 
+	/*
+	 * Nearly every segment of a transfer carries no option but the
+	 * timestamps, laid out as RFC 7323's appendix suggests and Linux
+	 * sends them: NOP, NOP, kind 8 length 10. No SACK there, no walk.
+	 */
+	if (tcpopt_hdrlen(th) == CORE_TCP_HDR_MIN + 12 &&
+	    th[20] == TCPOPT_KIND_NOP && th[21] == TCPOPT_KIND_NOP &&
+	    th[22] == TCPOPT_KIND_TS && th[23] == TCPOPT_LEN_TS)
+		return 0;
 	if (tcpopt_walk_init(&w, th) < 0)
 		return TCPOPT_E_MALFORMED;
 	while ((off = tcpopt_walk_next(&w)) > 0) {

@@ -234,6 +234,25 @@ static void test_sack(void)
 	CHECK(tcpopt_sack_adjust(s.th, 5, &diff) == 0 && diff == 0,
 	      "bad sack len");
 
+	/* NOP NOP TS: the common case, nothing to do */
+	opts[0] = opts[1] = TCPOPT_KIND_NOP;
+	opts[2] = TCPOPT_KIND_TS;
+	opts[3] = TCPOPT_LEN_TS;
+	memset(opts + 4, 0xab, 8);
+	seg_init(&s, 5, 6, CORE_TCPF_ACK, opts, 12, "data");
+	memcpy(want, s.th, s.hl);
+	diff = 0;
+	CHECK(tcpopt_sack_adjust(s.th, 5, &diff) == 0 && diff == 0 &&
+	      bytes_eq(s.th, want, s.hl), "timestamps only");
+	/* ... and with a SACK after it (two blocks fill 40 bytes) */
+	put_sack(opts + 12, in, 4);
+	opts[30] = opts[31] = TCPOPT_KIND_NOP;
+	seg_init(&s, 5, 6, CORE_TCPF_ACK, opts, 32, NULL);
+	diff = 0;
+	CHECK(tcpopt_sack_adjust(s.th, 0x20, &diff) == 2 &&
+	      core_get_be32(s.th + 34) == 0x10, "timestamps then sack");
+	CHECK(seg_csum_ok(&s, diff), "timestamps then sack csum");
+
 	/* SACK, then a broken option: adjusted, reported, checksum right */
 	put_sack(opts, in, 2);
 	opts[10] = TCPOPT_KIND_TS;
