@@ -281,12 +281,15 @@ def kernel_rows(k):
         rows.append(("memory per connection at %s" % label, {"d": cell},
                      "", "<= 256 B", None if kmem is None else kmem <= 256))
 
-    p1k, p1m = get(k, "table", "d", "pps.1k"), get(k, "table", "d", "pps.1M")
-    r = ratio(p1m, p1k)
-    rows.append(("UDP packets/s with 1M connections vs 1k",
-                 {"d": "%s vs %s" % (fmt_n(p1m), fmt_n(p1k))},
-                 "1M/1k " + fmt_r3(r), "flat (>= 0.95x)",
-                 None if r is None else r >= 0.95))
+    for v, path in (("d", "prerouting"), ("f", "ingress fast path")):
+        p1k, p1m = get(k, "table", v, "pps.1k"), get(k, "table", v, "pps.1M")
+        if p1k is None:
+            continue
+        r = ratio(p1m, p1k)
+        rows.append(("UDP packets/s with 1M connections vs 1k (%s)" % path,
+                     {"d": "%s vs %s" % (fmt_n(p1m), fmt_n(p1k))},
+                     "1M/1k " + fmt_r3(r), "flat (>= 0.95x)",
+                     None if r is None else r >= 0.95))
     return rows
 
 
