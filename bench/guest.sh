@@ -557,12 +557,30 @@ table_setup() {
 	pps_warm d
 }
 
+# table_rounds VARIANT: the packet rate of the measured flows with 1k ("tk") and 1M ("tm")
+# connections in the table, PPS_REPS rounds in turn; the best of each counts.
+table_rounds() {
+	local rep r k1="" m1=""
+	for rep in $(seq 1 "$PPS_REPS"); do
+		use_topo tk
+		r=$(pps_once table "$1" "pps.1k.run$rep")
+		k1="$k1 $r"
+		use_topo tm
+		r=$(pps_once table "$1" "pps.1M.run$rep")
+		m1="$m1 $r"
+	done
+	# shellcheck disable=SC2086
+	rec table "$1" pps.1k "$(best_of $k1)"
+	# shellcheck disable=SC2086
+	rec table "$1" pps.1M "$(best_of $m1)"
+}
+
 # 4: memory per connection at ~100k and ~1M entries, and the packet rate at 1M vs 1k: two
 # identical set-ups side by side, "tk" with the 1k connections of the measured flows and
 # "tm" filled up to 1M, measured in turn, on prerouting (d) and then through the ingress
 # fast path (f).
 phase_table() {
-	local c0 c k0 k s0 s label res step rep r k1 m1
+	local c0 c k0 k s0 s label res step v
 	use_topo tk
 	table_setup
 	use_topo tm
@@ -594,38 +612,14 @@ phase_table() {
 	done
 	rec table d conn_exceeded "$(lvs_stat conn_exceeded)"
 	rec table d lport_exhausted "$(lvs_stat lport_exhausted)"
-	k1="" m1=""
-	for rep in $(seq 1 "$PPS_REPS"); do
-		use_topo tk
-		r=$(pps_once table d "pps.1k.run$rep")
-		k1="$k1 $r"
-		use_topo tm
-		r=$(pps_once table d "pps.1M.run$rep")
-		m1="$m1 $r"
-	done
-	# shellcheck disable=SC2086
-	rec table d pps.1k "$(best_of $k1)"
-	# shellcheck disable=SC2086
-	rec table d pps.1M "$(best_of $m1)"
+	table_rounds d
 	# The same flows through the ingress fast path (the flowtable form, as f), which looks
 	# them up in the same table.
 	for v in tk tm; do
 		use_topo "$v"
 		fastpath_rules
 	done
-	k1="" m1=""
-	for rep in $(seq 1 "$PPS_REPS"); do
-		use_topo tk
-		r=$(pps_once table f "pps.1k.run$rep")
-		k1="$k1 $r"
-		use_topo tm
-		r=$(pps_once table f "pps.1M.run$rep")
-		m1="$m1 $r"
-	done
-	# shellcheck disable=SC2086
-	rec table f pps.1k "$(best_of $k1)"
-	# shellcheck disable=SC2086
-	rec table f pps.1M "$(best_of $m1)"
+	table_rounds f
 	rec table f fastpath_pkts "$(lvs_stat fastpath_pkts)"
 	# Deleting a million connections takes the emulated CPU a while; the VM powers off
 	# instead.
