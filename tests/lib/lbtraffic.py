@@ -22,7 +22,8 @@ server answered and which address that server saw as its peer.
 
 The client prints one JSON object: per-server counts, peers seen, and
 failures. It exits 1 if any exchange failed. Every run is bounded by
---count and --timeout.
+--count and --timeout (seconds, times LVS_TEST_TIME_SCALE when set: the
+runner sets it on a debug kernel).
 
 A client's start is most of its cost in an emulated guest (seconds, most of them imports):
 only light modules of the standard library are imported up front; no argparse, hashlib
@@ -447,6 +448,9 @@ def parse_args(argv):
             args.port = int(args.port)
         except ValueError:
             usage("%s: bad port %r" % (args.cmd, args.port))
+    # A debug kernel stretches every limit (tests/lib/runner.sh exports the factor).
+    if hasattr(args, "timeout"):
+        args.timeout *= float(os.environ.get("LVS_TEST_TIME_SCALE") or 1)
     return args
 
 

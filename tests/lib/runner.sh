@@ -91,6 +91,8 @@ case "$(uname -r)" in
 *-nftlvs-debug) TIMEOUT_SCALE=${RUNNER_TIMEOUT_SCALE:-5} ;;
 *) TIMEOUT_SCALE=${RUNNER_TIMEOUT_SCALE:-1} ;;
 esac
+# ... and so do the cases' own waits on traffic (tests/lib/lbtraffic.py).
+export LVS_TEST_TIME_SCALE=$TIMEOUT_SCALE
 
 case_timeout() {
 	local t
