@@ -9,7 +9,9 @@
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-lvs_start_servers 8080 8080/v6 --hold 6
+# The servers hold each connection long enough to outlast the reload below; on a debug
+# kernel a reload's RCU waits take seconds, so the hold stretches with its time limits.
+lvs_start_servers 8080 8080/v6 --hold $((6 * ${LVS_TEST_TIME_SCALE:-1}))
 
 # reload_case FAMILY VIP "RS1 RS2 RS3" (as /proc/net/nft_lvs/real names them) LIP
 reload_case() {
