@@ -89,6 +89,13 @@ check_flood() {
 	log "$1: most connections $most, most lvs_conn memory $((mem / 1024)) KiB" \
 		"($(awk -v m="$mem" -v n=$MAX -v o="$OBJSIZE" 'BEGIN { printf "%.2f", m / (n * o) }') x conn_max x $OBJSIZE B)"
 	[ "$most" -le $MAX ] || fail "$1: the table grew past conn_max: $most"
+	# KASAN (the debug kernels) keeps freed objects in a quarantine, inside their slabs,
+	# until megabytes of them wait: the cache's size then says nothing about ours. There,
+	# the table's bound above and kmemleak's scan after the case stand for it.
+	if grep -q ' kasan_report$' /proc/kallsyms; then
+		log "$1: memory bound not checked under KASAN"
+		return
+	fi
 	[ "$mem" -le $((4 * MAX * OBJSIZE)) ] ||
 		fail "$1: the lvs_conn cache took $mem bytes, over 4 x conn_max x $OBJSIZE B"
 }
