@@ -76,10 +76,16 @@ enum toa_parse {
  * or an option area that breaks (a length that is too short or runs past
  * the header) around a TOA make the whole segment's TOA untrustworthy.
  *
- * The option area is copied to the stack in one go and read there at a
- * masked offset: no packet pointer with a variable offset, and no offset
- * the verifier must know exactly, so the states of the walk's turns prune
+ * The option area is copied to the stack and read there at a masked
+ * offset: no packet pointer with a variable offset, and no offset the
+ * verifier must know exactly, so the states of the walk's turns prune
  * against each other on 6.1 as well. Each turn consumes at least one byte.
+ *
+ * The copy reads the packet directly, a 32-bit word at a time (a data
+ * offset counts words), each word checked against @end. It does not use
+ * bpf_probe_read_kernel(): libbpf replaces that helper with
+ * bpf_probe_read(), which sockops may not call, on a kernel without
+ * CONFIG_BPF_EVENTS, where its feature probe cannot load.
  */
 #define OPT_BUF		128	/* offsets are masked to 63; 63 + TOA_LEN6 fits */
 
@@ -101,7 +107,7 @@ static __always_inline enum toa_parse parse_toa(__u8 *data, __u8 *end,
 {
 	__u8 opts[OPT_BUF] = {};
 	bool seen = false, found = false;
-	__u32 off = 0, optlen, len, i;
+	__u32 off = 0, optlen, copied = 0, len, i;
 	__u8 kind;
 
 	if (data + TCP_HDR_MIN > end)
@@ -110,11 +116,16 @@ static __always_inline enum toa_parse parse_toa(__u8 *data, __u8 *end,
 	if (optlen <= TCP_HDR_MIN)
 		return TOA_NONE;
 	optlen -= TCP_HDR_MIN;
-	if (optlen > end - data - TCP_HDR_MIN)
-		optlen = end - data - TCP_HDR_MIN;	/* all we are given */
-	/* Bytes past the header are copied too, never looked at. */
-	if (bpf_probe_read_kernel(opts, TCP_OPT_MAX, data + TCP_HDR_MIN))
-		return TOA_NONE;
+
+#pragma unroll
+	for (i = 0; i < TCP_OPT_MAX / 4; i++) {
+		if (data + TCP_HDR_MIN + 4 * (i + 1) > end)
+			break;
+		__builtin_memcpy(&opts[4 * i], data + TCP_HDR_MIN + 4 * i, 4);
+		copied += 4;
+	}
+	if (optlen > copied)
+		optlen = copied;	/* all we are given */
 
 	for (i = 0; i < TCP_OPT_MAX; i++) {
 		off = blur(off);
