@@ -3,48 +3,65 @@
 # open connections keep their server and stay counted, new connections
 # follow the new rules. IPv4, then IPv6.
 # timeout: 400
-# exclusive: its lc checks count connections the servers hold for seconds
+# exclusive: its lc checks count the connections open on each server
 . "$TOP/tests/lib/assert.sh"
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
 topo_setup
-# The servers hold each connection long enough to outlast the reload below; on a debug
-# kernel a reload's RCU waits take seconds, so the hold stretches with its time limits.
-lvs_start_servers 8080 8080/v6 --hold $((6 * ${LVS_TEST_TIME_SCALE:-1}))
+lvs_start_servers 8080 8080/v6
 
 # reload_case FAMILY VIP "RS1 RS2 RS3" (as /proc/net/nft_lvs/real names them) LIP
 reload_case() {
-	local fam=$1 vip=$2 rs1 rs2 rs3 lip=$4 first a1 a2 vipname=$2 out
+	local fam=$1 vip=$2 rs1 rs2 rs3 lip=$4 pids=() pid a1 a2 vipname=$2 out t0 i
 	read -r rs1 rs2 rs3 <<<"$3"
 	case $vip in *:*) vipname="[$vip]" ;; esac
+	ruleset() {	# ruleset FIRST_LINE POOL: the service's table, in one transaction
+		in_ns lb "$NFTLVS" -f - <<NFT
+$1
+table $fam lvs {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		lb-dispatch
+		$fam daddr $vip tcp dport 80 fullnat to { $2 } via { $lip } sched lc
+		$fam daddr $vip meta l4proto { tcp, udp } drop
+	}
+}
+NFT
+	}
 	active() { in_ns lb awk -v rs="$1" '$1 == rs { print $3 + $4 }' /proc/net/nft_lvs/real; }
 	svc_conns() {
 		in_ns lb awk -v v="$vipname:80" '$1 == "tcp" && $2 == v { print $3 }' \
 			/proc/net/nft_lvs/services
 	}
-	lvs_service_table "$vip" 80 tcp || fail "service table ($fam)"
-	in_ns lb "$LVSRULE" add "$fam" lvs svc fullnat "pool=$rs1:8080,$rs2:8080" "laddrs=$lip" \
-		sched=lc || fail "service ($fam)"
+	ruleset "" "$rs1:8080, $rs2:8080" || fail "ruleset ($fam)"
 
-	in_ns client $LBTRAFFIC tcp "$vip" 80 --count 4 --parallel 4 --sizes 3000000 --timeout 30 \
-		>"/tmp/first.$fam.json" &
-	first=$!
-	# Reload while all four connections are open (the servers hold them 6 s).
-	for _ in $(seq 1 150); do
-		[ "$(( $(active "$rs1:8080") + $(active "$rs2:8080") ))" = 4 ] && break
+	# Four connections that keep sending until the reload is over: they are open through
+	# it however long it takes (a fixed transfer finished first on a debug kernel, and
+	# its half-closed connections expired before they were counted).
+	rm -f "$CASE_TMP"/started.* "$CASE_TMP/reloaded"
+	for i in 1 2 3 4; do
+		in_ns client $LBTRAFFIC tcp "$vip" 80 --started "$CASE_TMP/started.$i" \
+			--until "$CASE_TMP/reloaded" --timeout 120 >"$CASE_TMP/across.$fam.$i.json" &
+		pids+=($!)
+	done
+	for _ in $(seq 1 $((300 * ${LVS_TEST_TIME_SCALE:-1}))); do
+		[ "$(ls "$CASE_TMP"/started.* 2>/dev/null | wc -l)" = 4 ] && break
 		sleep 0.1
 	done
+	assert_eq 4 "$(ls "$CASE_TMP"/started.* 2>/dev/null | wc -l)" "connections carrying data ($fam)"
 	a1=$(active "$rs1:8080") a2=$(active "$rs2:8080")
 	assert_eq 4 "$((a1 + a2))" "connections open before the reload ($fam)"
 	log "before reload ($fam): rs1 $a1 rs2 $a2"
 	assert_eq 4 "$(svc_conns)" "service connections before the reload ($fam)"
 
-	# Whole ruleset replaced in one go, as a reload does.
-	in_ns lb nft flush ruleset
-	lvs_service_table "$vip" 80 tcp || fail "service table again ($fam)"
-	in_ns lb "$LVSRULE" add "$fam" lvs svc fullnat "pool=$rs1:8080,$rs2:8080,$rs3:8080" \
-		"laddrs=$lip" sched=lc || fail "service again ($fam)"
+	# The whole ruleset replaced in one transaction, as a reload does ("nft -f" of a file
+	# that starts with "flush ruleset"): no moment without the service.
+	t0=$(date +%s)
+	ruleset "flush ruleset" "$rs1:8080, $rs2:8080, $rs3:8080" || fail "reload ($fam)"
+	# What the servers' counters show, for a failure's log.
+	log "after reload ($fam), $(( $(date +%s) - t0 )) s: $(in_ns lb cat /proc/net/nft_lvs/real |
+		tr '\n' ';'); $(in_ns lb grep -c . /proc/net/nft_lvs/conns) conns lines"
 	assert_eq "$a1" "$(active "$rs1:8080")" "rs1 connections counted after reload ($fam)"
 	assert_eq "$a2" "$(active "$rs2:8080")" "rs2 connections counted after reload ($fam)"
 
@@ -53,8 +70,15 @@ reload_case() {
 	assert_eq '{"rs3": 1}' "$(json_get rs <<<"$out")" "lc after reload ($fam)"
 	assert_eq 5 "$(svc_conns)" "service connections counted across the reload ($fam)"
 
-	wait "$first" || fail "transfers across the reload ($fam): $(cat "/tmp/first.$fam.json")"
-	assert_eq 4 "$(json_get ok <"/tmp/first.$fam.json")" "transfers completed across the reload ($fam)"
+	touch "$CASE_TMP/reloaded"
+	i=0
+	for pid in "${pids[@]}"; do
+		i=$((i + 1))
+		wait "$pid" ||
+			fail "connection $i across the reload ($fam): $(cat "$CASE_TMP/across.$fam.$i.json")"
+		assert_eq 1 "$(json_get ok <"$CASE_TMP/across.$fam.$i.json")" \
+			"connection $i completed across the reload ($fam)"
+	done
 	in_ns lb nft flush ruleset
 }
 
