@@ -42,13 +42,13 @@ NFT
 # only after holding the connection: FIN_WAIT must outlast the hold. Half-open
 # connections and UDP flows live 3 s here, so that the floods' entries are gone soon
 # after them (a timeout applies from the next packet on: set before the floods). A debug
-# kernel's guest sends the UDP flood too slowly to fill the table in 3 s (about 300
-# datagrams a second, 862 entries at most in one run): there the flows live as much
-# longer as its time limits.
-UDP_TIMEOUT=$((3 * ${LVS_TEST_TIME_SCALE:-1}))
+# kernel's guest sends the floods too slowly to fill the table in 3 s (240-300 packets a
+# second, 862 UDP entries at most in one run): there they live as much longer as its time
+# limits.
+EMBRYO_TIMEOUT=$((3 * ${LVS_TEST_TIME_SCALE:-1}))
 in_ns lb sysctl -qw net.nft_lvs.conn_max=$MAX net.nft_lvs.timeout_fin_wait=120 \
-	net.nft_lvs.timeout_syn_recv=3 net.nft_lvs.timeout_syn_sent=3 \
-	net.nft_lvs.timeout_udp=$UDP_TIMEOUT || fail "sysctls"
+	net.nft_lvs.timeout_syn_recv=$EMBRYO_TIMEOUT net.nft_lvs.timeout_syn_sent=$EMBRYO_TIMEOUT \
+	net.nft_lvs.timeout_udp=$EMBRYO_TIMEOUT || fail "sysctls"
 
 # Four connections established before the floods, held open by the server for 35 s
 # (past their handshake: early drop passes over them).
