@@ -179,17 +179,7 @@ embryos() { in_ns lb awk '$(NF - 1) ~ /^(SYN_|UDP|CLOSE$)/' /proc/net/nft_lvs/co
 for _ in $(seq 1 $((100 * ${LVS_TEST_TIME_SCALE:-1}))); do [ "$(embryos)" = 0 ] && break; sleep 0.2; done
 assert_eq 0 "$(embryos)" "half-open connections and UDP flows left after their timeouts"
 # Four connections that keep sending until the check is over: established throughout.
-rm -f "$CASE_TMP"/started.* "$CASE_TMP/checked"
-across=()
-for i in 1 2 3 4; do
-	in_ns client $LBTRAFFIC tcp "$VIP4" 82 --started "$CASE_TMP/started.$i" \
-		--until "$CASE_TMP/checked" --timeout 60 >"$CASE_TMP/across.$i.json" &
-	across+=($!)
-done
-for _ in $(seq 1 $((300 * ${LVS_TEST_TIME_SCALE:-1}))); do
-	[ "$(ls "$CASE_TMP"/started.* 2>/dev/null | wc -l)" = 4 ] && break
-	sleep 0.1
-done
+lvs_across_start 4 "$VIP4" 82 || fail "four connections carrying data"
 [ "$(est 82)" -ge 4 ] ||
 	fail "four established connections: $(in_ns lb cat /proc/net/nft_lvs/conns); client: $(cat "$CASE_TMP"/across.*.json)"
 # The table still holds closing connections of the earlier traffic, which expire one by
@@ -206,9 +196,6 @@ out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1 --timeout 4)
 assert_eq 0 "$(json_get ok <<<"$out")" "a connection beyond conn_max with nothing to drop"
 [ "$(lvs_stat conn_exceeded)" -gt "$before" ] || fail "conn_exceeded not counted"
 assert_eq "$drops0" "$(lvs_stat conn_early_drop)" "established connections dropped"
-touch "$CASE_TMP/checked"
-for i in 1 2 3 4; do
-	wait "${across[i - 1]}" || fail "established connection $i: $(cat "$CASE_TMP/across.$i.json")"
-done
+lvs_across_end "established connections in the full table"
 log "$(in_ns lb grep conn_ /proc/net/nft_lvs/stats | paste -sd' ')"
 topo_teardown

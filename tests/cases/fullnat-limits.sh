@@ -70,21 +70,19 @@ out=$(in_ns client $LBTRAFFIC udp "$VIP4" 53 --count 2) || fail "udp: $out"
 assert_eq 2 "$(conns)" "UDP connections right after the exchange"
 wait_conns 0 6
 
-# A full table: conn_max 2 refuses a third connection while two are open
-# (the servers on 8082 hold each connection 5 s, less than timeout_fin_wait).
-lvs_start_servers 8082 --hold 5
+# A full table: conn_max 2 refuses a third connection while two are open (two that keep
+# sending until the check is over: on a debug kernel two fixed exchanges ended first).
+lvs_start_servers 8082
 in_ns lb sysctl -qw net.nft_lvs.conn_max=2
 in_ns lb nft flush chain ip lvs svc
 in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8082" "laddrs=$LIP4_1" || fail "service"
 before=$(lvs_stat conn_exceeded)
-in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 2 --parallel 2 --timeout 15 >/tmp/two.json &
-two=$!
-sleep 1
+lvs_across_start 2 "$VIP4" 80 || fail "two connections carrying data"
 out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 80 --count 1 --timeout 4)
 log "third: $out"
 assert_eq 0 "$(json_get ok <<<"$out")" "a third connection with conn_max 2"
 [ "$(lvs_stat conn_exceeded)" -gt "$before" ] || fail "conn_exceeded not counted"
-wait "$two" || fail "the two connections within conn_max: $(cat /tmp/two.json)"
+lvs_across_end "the two connections within conn_max"
 in_ns lb sysctl -qw net.nft_lvs.conn_max=1000
 in_ns lb nft flush chain ip lvs svc
 in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_1:8080" "laddrs=$LIP4_1" || fail "service"

@@ -13,7 +13,7 @@ lvs_start_servers 8080 8080/v6
 
 # reload_case FAMILY VIP "RS1 RS2 RS3" (as /proc/net/nft_lvs/real names them) LIP
 reload_case() {
-	local fam=$1 vip=$2 rs1 rs2 rs3 lip=$4 pids=() pid a1 a2 vipname=$2 out t0 i
+	local fam=$1 vip=$2 rs1 rs2 rs3 lip=$4 a1 a2 vipname=$2 out t0
 	read -r rs1 rs2 rs3 <<<"$3"
 	case $vip in *:*) vipname="[$vip]" ;; esac
 	ruleset() {	# ruleset FIRST_LINE POOL: the service's table, in one transaction
@@ -36,20 +36,9 @@ NFT
 	}
 	ruleset "" "$rs1:8080, $rs2:8080" || fail "ruleset ($fam)"
 
-	# Four connections that keep sending until the reload is over: they are open through
-	# it however long it takes (a fixed transfer finished first on a debug kernel, and
-	# its half-closed connections expired before they were counted).
-	rm -f "$CASE_TMP"/started.* "$CASE_TMP/reloaded"
-	for i in 1 2 3 4; do
-		in_ns client $LBTRAFFIC tcp "$vip" 80 --started "$CASE_TMP/started.$i" \
-			--until "$CASE_TMP/reloaded" --timeout 120 >"$CASE_TMP/across.$fam.$i.json" &
-		pids+=($!)
-	done
-	for _ in $(seq 1 $((300 * ${LVS_TEST_TIME_SCALE:-1}))); do
-		[ "$(ls "$CASE_TMP"/started.* 2>/dev/null | wc -l)" = 4 ] && break
-		sleep 0.1
-	done
-	assert_eq 4 "$(ls "$CASE_TMP"/started.* 2>/dev/null | wc -l)" "connections carrying data ($fam)"
+	# Four connections that keep sending until the reload is over: open through it
+	# however long it takes.
+	lvs_across_start 4 "$vip" 80 || fail "four connections carrying data ($fam)"
 	a1=$(active "$rs1:8080") a2=$(active "$rs2:8080")
 	assert_eq 4 "$((a1 + a2))" "connections open before the reload ($fam)"
 	log "before reload ($fam): rs1 $a1 rs2 $a2"
@@ -70,15 +59,7 @@ NFT
 	assert_eq '{"rs3": 1}' "$(json_get rs <<<"$out")" "lc after reload ($fam)"
 	assert_eq 5 "$(svc_conns)" "service connections counted across the reload ($fam)"
 
-	touch "$CASE_TMP/reloaded"
-	i=0
-	for pid in "${pids[@]}"; do
-		i=$((i + 1))
-		wait "$pid" ||
-			fail "connection $i across the reload ($fam): $(cat "$CASE_TMP/across.$fam.$i.json")"
-		assert_eq 1 "$(json_get ok <"$CASE_TMP/across.$fam.$i.json")" \
-			"connection $i completed across the reload ($fam)"
-	done
+	lvs_across_end "across the reload ($fam)"
 	in_ns lb nft flush ruleset
 }
 

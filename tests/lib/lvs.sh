@@ -74,6 +74,38 @@ lvs_start_servers() {	# lvs_start_servers LISTENER... [--udp] [--v6] [--hold S]
 	done
 }
 
+# Connections that stay established through whatever happens meanwhile (a reload, a full
+# table): N TCP connections from client to HOST:PORT that each keep sending until
+# lvs_across_end. Returns once all of them carry data, non-zero if they do not. A fixed
+# transfer is no substitute: on a slow guest it ends first, and its entries then expire.
+lvs_across_start() {	# lvs_across_start N HOST PORT
+	local n=$1 i
+	ACROSS_PIDS=()
+	rm -f "$CASE_TMP"/across.*
+	for i in $(seq 1 "$n"); do
+		in_ns client $LBTRAFFIC tcp "$2" "$3" --started "$CASE_TMP/across.$i.started" \
+			--until "$CASE_TMP/across.end" --timeout 120 >"$CASE_TMP/across.$i.json" &
+		ACROSS_PIDS+=($!)
+	done
+	for _ in $(seq 1 $((300 * ${LVS_TEST_TIME_SCALE:-1}))); do
+		[ "$(ls "$CASE_TMP"/across.*.started 2>/dev/null | wc -l)" = "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# End the connections of lvs_across_start: fails unless each completed, every byte echoed.
+lvs_across_end() {	# lvs_across_end WHAT
+	local i=0 pid
+	touch "$CASE_TMP/across.end"
+	for pid in "${ACROSS_PIDS[@]}"; do
+		i=$((i + 1))
+		if ! wait "$pid" || [ "$(json_get ok <"$CASE_TMP/across.$i.json")" != 1 ]; then
+			fail "$1: connection $i: $(cat "$CASE_TMP/across.$i.json")"
+		fi
+	done
+}
+
 # lvs_kill_server NS PORT: stop the echo server of namespace NS that serves PORT (first
 # listener of its lvs_start_servers). Only processes inside this case's NS: another case
 # running beside this one has its own rs1..rs3 with servers of the same command line.
