@@ -162,27 +162,28 @@ in_ns lb sysctl -qw net.nft_lvs.expire_nodest_conn=0 net.nft_lvs.timeout_fin_wai
 svc 81 pool-set=held "laddrs=$LIP4_2" sched=lc || fail "lc over @held"
 edit add element ip lvs held "{ $RS4_1 . 8081 : 1 }"
 in_ns lb sysctl -qw net.nft_lvs.timeout_fin_wait=60
-held_conns() {	# held_conns N: wait (10 s at most) until N connections to :8081 exist
+# Connections that keep sending until lc.end: they stay open however slow the guest is
+# (with fixed exchanges the servers' hold ran out on a debug kernel before the count).
+lc_conn() {	# lc_conn I: start connection I and wait until it carries data
 	local _
-	for _ in $(seq 1 100); do
-		[ "$(in_ns lb grep -c ':8081 ' /proc/net/nft_lvs/conns)" -ge "$1" ] && return 0
+	in_ns client $LBTRAFFIC tcp "$VIP4" 81 --started "$CASE_TMP/lc$1.started" \
+		--until "$CASE_TMP/lc.end" --timeout 60 >"$CASE_TMP/lc$1.json" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 1 $((300 * ${LVS_TEST_TIME_SCALE:-1}))); do
+		[ -e "$CASE_TMP/lc$1.started" ] && return 0
 		sleep 0.1
 	done
-	fail "lc: $1 connections to :8081 not there after 10 s: $(in_ns lb cat /proc/net/nft_lvs/conns)"
+	fail "lc: connection $1 carries no data: $(in_ns lb cat /proc/net/nft_lvs/conns)"
 }
 pids=()
-for i in 1 2; do
-	in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 1 --timeout 30 >"$CASE_TMP/lc$i.json" 2>&1 &
-	pids+=($!)
-	held_conns $i
-done
+lc_conn 1
+lc_conn 2
 edit add element ip lvs held "{ $RS4_3 . 8081 : 1 }"
 sleep 0.1
-in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 1 --timeout 30 >"$CASE_TMP/lc3.json" 2>&1 &
-pids+=($!)
-held_conns 3
+lc_conn 3
 held_per_rs=$(in_ns lb awk '$1 ~ /:8081$/ { print $1, $3 + $4 }' /proc/net/nft_lvs/real | sort |
 	tr '\n' ',')
+touch "$CASE_TMP/lc.end"
 wait "${pids[@]}" || fail "lc connections: $(cat "$CASE_TMP"/lc*.json)"
 assert_eq "rs3" "$(json_get rs <"$CASE_TMP/lc3.json" | grep -o 'rs[0-9]')" \
 	"lc: the server added to the set took the third connection"
