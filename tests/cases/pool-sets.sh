@@ -162,30 +162,17 @@ in_ns lb sysctl -qw net.nft_lvs.expire_nodest_conn=0 net.nft_lvs.timeout_fin_wai
 svc 81 pool-set=held "laddrs=$LIP4_2" sched=lc || fail "lc over @held"
 edit add element ip lvs held "{ $RS4_1 . 8081 : 1 }"
 in_ns lb sysctl -qw net.nft_lvs.timeout_fin_wait=60
-# Connections that keep sending until lc.end: they stay open however slow the guest is
+# Connections that keep sending until the count is taken: open however slow the guest is
 # (with fixed exchanges the servers' hold ran out on a debug kernel before the count).
-lc_conn() {	# lc_conn I: start connection I and wait until it carries data
-	local _
-	in_ns client $LBTRAFFIC tcp "$VIP4" 81 --started "$CASE_TMP/lc$1.started" \
-		--until "$CASE_TMP/lc.end" --timeout 60 >"$CASE_TMP/lc$1.json" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 1 $((300 * ${LVS_TEST_TIME_SCALE:-1}))); do
-		[ -e "$CASE_TMP/lc$1.started" ] && return 0
-		sleep 0.1
-	done
-	fail "lc: connection $1 carries no data: $(in_ns lb cat /proc/net/nft_lvs/conns)"
-}
-pids=()
-lc_conn 1
-lc_conn 2
+lvs_across_start 1 "$VIP4" 81 || fail "lc: connection 1 carries no data"
+lvs_across_more "$VIP4" 81 || fail "lc: connection 2 carries no data"
 edit add element ip lvs held "{ $RS4_3 . 8081 : 1 }"
 sleep 0.1
-lc_conn 3
+lvs_across_more "$VIP4" 81 || fail "lc: connection 3 carries no data"
 held_per_rs=$(in_ns lb awk '$1 ~ /:8081$/ { print $1, $3 + $4 }' /proc/net/nft_lvs/real | sort |
 	tr '\n' ',')
-touch "$CASE_TMP/lc.end"
-wait "${pids[@]}" || fail "lc connections: $(cat "$CASE_TMP"/lc*.json)"
-assert_eq "rs3" "$(json_get rs <"$CASE_TMP/lc3.json" | grep -o 'rs[0-9]')" \
+lvs_across_end "lc connections"
+assert_eq "rs3" "$(json_get rs <"$CASE_TMP/across.3.json" | grep -o 'rs[0-9]')" \
 	"lc: the server added to the set took the third connection"
 assert_eq "$RS4_1:8081 1,$RS4_2:8081 1,$RS4_3:8081 1," "$held_per_rs" "lc: connections per server"
 in_ns lb sysctl -qw net.nft_lvs.timeout_fin_wait=7

@@ -79,16 +79,33 @@ lvs_start_servers() {	# lvs_start_servers LISTENER... [--udp] [--v6] [--hold S]
 # lvs_across_end. Returns once all of them carry data, non-zero if they do not. A fixed
 # transfer is no substitute: on a slow guest it ends first, and its entries then expire.
 lvs_across_start() {	# lvs_across_start N HOST PORT
-	local n=$1 i
+	local i
 	ACROSS_PIDS=()
 	rm -f "$CASE_TMP"/across.*
-	for i in $(seq 1 "$n"); do
-		in_ns client $LBTRAFFIC tcp "$2" "$3" --started "$CASE_TMP/across.$i.started" \
-			--until "$CASE_TMP/across.end" --timeout 120 >"$CASE_TMP/across.$i.json" &
-		ACROSS_PIDS+=($!)
+	for i in $(seq 1 "$1"); do
+		lvs_across_launch "$2" "$3"
 	done
+	lvs_across_wait
+}
+
+# One more such connection, after those before it carry data (lc sees them in order).
+lvs_across_more() {	# lvs_across_more HOST PORT
+	lvs_across_launch "$1" "$2"
+	lvs_across_wait
+}
+
+lvs_across_launch() {	# connection number ${#ACROSS_PIDS[@]} + 1
+	local i=$((${#ACROSS_PIDS[@]} + 1))
+	in_ns client $LBTRAFFIC tcp "$1" "$2" --started "$CASE_TMP/across.$i.started" \
+		--until "$CASE_TMP/across.end" --timeout 120 >"$CASE_TMP/across.$i.json" &
+	ACROSS_PIDS+=($!)
+}
+
+lvs_across_wait() {	# until every connection launched carries data
+	local _
 	for _ in $(seq 1 $((300 * ${LVS_TEST_TIME_SCALE:-1}))); do
-		[ "$(ls "$CASE_TMP"/across.*.started 2>/dev/null | wc -l)" = "$n" ] && return 0
+		[ "$(ls "$CASE_TMP"/across.*.started 2>/dev/null | wc -l)" = "${#ACROSS_PIDS[@]}" ] &&
+			return 0
 		sleep 0.1
 	done
 	return 1
