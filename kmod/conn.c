@@ -509,12 +509,22 @@ struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 	err = rhashtable_lookup_insert_fast(&ln->conn_tab, &cp->hn[LB_DIR_IN].node,
 					    lvs_conn_params);
 	if (err) {
-		/* Lost a race with another CPU creating the same connection. */
+		/*
+		 * Lost a race with another CPU creating the same connection,
+		 * for example a proxied handshake ACK and the request behind
+		 * it handled on two CPUs. The pick above is lost with it, so
+		 * a weighted rotation moves on by one: counted, to show that.
+		 */
 		rhashtable_remove_fast(&ln->conn_tab, &cp->hn[LB_DIR_OUT].node,
 				       lvs_conn_params);
 		lvs_conn_count(cp, cp->state, -1);
 		atomic_dec(&ln->conn_count);
-		*reason = err == -EEXIST ? -1 : LVS_STAT_CONN_NOMEM;
+		if (err == -EEXIST) {
+			lvs_stat_inc(ln, LVS_STAT_CONN_CLASH);
+			*reason = -1;
+		} else {
+			*reason = LVS_STAT_CONN_NOMEM;
+		}
 		cp->sp = NULL;
 		call_rcu(&cp->rcu, lvs_conn_free_rcu);
 		return NULL;

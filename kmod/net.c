@@ -66,6 +66,7 @@ static const char *const lvs_stat_names[LVS_STAT_MAX] = {
 	[LVS_STAT_CONN_EARLY_DROP]	= "conn_early_drop",
 	[LVS_STAT_CONN_SCHED_UNREACH]	= "conn_sched_unreach",
 	[LVS_STAT_CONN_NOMEM]		= "conn_nomem",
+	[LVS_STAT_CONN_CLASH]		= "conn_clash",
 	[LVS_STAT_LPORT_CONFLICT]	= "lport_conflict",
 	[LVS_STAT_LPORT_EXHAUSTED]	= "lport_exhausted",
 	[LVS_STAT_NOT_SCHEDULABLE]	= "not_schedulable",

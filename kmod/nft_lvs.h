@@ -103,6 +103,7 @@ enum lvs_stat {
 	LVS_STAT_CONN_EARLY_DROP,	/* ended to make room: never established */
 	LVS_STAT_CONN_SCHED_UNREACH,	/* refused: no real server available */
 	LVS_STAT_CONN_NOMEM,		/* refused: out of memory */
+	LVS_STAT_CONN_CLASH,		/* another CPU created it first */
 	LVS_STAT_LPORT_CONFLICT,	/* lip:lport tried but in use */
 	LVS_STAT_LPORT_EXHAUSTED,	/* refused: no free lip:lport */
 	LVS_STAT_NOT_SCHEDULABLE,	/* fullnat saw a non-SYN without connection */

@@ -184,8 +184,17 @@ in_ns lb "$NFTLVS" list table ip lvs | grep -qF \
 	"ip daddr $VIP4 tcp dport 82 synproxy-lb fullnat to @tcp_10_0_0_10_82 via @tcp_10_0_0_10_82_lips sched wrr flags toa" ||
 	fail "the ipvsadm service: $(in_ns lb "$NFTLVS" list table ip lvs)"
 in_ns lb "$NFTLVS" list table ip lvs | grep -q 'dport 80' && fail "the keepalived services survived the replacement"
+clash0=$(lvs_stat conn_clash)
 out=$(in_ns client $LBTRAFFIC tcp "$VIP4" 82 --count 4) || fail "traffic to :82: $out"
-assert_eq '{"rs1": 1, "rs2": 3}' "$(json_get rs <<<"$out")" "wrr 1:3 from ipvsadm -w"
+clashes=$(($(lvs_stat conn_clash) - clash0))
+if [ "$clashes" -eq 0 ]; then
+	assert_eq '{"rs1": 1, "rs2": 3}' "$(json_get rs <<<"$out")" "wrr 1:3 from ipvsadm -w"
+else
+	# A handshake ACK and the request behind it raced on two CPUs: the lost
+	# pick moved the rotation on, so only the sum is known.
+	log "$clashes conn_clash: wrr split $(json_get rs <<<"$out") not checked"
+	assert_eq 4 "$(json_get ok <<<"$out")" "connections to :82"
+fi
 assert_eq "{\"$LIP4_2\": 4}" "$(json_get peers <<<"$out")" "the servers see the -P -z local address"
 
 topo_teardown
