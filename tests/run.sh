@@ -124,7 +124,7 @@ case_jobs=${CASE_JOBS:-2}
 
 # Debian's kernels are named by version; a debug kernel by its build directory (which
 # build-kmod.sh and vm/run.sh both accept), labelled debug-SERIES in the results.
-vm_timeout=2400 vm_mem=1024
+vm_timeout=2400 vm_mem=1024 kernel_args=
 if [ -n "$debug" ]; then
 	kernels=
 	for series in ${DEBUG_KERNELS:-6.1 6.12}; do
@@ -141,6 +141,9 @@ if [ -n "$debug" ]; then
 	# KASAN, lockdep and two kmemleak scans per case slow every case down: four times the
 	# normal limit. KASAN's shadow and kmemleak's metadata need the memory.
 	vm_timeout=9600 vm_mem=2048 case_jobs=1
+	# The whole kernel log goes to the console too: a guest that stops making progress
+	# (once, idle before its first case) shows where it stopped.
+	kernel_args=ignore_loglevel
 	# So a debug guest runs one case at a time, and a debug case spends much of its time
 	# waiting on its stretched timers: two guests on two cores halved the wall time of
 	# the 6.12 suite (53 and 63 minutes side by side). The cases are dealt out to one
@@ -176,7 +179,7 @@ run_guest() {	# run_guest KVER LABEL RESULTS KO CASE...
 	shift 4
 	# slab_nomerge: the lvs_conn cache keeps its own line in /proc/slabinfo (flood-conn-max
 	# measures the table's memory there).
-	VM_APPEND="slab_nomerge ${VM_APPEND:-}" \
+	VM_APPEND="slab_nomerge $kernel_args ${VM_APPEND:-}" \
 	tests/vm/run.sh -k "$kver" -o "$results" -t "$vm_timeout" -m "$vm_mem" -- \
 		env RUNNER_JOBS="$case_jobs" RUNNER_XTRACE="${RUNNER_XTRACE:-0}" LVS_TEST_FASTPATH="${LVS_TEST_FASTPATH:-0}" "$top/tests/guest-suite.sh" "$results" "$ko" "$@"
 	vm_status=$?
