@@ -495,6 +495,12 @@ static inline bool lvs_conn_nodest(const struct lvs_conn *cp,
 	       READ_ONCE(ln->cfg.expire_nodest_conn);
 }
 
+/* May @dest be given a new connection: still in its pool, weight > 0? */
+static inline bool lvs_dest_takes_new(const struct lvs_dest *dest)
+{
+	return !READ_ONCE(dest->removed) && READ_ONCE(dest->weight);
+}
+
 /* SYNPROXY (synproxy.c). */
 #define LVS_SYNPROXY_QUEUE_MAX		4	/* the client's ACK and 3 more */
 #define LVS_SYNPROXY_SYN_RETRIES	3

@@ -487,9 +487,20 @@ bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 			*verdict = NF_DROP;
 			return true;
 		}
-		/* A new SYN on a closed connection starts it over. */
-		if (th->syn && !th->ack && lb_tcp_reusable(READ_ONCE(cp->state)))
+		/*
+		 * A new SYN on a closed connection starts it over, on the same
+		 * server and local port. Unless that server has left the pool
+		 * or is drained: then the connection ends here and the SYN is
+		 * scheduled like any new one (the rules after this go on).
+		 */
+		if (th->syn && !th->ack && lb_tcp_reusable(READ_ONCE(cp->state))) {
+			if (!lvs_dest_takes_new(cp->dest)) {
+				if (lvs_conn_kill(cp))
+					lvs_stat_inc(ln, LVS_STAT_CONN_REUSED);
+				return false;
+			}
 			lvs_conn_reuse(cp, ntohl(th->seq));
+		}
 	}
 	*verdict = lvs_xlate_pkt(cp, hn->t.dir, skb, pkt);
 	return true;

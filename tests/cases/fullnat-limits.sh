@@ -92,25 +92,10 @@ wait_conns 0 15
 # reuses the connection; RST goes to CLOSE.
 in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=30 net.nft_lvs.timeout_close=30
 in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
-same_port() {	# one exchange from client port 40000 (SO_REUSEADDR for the next one)
-	in_ns client $PY - "$VIP4" "$1" <<'PY'
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 40000)); s.settimeout(10)
-s.connect((sys.argv[1], 80)); s.sendall(sys.argv[2].encode()); s.shutdown(socket.SHUT_WR)
-data = b""
-while True:
-    b = s.recv(65536)
-    if not b: break
-    data += b
-assert data.endswith(sys.argv[2].encode()), data
-PY
-}
-same_port first || fail "first exchange from port 40000"
-sleep 4
-in_ns lb cat /proc/net/nft_lvs/conns >/tmp/c
-grep -q ':40000 .* TIME_WAIT' /tmp/c || fail "no TIME_WAIT after FIN teardown: $(cat /tmp/c)"
-same_port again || fail "reuse of a TIME_WAIT connection"
+lvs_from_port 40000 "$VIP4" 80 first || fail "first exchange from port 40000"
+[ "$(lvs_conn_of 40000 TIME_WAIT)" = "$RS4_1:8080 TIME_WAIT" ] ||
+	fail "no TIME_WAIT after FIN teardown: $(in_ns lb cat /proc/net/nft_lvs/conns)"
+lvs_from_port 40000 "$VIP4" 80 again || fail "reuse of a TIME_WAIT connection"
 [ "$(lvs_stat conn_reused)" -ge 1 ] || fail "conn_reused not counted"
 in_ns client $PY - "$VIP4" <<'PY' || fail "rst client"
 import socket, struct, sys, time

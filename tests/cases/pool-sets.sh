@@ -96,6 +96,38 @@ bgout=$(cat "$CASE_TMP/bg.json")
 log "background traffic: $bgout; edits ended $(echo "$edits_end - $bg_start" | bc) s into it, it ran $(echo "$(date +%s.%N) - $bg_start" | bc) s"
 assert_eq 0 "$(json_get failed <<<"$bgout")" "background connections failed"
 
+# A SYN from a client port whose connection is closing on lb (TIME_WAIT) starts that
+# connection over on the same server, unless the server has been drained or removed since:
+# then it is scheduled afresh. (The pool is rs1 and rs3 now.)
+in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=60
+in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
+lvs_from_port 40000 "$VIP4" 80 first || fail "first exchange from port 40000"
+first=$(lvs_conn_of 40000 TIME_WAIT)
+[ "${first#* }" = TIME_WAIT ] || fail "port 40000 not in TIME_WAIT: $first"
+first=${first% *}
+lvs_from_port 40000 "$VIP4" 80 again || fail "second exchange from port 40000"
+assert_eq "$first TIME_WAIT" "$(lvs_conn_of 40000 TIME_WAIT)" "a reused port keeps its server"
+reused=$(lvs_stat conn_reused)
+edit -f - <<NFT
+delete element ip lvs web { ${first%:*} . 8080 : 1 }
+add element ip lvs web { ${first%:*} . 8080 : 0 }
+NFT
+lvs_from_port 40000 "$VIP4" 80 third || fail "exchange from port 40000 after draining $first"
+second=$(lvs_conn_of 40000 TIME_WAIT)
+second=${second% *}
+[ -n "$second" ] && [ "$second" != "$first" ] ||
+	fail "a reused port went to $second after draining $first"
+[ "$(lvs_stat conn_reused)" -gt "$reused" ] || fail "conn_reused not counted on a drained server"
+edit -f - <<NFT
+delete element ip lvs web { ${first%:*} . 8080 : 0 }
+add element ip lvs web { ${first%:*} . 8080 : 1 }
+NFT
+edit delete element ip lvs web "{ ${second%:*} . 8080 : 1 }"
+lvs_from_port 40000 "$VIP4" 80 fourth || fail "exchange from port 40000 after removing $second"
+assert_eq "$first TIME_WAIT" "$(lvs_conn_of 40000 TIME_WAIT)" "a reused port after removing $second"
+edit add element ip lvs web "{ ${second%:*} . 8080 : 1 }"
+in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=7
+
 # Stock nft lists the set while our rule is loaded.
 edit list map ip lvs web >"$CASE_TMP/web" && grep -q "$RS4_3 . 8080 : 0x00000001" "$CASE_TMP/web" ||
 	fail "stock nft list map: $(cat "$CASE_TMP/web")"
@@ -139,7 +171,11 @@ assert_eq "$RS4_2 . 8080 : 2,$RS4_3 . 8080 : 1" "$(pool_py list | paste -sd,)" "
 in_ns lb sysctl -qw net.nft_lvs.timeout_fin_wait=60 || fail "sysctl timeout_fin_wait"
 in_ns client $LBTRAFFIC tcp "$VIP4" 81 --count 1 --timeout 40 >"$CASE_TMP/held1.json" 2>&1 &
 held1=$!
-sleep 2
+# Its connection to rs1 first (however long the client takes to start).
+for _ in $(seq 1 $((100 * ${LVS_TEST_TIME_SCALE:-1}))); do
+	in_ns lb grep -q "$RS4_1:8081 " /proc/net/nft_lvs/conns && break
+	sleep 0.1
+done
 edit delete element ip lvs held "{ $RS4_1 . 8081 : 1 }"
 edit add element ip lvs held "{ $RS4_2 . 8081 : 1 }"
 sleep 0.1

@@ -123,6 +123,54 @@ lvs_across_end() {	# lvs_across_end WHAT
 	done
 }
 
+# lvs_from_port CPORT HOST PORT MSG: one exchange from the client namespace's TCP port CPORT
+# (SO_REUSEADDR, so that the next one may take the port again; the client needs
+# net.ipv4.tcp_tw_reuse=1 for that while its side is in TIME_WAIT, and it takes the port only
+# a second after the last one's timestamp: tried again until then). Fails unless MSG came back.
+lvs_from_port() {
+	in_ns client $PY - "$@" <<'PY'
+import errno, socket, sys, time
+cport, host, port, msg = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4].encode()
+family = socket.AF_INET6 if ":" in host else socket.AF_INET
+deadline = time.monotonic() + 5
+while True:
+    s = socket.socket(family)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", cport))
+    s.settimeout(10)
+    try:
+        s.connect((host, port))
+        break
+    except OSError as e:
+        s.close()
+        if e.errno != errno.EADDRNOTAVAIL or time.monotonic() > deadline:
+            raise
+        time.sleep(0.1)
+s.sendall(msg)
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    data += b
+assert data.endswith(msg), data
+PY
+}
+
+# lvs_conn_of CPORT [STATE]: "real state" of lb's TCP connection from client port CPORT;
+# with STATE, waits up to 10 s (scaled) for it to be in that state.
+lvs_conn_of() {
+	local line _
+	for _ in $(seq 1 $((100 * ${LVS_TEST_TIME_SCALE:-1}))); do
+		line=$(in_ns lb awk -v p=":$1" '$1 == "tcp" &&
+			substr($2, length($2) - length(p) + 1) == p { print $5, $6 }' /proc/net/nft_lvs/conns)
+		[ -z "${2:-}" ] || [ "${line#* }" = "$2" ] && break
+		sleep 0.1
+	done
+	printf '%s\n' "$line"
+}
+
 # lvs_kill_server NS PORT: stop the echo server of namespace NS that serves PORT (first
 # listener of its lvs_start_servers). Only processes inside this case's NS: another case
 # running beside this one has its own rs1..rs3 with servers of the same command line.
