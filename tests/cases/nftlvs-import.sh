@@ -13,6 +13,9 @@
 . "$TOP/tests/lib/lvs.sh"
 . "$TOP/tests/lib/topology.sh"
 
+# The checks' timeouts and the waits for their effect stretch with the other time limits:
+# a 1 s timeout flapped the servers on a debug kernel, where a check took up to 1.2 s.
+S=${LVS_TEST_TIME_SCALE:-1}
 # The MISC_CHECK scripts test for these files: a server is up while its file exists.
 STATE=$CASE_TMP/state
 mkdir -p "$STATE"
@@ -57,14 +60,14 @@ virtual_server $VIP4 80 {
     real_server $RS4_1 8080 {
         weight 1
         TCP_CHECK {
-            connect_timeout 1
+            connect_timeout $S
             retry 1
         }
     }
     real_server $RS4_2 8080 {
         weight 1
         TCP_CHECK {
-            connect_timeout 1
+            connect_timeout $S
             retry 1
         }
     }
@@ -82,7 +85,7 @@ virtual_server $VIP4 81 {
         inhibit_on_failure
         MISC_CHECK {
             misc_path "test -e $STATE/up-1"
-            misc_timeout 1
+            misc_timeout $S
         }
     }
     real_server $RS4_2 8081 {
@@ -90,7 +93,7 @@ virtual_server $VIP4 81 {
         inhibit_on_failure
         MISC_CHECK {
             misc_path "test -e $STATE/up-2"
-            misc_timeout 1
+            misc_timeout $S
         }
     }
 }
@@ -141,11 +144,11 @@ trap on_exit EXIT
 # until_set SECONDS MAP ELEMENT: wait until the map holds ELEMENT ("10.1.0.2 . 8081 : 0x00000000")
 until_set() {
 	local _
-	for _ in $(seq 1 $(($1 * 10))); do
+	for _ in $(seq 1 $(($1 * 10 * S))); do
 		in_ns lb nft list map ip lvs "$2" 2>/dev/null | grep -qF "$3" && return 0
 		sleep 0.1
 	done
-	fail "$2: no '$3' after $1 s: $(in_ns lb nft list map ip lvs "$2" 2>&1); $(in_ns lb "$HEALTHD" status -s "$SOCK" 2>&1)"
+	fail "$2: no '$3' after $(($1 * S)) s: $(in_ns lb nft list map ip lvs "$2" 2>&1); $(in_ns lb "$HEALTHD" status -s "$SOCK" 2>&1)"
 }
 sleep 3	# the first checks (healthd keeps servers already in the set while they pass)
 assert_eq '{"rs1": 2, "rs2": 2}' "$(conns 80 4)" "rr with nftlvs-healthd running"

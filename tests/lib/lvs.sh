@@ -125,8 +125,8 @@ lvs_across_end() {	# lvs_across_end WHAT
 
 # lvs_from_port CPORT HOST PORT MSG: one exchange from the client namespace's TCP port CPORT
 # (SO_REUSEADDR, so that the next one may take the port again; the client needs
-# net.ipv4.tcp_tw_reuse=1 for that while its side is in TIME_WAIT, and it takes the port only
-# a second after the last one's timestamp: tried again until then). Fails unless MSG came back.
+# net.ipv4.tcp_tw_reuse=1 for that while its side is in TIME_WAIT; a port the kernel refuses
+# for now, EADDRNOTAVAIL, is tried again for 5 s). Fails unless MSG came back.
 lvs_from_port() {
 	in_ns client $PY - "$@" <<'PY'
 import errno, socket, sys, time
