@@ -19,6 +19,9 @@
 #   VM_APPEND       extra kernel command line arguments
 #   VM_QEMU_EXTRA   extra QEMU arguments (split on spaces), e.g. "-s" for a gdb stub
 #   VM_CPU          the emulated CPU model (default max)
+#   VM_BOOT_LIMIT   seconds the guest has to reach its init (default 300): a boot that
+#                   stalls before (once in a few boots of the 6.1 debug kernel, idle in early
+#                   x86 setup) is killed and booted again, twice at most, and says so
 #   VM_ICOUNT       N: an instruction clock, each guest instruction 2^N ns of guest time
 #                   (QEMU's -icount, one CPU, idle time skipped): the guest's timings then
 #                   count its instructions, whatever the host's load
@@ -121,7 +124,7 @@ check_path "$RESULTS" results
 INITRD=$REPO/build/vm/initrd-$KVER.img
 "$HERE/mkinitrd.sh" "$KVER" "$INITRD" "$MODROOT"
 
-rm -f "$RESULTS"/{cmd.sh,output.log,console.log,dmesg.log,exit-status}
+rm -f "$RESULTS"/{cmd.sh,output.log,console.log,dmesg.log,exit-status,booted} "$RESULTS"/console.stalled-*.log
 {
 	echo '#!/bin/bash'
 	echo '# Written by tests/vm/run.sh; run in the guest by guest-init.sh.'
@@ -138,16 +141,44 @@ accel="-accel tcg,thread=multi"
 smp=2
 # One CPU: 6.1 hangs bringing up its second CPU on this clock.
 [ -z "${VM_ICOUNT:-}" ] || accel="-accel tcg,thread=single -icount shift=$VM_ICOUNT,sleep=off" smp=1
-# shellcheck disable=SC2086 # accel and VM_QEMU_EXTRA are lists of arguments
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
-	$accel ${VM_QEMU_EXTRA:-} -smp $smp -cpu "${VM_CPU:-max}" -m "$MEM" \
-	-nographic -no-reboot -nic none \
-	-kernel "$KIMAGE" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO vmtest_modroot=$MODROOT vmtest_cpus=$smp ${VM_APPEND:-}" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,multidevs=remap" \
-	< /dev/null > "$RESULTS/console.log" 2>&1 &
-vm=$!
+boot() {
+	# shellcheck disable=SC2086 # accel and VM_QEMU_EXTRA are lists of arguments
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+		$accel ${VM_QEMU_EXTRA:-} -smp $smp -cpu "${VM_CPU:-max}" -m "$MEM" \
+		-nographic -no-reboot -nic none \
+		-kernel "$KIMAGE" -initrd "$INITRD" \
+		-append "console=ttyS0 quiet panic=-1 rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30 vmtest_init=$HERE/guest-init.sh vmtest_results=$RESULTS vmtest_cwd=$REPO vmtest_modroot=$MODROOT vmtest_cpus=$smp ${VM_APPEND:-}" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$RESULTS,mount_tag=results,security_model=none,multidevs=remap" \
+		< /dev/null > "$RESULTS/console.log" 2>&1 &
+	vm=$!
+}
+# timeout(1) puts QEMU in its own process group, out of reach of the terminal's Ctrl-C and of
+# signals sent to this script alone: forward them. "wait" (unlike a foreground child) lets the
+# trap run at once.
+interrupted=
+trap 'interrupted=1; kill -TERM $vm 2>/dev/null' INT TERM HUP
+# guest-init.sh touches "booted" first thing. A guest without it by the limit has stalled
+# before its init (and is idle: no lockup detector speaks); its console is kept.
+boot_limit=${VM_BOOT_LIMIT:-300}
+for attempt in 1 2 3; do
+	boot
+	waited=0
+	while [ ! -e "$RESULTS/booted" ] && [ -z "$interrupted" ] && kill -0 $vm 2>/dev/null &&
+		[ "$waited" -lt "$boot_limit" ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	[ ! -e "$RESULTS/booted" ] && [ -z "$interrupted" ] && kill -0 $vm 2>/dev/null &&
+		[ "$attempt" -lt 3 ] || break
+	kill -TERM $vm 2>/dev/null
+	wait $vm 2>/dev/null
+	mv "$RESULTS/console.log" "$RESULTS/console.stalled-$attempt.log"
+	echo "vm: the guest did not reach its init in $boot_limit s (console ends:" \
+	     "'$(sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r$//; s/qemu-system-x86_64: terminating.*//' \
+		"$RESULTS/console.stalled-$attempt.log" | grep -v '^$' | tail -n 1)');" \
+	     "booting it again" >&2
+done
 
 # Follow the output while the VM runs; --pid: tail exits once the VM has gone and everything
 # written has been printed. In verbose mode the console joins in, minus the firmware's
@@ -159,11 +190,6 @@ else
 	tail -q -n +1 -s 0.2 -f --pid=$vm "$RESULTS/output.log" &
 fi
 follower=$!
-# timeout(1) puts QEMU in its own process group, out of reach of the terminal's Ctrl-C and of
-# signals sent to this script alone: forward them. "wait" (unlike a foreground child) lets the
-# trap run at once.
-interrupted=
-trap 'interrupted=1; kill -TERM $vm 2>/dev/null' INT TERM HUP
 until wait $follower || ! kill -0 $follower 2>/dev/null; do :; done
 rc=0
 until wait $vm; rc=$?; ! kill -0 $vm 2>/dev/null; do :; done
