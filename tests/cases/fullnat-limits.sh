@@ -92,10 +92,10 @@ wait_conns 0 15
 # reuses the connection; RST goes to CLOSE.
 in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=30 net.nft_lvs.timeout_close=30
 in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
-lvs_from_port 40000 "$VIP4" 80 first || fail "first exchange from port 40000"
-[ "$(lvs_conn_of 40000 TIME_WAIT)" = "$RS4_1:8080 TIME_WAIT" ] ||
+lvs_from_port 61000 "$VIP4" 80 first || fail "first exchange from port 61000"
+[ "$(lvs_conn_of 61000 TIME_WAIT)" = "$RS4_1:8080 TIME_WAIT" ] ||
 	fail "no TIME_WAIT after FIN teardown: $(in_ns lb cat /proc/net/nft_lvs/conns)"
-lvs_from_port 40000 "$VIP4" 80 again || fail "reuse of a TIME_WAIT connection"
+lvs_from_port 61000 "$VIP4" 80 again || fail "reuse of a TIME_WAIT connection"
 [ "$(lvs_stat conn_reused)" -ge 1 ] || fail "conn_reused not counted"
 in_ns client $PY - "$VIP4" <<'PY' || fail "rst client"
 import socket, struct, sys, time

@@ -101,19 +101,19 @@ assert_eq 0 "$(json_get failed <<<"$bgout")" "background connections failed"
 # then it is scheduled afresh. (The pool is rs1 and rs3 now.)
 in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=60
 in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
-lvs_from_port 40000 "$VIP4" 80 first || fail "first exchange from port 40000"
-first=$(lvs_conn_of 40000 TIME_WAIT)
-[ "${first#* }" = TIME_WAIT ] || fail "port 40000 not in TIME_WAIT: $first"
+lvs_from_port 61000 "$VIP4" 80 first || fail "first exchange from port 61000"
+first=$(lvs_conn_of 61000 TIME_WAIT)
+[ "${first#* }" = TIME_WAIT ] || fail "port 61000 not in TIME_WAIT: $first"
 first=${first% *}
-lvs_from_port 40000 "$VIP4" 80 again || fail "second exchange from port 40000"
-assert_eq "$first TIME_WAIT" "$(lvs_conn_of 40000 TIME_WAIT)" "a reused port keeps its server"
+lvs_from_port 61000 "$VIP4" 80 again || fail "second exchange from port 61000"
+assert_eq "$first TIME_WAIT" "$(lvs_conn_of 61000 TIME_WAIT)" "a reused port keeps its server"
 reused=$(lvs_stat conn_reused)
 edit -f - <<NFT
 delete element ip lvs web { ${first%:*} . 8080 : 1 }
 add element ip lvs web { ${first%:*} . 8080 : 0 }
 NFT
-lvs_from_port 40000 "$VIP4" 80 third || fail "exchange from port 40000 after draining $first"
-second=$(lvs_conn_of 40000 TIME_WAIT)
+lvs_from_port 61000 "$VIP4" 80 third || fail "exchange from port 61000 after draining $first"
+second=$(lvs_conn_of 61000 TIME_WAIT)
 second=${second% *}
 [ -n "$second" ] && [ "$second" != "$first" ] ||
 	fail "a reused port went to $second after draining $first"
@@ -123,8 +123,8 @@ delete element ip lvs web { ${first%:*} . 8080 : 0 }
 add element ip lvs web { ${first%:*} . 8080 : 1 }
 NFT
 edit delete element ip lvs web "{ ${second%:*} . 8080 : 1 }"
-lvs_from_port 40000 "$VIP4" 80 fourth || fail "exchange from port 40000 after removing $second"
-assert_eq "$first TIME_WAIT" "$(lvs_conn_of 40000 TIME_WAIT)" "a reused port after removing $second"
+lvs_from_port 61000 "$VIP4" 80 fourth || fail "exchange from port 61000 after removing $second"
+assert_eq "$first TIME_WAIT" "$(lvs_conn_of 61000 TIME_WAIT)" "a reused port after removing $second"
 edit add element ip lvs web "{ ${second%:*} . 8080 : 1 }"
 in_ns lb sysctl -qw net.nft_lvs.timeout_time_wait=7
 

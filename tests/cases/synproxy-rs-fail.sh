@@ -82,11 +82,11 @@ rs_fail_cases() {
 	in_ns client sysctl -qw net.ipv4.tcp_tw_reuse=1
 	reused0=$(lvs_stat conn_reused)
 	for i in 1 2 3; do
-		lvs_from_port 45000 "$vip" 82 "$(head -c 1000 /dev/zero | tr '\0' x)" ||
+		lvs_from_port 61000 "$vip" 82 "$(head -c 1000 /dev/zero | tr '\0' x)" ||
 			fail "same-port client ($vip): exchange $i"
 		# The next SYN after lb has seen the client's last ACK: sent from
 		# another CPU, the SYN could overtake it.
-		out=$(lvs_conn_of 45000 TIME_WAIT)
+		out=$(lvs_conn_of 61000 TIME_WAIT)
 		[ "${out#* }" = TIME_WAIT ] ||
 			fail "exchange $i ($vip): lb's entry is '$out', not in TIME_WAIT"
 	done

@@ -146,10 +146,12 @@ lvs_spread_is() {
 	fi
 }
 
-# lvs_from_port CPORT HOST PORT MSG: one exchange from the client namespace's TCP port CPORT
-# (SO_REUSEADDR, so that the next one may take the port again; the client needs
-# net.ipv4.tcp_tw_reuse=1 for that while its side is in TIME_WAIT; a port the kernel refuses
-# for now, EADDRNOTAVAIL, is tried again for 5 s). Fails unless MSG came back.
+# lvs_from_port CPORT HOST PORT MSG: one exchange from the client namespace's TCP port CPORT;
+# fails unless MSG came back. CPORT lies above the ephemeral range (32768-60999), where any
+# other connection of the case may hold it (bind: EADDRINUSE, seen once). SO_REUSEADDR lets
+# the next exchange take the port again; the client needs net.ipv4.tcp_tw_reuse=1 for that
+# while its side is in TIME_WAIT, and a port the kernel refuses for now (EADDRNOTAVAIL) is
+# tried again for 5 s.
 lvs_from_port() {
 	in_ns client $PY - "$@" <<'PY'
 import errno, socket, sys, time
