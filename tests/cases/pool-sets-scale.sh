@@ -53,12 +53,11 @@ NFT
 # and a table that grows meanwhile (its resize runs later, from a worker) may have entries
 # skipped or repeated: read until two listings agree.
 rips_of() {
-	local a b i
-	b=$(in_ns lb awk -v p="$1" '$1 == p { print $2, $5 }' /proc/net/nft_lvs/conns | sort)
+	local a b= i
 	for ((i = 0; i < 20; i++)); do
 		a=$b
 		b=$(in_ns lb awk -v p="$1" '$1 == p { print $2, $5 }' /proc/net/nft_lvs/conns | sort)
-		[ "$a" != "$b" ] || break
+		[ "$i" = 0 ] || [ "$a" != "$b" ] || break
 	done
 	printf '%s\n' "$b"
 }
