@@ -17,8 +17,12 @@ in_ns client sysctl -qw net.ipv4.icmp_ratemask=0 net.ipv6.icmp.ratemask=200 ||
 	fail "client ICMP ratemask"
 # send_to_closed_port FAMILY CPORT VIP VPORT DUMP: a datagram from the client's port CPORT,
 # closed before rs1's reply comes, until the capture DUMP.txt (its messages in DUMP.err)
-# shows the client's port unreachable at rs1. Tries again if it does not show: a datagram or
-# the error can still be lost on a loaded guest (the rate limits are off, above).
+# shows the client's port unreachable at rs1. rs1 answers a second late (SERVE_LATE): an
+# answer at once could reach the client before it closes its port, which happened for
+# several tries in a row when the scheduler ran the woken server first. Tries again if the
+# error does not show: a datagram or the error can still be lost on a loaded guest (the
+# rate limits are off, above).
+SERVE_LATE=1
 send_to_closed_port() {
 	local family=$1 cport=$2 vip=$3 vport=$4 dump=$5 try end
 	end=$((SECONDS + 10))
@@ -34,7 +38,7 @@ s = socket.socket(family, socket.SOCK_DGRAM)
 s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", int(sys.argv[2])))
 s.sendto(b"ping", (sys.argv[3], int(sys.argv[4])))
 s.close()' "$family" "$cport" "$vip" "$vport"
-		end=$((SECONDS + 3))
+		end=$((SECONDS + SERVE_LATE + 3))
 		while [ $SECONDS -lt $end ]; do
 			grep -q unreachable "$dump.txt" && return 0
 			sleep 0.1
@@ -42,7 +46,7 @@ s.close()' "$family" "$cport" "$vip" "$vport"
 		log "try $try: no port unreachable at rs1 yet"
 	done
 }
-lvs_start_servers 5353 --udp
+lvs_start_servers 5353 --udp --hold "$SERVE_LATE"
 lvs_service_table "$VIP4" 53 udp || fail "service table"
 # Nothing listens on rs2:5999.
 in_ns lb "$LVSRULE" add ip lvs svc fullnat "pool=$RS4_2:5999" "laddrs=$LIP4_1" ||
@@ -73,7 +77,7 @@ grep -q "IP $LIP4_1 > $RS4_1: ICMP $LIP4_1 udp port $lport unreachable" /tmp/rs-
 
 # IPv6, both ways again, with ICMPv6 "port unreachable": rs2:5999 is closed, and the client's
 # port 47002 is closed when rs1's reply comes.
-lvs_start_servers 5353 --udp --v6
+lvs_start_servers 5353 --udp --v6 --hold "$SERVE_LATE"
 in_ns lb "$NFTLVS" -f - <<NFT || fail "IPv6 services"
 table ip6 lvs6 {
 	chain pre {

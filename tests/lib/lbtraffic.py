@@ -4,7 +4,10 @@
   lbtraffic.py serve NAME LISTENER... [--udp] [--v6] [--hold S]
                                             echo servers that say who they are, one
                                             per LISTENER, PORT[/udp][/v6][/hold=S]
-                                            (v6: on IPv6 only, beside an IPv4 one)
+                                            (v6: on IPv6 only, beside an IPv4 one;
+                                            hold: a TCP server keeps the connection
+                                            S seconds after its answer, a UDP server
+                                            answers S seconds late)
   lbtraffic.py tcp HOST PORT [options]      TCP connections, checked end to end
                                             (--started F --until G: one connection that
                                             creates F once it carries data and goes on
@@ -82,6 +85,9 @@ def serve_one(name, udp, v6, port, hold):
     class UDPHandler(socketserver.BaseRequestHandler):
         def handle(self):
             data, sock = self.request
+            if hold:
+                # late enough that the client can be gone (its port closed)
+                time.sleep(hold)
             sock.sendto(header(name, self.client_address, data) + data,
                         self.client_address)
 
