@@ -26,18 +26,24 @@ mkdir -p "$STATE"
 # longer than the interval (a check that times out delays the next), interval + (fall - 1)
 # x timeout + timeout. Under an emulated CPU the
 # measurement itself (nft listing) and the checks are slower, the more so when another
-# guest shares the host's cores: the bound checked is 2 s more, and the measured times are
+# guest shares the host's cores: the bound checked is 2 s (times S) more, and the measured times are
 # printed (the bound itself is measured natively by the benchmark, bench/healthd.sh). Intervals are short for the test's sake and
 # no shorter than the emulated guest bears; timeouts are long where the failure under
 # test is not a timeout.
+# On a debug kernel (LVS_TEST_TIME_SCALE) every interval, timeout and wait stretches by
+# that factor: KASAN and lockdep make a check there take longer than a 1 s timeout, and
+# the servers flap.
+S=${LVS_TEST_TIME_SCALE:-1}
+ms() { echo $(($1 * S)); }	# ms N: N milliseconds, stretched
 FALL=2
 bound() {	# bound INTERVAL_MS TIMEOUT_MS: interval + (fall - 1) x max(interval, timeout) + timeout
 	local slot=$1
 	[ "$2" -le "$1" ] || slot=$2
-	printf '%.1f' "$(echo "($1 + ($FALL - 1) * $slot + $2) / 1000 + 2" | bc -l)"
+	printf '%.1f' "$(echo "($1 + ($FALL - 1) * $slot + $2) / 1000 + 2 * $S" | bc -l)"
 }
-TCP_B=$(bound 500 1000) HTTP_B=$(bound 500 2000) HTTPS_B=$(bound 1000 2000)
-UDP_B=$(bound 500 1000) EXEC_B=$(bound 1000 3000)
+TCP_B=$(bound "$(ms 500)" "$(ms 1000)") HTTP_B=$(bound "$(ms 500)" "$(ms 2000)")
+HTTPS_B=$(bound "$(ms 1000)" "$(ms 2000)") UDP_B=$(bound "$(ms 500)" "$(ms 1000)")
+EXEC_B=$(bound "$(ms 1000)" "$(ms 3000)")
 
 topo_setup
 lvs_start_servers 8080
@@ -97,44 +103,44 @@ write_conf() {	# write_conf WEB_RS1_WEIGHT
 pool web {
 	set ip lvs web
 	sorry $RS4_3:8080
-	check tcp { interval 500ms; timeout 1s; rise 2; fall $FALL }
+	check tcp { interval $(ms 500)ms; timeout $(ms 1000)ms; rise 2; fall $FALL }
 	server $RS4_1:8080 weight $1
 	server $RS4_2:8080 weight 1
 }
 pool http {
 	set ip lvs http
 	inhibit
-	check http { path /health; expect "ok rs"; port 8000; interval 500ms; timeout 2s; fall $FALL }
+	check http { path /health; expect "ok rs"; port 8000; interval $(ms 500)ms; timeout $(ms 2000)ms; fall $FALL }
 	server $RS4_1:80 weight 5
 	server $RS4_2:80 weight 5
 }
 pool https {
 	set ip lvs https
-	check https { path /; status 200-299; host rs.test; source $LIP4_2; interval 1s; timeout 2s; fall $FALL }
+	check https { path /; status 200-299; host rs.test; source $LIP4_2; interval $(ms 1000)ms; timeout $(ms 2000)ms; fall $FALL }
 	server $RS4_1:8443
 	server $RS4_2:8443
 }
 pool udp {
 	set ip lvs dns
-	check udp { send "ping"; expect "pong"; interval 500ms; timeout 1s; fall $FALL }
+	check udp { send "ping"; expect "pong"; interval $(ms 500)ms; timeout $(ms 1000)ms; fall $FALL }
 	server $RS4_1:5353 weight 2
 	server $RS4_2:5353 weight 2
 }
 pool ex {
 	set ip lvs ex
-	check exec { command "test -e $STATE/up-\$NFTLVS_SERVER_ADDR"; interval 1s; timeout 3s; fall $FALL }
+	check exec { command "test -e $STATE/up-\$NFTLVS_SERVER_ADDR"; interval $(ms 1000)ms; timeout $(ms 3000)ms; fall $FALL }
 	server $RS4_1
 	server $RS4_2
 }
 pool web6 {
 	set ip6 lvs6 web6
-	check http { path /; interval 500ms; timeout 1s; fall $FALL }
+	check http { path /; interval $(ms 500)ms; timeout $(ms 1000)ms; fall $FALL }
 	server [$RS6_1]:8006 weight 3
 	server [$RS6_2]:8006
 }
 pool flap {
 	set ip lvs flap
-	check exec { command "sh $CASE_TMP/flap.sh $STATE/flap-count"; interval 500ms; timeout 5s; rise 3; fall 3 }
+	check exec { command "sh $CASE_TMP/flap.sh $STATE/flap-count"; interval $(ms 500)ms; timeout $(ms 5000)ms; rise 3; fall 3 }
 	server $RS4_3:9 up
 }
 EOF
@@ -194,10 +200,11 @@ changed() {
 }
 mark() { printf '0x%08x' "$1"; }
 # until_t SECONDS CMD...: run CMD until it succeeds; prints the seconds it took; 1 on timeout
+# (SECONDS times S)
 until_t() {
 	local t0 end
 	t0=$(date +%s.%N)
-	end=$(echo "$t0 + $1" | bc)
+	end=$(echo "$t0 + $1 * $S" | bc)
 	shift
 	until "$@"; do
 		if [ "$(echo "$(date +%s.%N) > $end" | bc)" = 1 ]; then
@@ -235,7 +242,7 @@ done
 # server is used until then and leaves once a server is up.
 start_healthd
 until_t 20 test -S "$SOCK" >/dev/null || fail "no status socket: $(cat "$HLOG")"
-t=$(until_t 40 all_up) || fail "not all up 40 s after the start: $(status)"
+t=$(until_t 40 all_up) || fail "not all up $((40 * S)) s after the start: $(status)"
 log "all servers up after rise 2: ${t}s"
 snap
 assert_eq "" "$(elems web | grep "$RS4_3")" "sorry server out once a server is up"
@@ -271,7 +278,7 @@ changed "ipv6 http: out of the map" $TCP_B $t_web6 \
 	"delete element ip6 lvs6 web6 { $RS6_2 . 8006 : $(mark 1) }"
 snap
 status >"$CASE_TMP/status1"
-grep -A1 "^  $RS4_1:5353 .*DOWN" "$CASE_TMP/status1" | grep -q "timeout (1000 ms) waiting for the reply" ||
+grep -A1 "^  $RS4_1:5353 .*DOWN" "$CASE_TMP/status1" | grep -q "timeout ($(ms 1000) ms) waiting for the reply" ||
 	fail "the udp reason: $(cat "$CASE_TMP/status1")"
 grep -A1 "^  $RS4_1:80 .*DOWN" "$CASE_TMP/status1" | grep -q "2 failed checks (fall 2), last: http: status 503" ||
 	fail "the http reason: $(cat "$CASE_TMP/status1")"
@@ -305,7 +312,7 @@ in_ns rs2 $LBTRAFFIC serve rs2 8080 >"$CASE_TMP/rs2-8080.log" 2>&1 &
 rm -f "$STATE/rs1.8000" "$STATE/rs2.8443" "$STATE/rs1.udp-silent" "$STATE/rs2.udp-silent"
 touch "$STATE/up-$RS4_2"
 in_ns rs2 nft delete table ip6 block || fail "unblock rs2's IPv6 server"
-t=$(until_t 60 all_up) || fail "not all back 60 s after the repairs: $(status)"
+t=$(until_t 60 all_up) || fail "not all back $((60 * S)) s after the repairs: $(status)"
 log "everything back: ${t}s"
 assert_eq "" "$(elems web | grep "$RS4_3")" "the sorry server left"
 assert_eq '{"rs1": 6, "rs2": 3}' "$(conns 9)" "wrr again"
