@@ -58,7 +58,8 @@ real_clients before
 for vip in "$VIP4" "$VIP6"; do
 	in_ns client $LBTRAFFIC tcp "$vip" 82 --count 3 --parallel 3 --timeout 90 >/dev/null 2>&1 &
 done
-for _ in $(seq 1 100); do
+# 10 s, stretched on a debug kernel: the clients' start alone can take that long there.
+for _ in $(seq 1 $((100 * ${LVS_TEST_TIME_SCALE:-1}))); do
 	[ "$(in_ns lb grep -cE ':82 .* (ESTABLISHED|FIN_WAIT) ' /proc/net/nft_lvs/conns)" -ge 6 ] && break
 	sleep 0.1
 done
