@@ -147,8 +147,8 @@ lvs_spread_is() {
 }
 
 # lvs_from_port CPORT HOST PORT MSG: one exchange from the client namespace's TCP port CPORT;
-# fails unless MSG came back. CPORT lies above the ephemeral range (32768-60999), where any
-# other connection of the case may hold it (bind: EADDRINUSE, seen once). SO_REUSEADDR lets
+# fails unless MSG came back. CPORT must lie above the ephemeral range (32768-60999): inside
+# it, any other connection of the case may hold it (bind: EADDRINUSE, seen once). SO_REUSEADDR lets
 # the next exchange take the port again; the client needs net.ipv4.tcp_tw_reuse=1 for that
 # while its side is in TIME_WAIT, and a port the kernel refuses for now (EADDRNOTAVAIL) is
 # tried again for 5 s.
