@@ -18,6 +18,8 @@
 #                                icount: the packet rates in the instruction-clock guest)
 #   BENCH_QUICK=1                small counts, to try the command out (numbers meaningless)
 #   HD_VARIANTS="100:tcp"        the healthd phase's pools (default: 100:tcp 1000:tcp 1000:http)
+#   ICOUNT_PHASES="bulk_only"    what the instruction-clock guest runs (default: variants);
+#   BULK_VARIANTS="ft cft f"     with bulk_only, the TCP bulk rows of these variants alone
 #
 # The guest is emulated (TCG): compare the variants of one run with each other; absolute
 # numbers depend on the host and its load.
@@ -123,7 +125,8 @@ for kver in $kernels; do
 	ko=$(tests/build-kmod.sh "$kver")
 	mkdir -p "$out/$kver/icount"
 	{
-		echo 'BENCH_PHASES="variants"'
+		echo "BENCH_PHASES=\"${ICOUNT_PHASES:-variants}\""
+		[ -z "${BULK_VARIANTS:-}" ] || echo "BULK_VARIANTS=\"$BULK_VARIANTS\""
 		if [ -n "${BENCH_QUICK:-}" ]; then
 			echo "PKTS=20000 PPS_REPS=1 CPS_ROUNDS=0"
 		else

@@ -445,8 +445,9 @@ drop:
  * Hand a packet we rewrote or built to the output path on its route, or
  * (@direct, the ingress fast path) to the next hop's neighbour.
  */
-static unsigned int lvs_xmit_routed(struct sk_buff *skb, struct net *net,
-				    u8 family, bool direct)
+static __always_inline unsigned int lvs_xmit_routed(struct sk_buff *skb,
+						     struct net *net,
+						     u8 family, bool direct)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	bool local = lvs_dst_local(dst, family);

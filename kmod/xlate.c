@@ -314,9 +314,8 @@ static __wsum lvs_pseudo_diff(const void *nh, u8 family,
 }
 
 /*
- * Rewrite the L4 ports, and update the checksum once for them and @diff
- * (what the TCP work changed) and once for the pseudo-header, the header's
- * new addresses: two updates where one per field cost five. An IPv4 UDP
+ * Rewrite the L4 ports and update the checksum once for them, @diff (what
+ * the TCP work changed) and the pseudo-header's new addresses. An IPv4 UDP
  * checksum of 0 means none and stays 0; over IPv6 the UDP checksum is
  * mandatory.
  */
@@ -328,8 +327,15 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
 	__be16 *ports = (__be16 *)(skb->data + thoff);
 	__be16 new_ports[2] = { sport, dport };
 	__be32 old_word, new_word;
+	__wsum pseudo;
 	__sum16 *check;
 
+	/*
+	 * The updates below keep the checksum field right, not a sum over
+	 * the whole packet (lvs_xmit_routed() would drop it anyway).
+	 */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
 	if (proto == IPPROTO_TCP) {
 		check = &((struct tcphdr *)ports)->check;
 	} else {
@@ -341,19 +347,21 @@ static void lvs_xlate_l4(struct sk_buff *skb, u8 family, u8 proto,
 			return;
 		}
 	}
-	/* Both ports in one 32-bit step. */
-	memcpy(&old_word, ports, sizeof(old_word));
-	memcpy(&new_word, new_ports, sizeof(new_word));
-	diff = csum_add(diff, lvs_csum_diff4(old_word, new_word));
-	lvs_csum_replace_by_diff(check, skb, diff, false, false);
-	/*
-	 * As inet_proto_csum_replace16() does, a CHECKSUM_COMPLETE sum takes
-	 * the pseudo-header's change in either family.
-	 */
-	lvs_csum_replace_by_diff(check, skb,
-				 lvs_pseudo_diff(skb_network_header(skb),
-						 family, saddr, daddr),
-				 true, false);
+	pseudo = lvs_pseudo_diff(skb_network_header(skb), family, saddr, daddr);
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		/*
+		 * The field holds the pseudo-header's sum and the device (or
+		 * skb_checksum_help()) sums the rest, ports and TCP changes
+		 * included.
+		 */
+		*check = ~csum_fold(csum_add(pseudo, csum_unfold(*check)));
+	} else {
+		/* Both ports in one 32-bit step. */
+		memcpy(&old_word, ports, sizeof(old_word));
+		memcpy(&new_word, new_ports, sizeof(new_word));
+		diff = csum_add(diff, lvs_csum_diff4(old_word, new_word));
+		csum_replace_by_diff(check, csum_add(diff, pseudo));
+	}
 	ports[0] = sport;
 	ports[1] = dport;
 	if (proto == IPPROTO_UDP && !*check)

@@ -51,7 +51,7 @@ static u8 lb_tcp_on_ack(u8 state, enum lb_dir dir)
 	}
 }
 
-u8 lb_tcp_next_state(u8 state, enum lb_dir dir, u8 flags)
+u8 lb_tcp_next_state_slow(u8 state, enum lb_dir dir, u8 flags)
 {
 	if (state >= LB_TCP_STATE_MAX)
 		return LB_TCP_CLOSE;

@@ -10,6 +10,7 @@
 #define _NFTLVS_CORE_TCPSTATE_H
 
 #include "core_types.h"
+#include "tcpopt.h"
 
 enum lb_tcp_state {
 	LB_TCP_NONE,
@@ -43,8 +44,20 @@ enum lb_dir {
 }
 #define LB_UDP_TIMEOUT_DEFAULT	300
 
-/* New state after a segment with TCP @flags (CORE_TCPF_*) in @dir. */
-u8 lb_tcp_next_state(u8 state, enum lb_dir dir, u8 flags);
+u8 lb_tcp_next_state_slow(u8 state, enum lb_dir dir, u8 flags);
+
+/*
+ * New state after a segment with TCP @flags (CORE_TCPF_*) in @dir. Nearly
+ * every segment is one without SYN, FIN or RST on an established
+ * connection, which stays so: decided here, without a call.
+ */
+static inline u8 lb_tcp_next_state(u8 state, enum lb_dir dir, u8 flags)
+{
+	if (state == LB_TCP_ESTABLISHED &&
+	    !(flags & (CORE_TCPF_SYN | CORE_TCPF_FIN | CORE_TCPF_RST)))
+		return state;
+	return lb_tcp_next_state_slow(state, dir, flags);
+}
 
 /* A SYN from the client may start over a connection in these states. */
 static inline bool lb_tcp_reusable(u8 state)
