@@ -44,6 +44,7 @@ enum lb_dir {
 }
 #define LB_UDP_TIMEOUT_DEFAULT	300
 
+/* The whole state machine; callers use lb_tcp_next_state() below. */
 u8 lb_tcp_next_state_slow(u8 state, enum lb_dir dir, u8 flags);
 
 /*
