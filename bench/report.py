@@ -471,27 +471,42 @@ def cg_table(cg):
     return lines
 
 
-def plot(kernels, path):
+ICOUNT_PLOT = ["a", "b", "c", "d", "ft", "cft", "f"]
+ICOUNT_PLOT_LABELS = {"ft": "(ft) flowtable", "cft": "(cft) ct NAT + flowtable",
+                      "f": "(f) nftlvs fast path"}
+
+
+def plot(kernels, path, icount=None):
+    """The wall-clock guest's figures per kernel, and, when the run has them, the
+    instruction clock's UDP packet rates and TCP bulk rates against the flowtable."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = list(kernels)
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    # The host's own healthd phase has no guest figures to plot.
+    names = [kv for kv in kernels if "pps" in kernels[kv] or "cps" in kernels[kv]]
+    icount = {kv: ic for kv, ic in (icount or {}).items() if ic.get("pps") or ic.get("bulk")}
+    rows = 3 if icount else 2
+    fig, axes = plt.subplots(rows, 2, figsize=(13, 4.5 * rows))
     width = 0.8 / max(1, len(names))
 
-    def bars(ax, variants, values, title, ylabel, fmt="%.2f"):
-        for i, kv in enumerate(names):
-            xs = [j + i * width for j in range(len(variants))]
-            ys = [values(kernels[kv], v) or 0 for v in variants]
-            b = ax.bar(xs, ys, width, label=kv)
+    def bars(ax, variants, values, title, ylabel, fmt="%.2f", data=None, labels=None):
+        data = data if data is not None else kernels
+        keys = list(data)
+        w = 0.8 / max(1, len(keys))
+        for i, kv in enumerate(keys):
+            xs = [j + i * w for j in range(len(variants))]
+            ys = [values(data[kv], v) or 0 for v in variants]
+            b = ax.bar(xs, ys, w, label=kv)
             ax.bar_label(b, fmt=fmt, fontsize=7)
-        ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(variants))])
-        ax.set_xticklabels([VARIANTS[v] for v in variants], rotation=15, fontsize=8)
+        ax.set_xticks([j + w * (len(keys) - 1) / 2 for j in range(len(variants))])
+        ax.set_xticklabels([(labels or VARIANTS).get(v, v) for v in variants],
+                           rotation=15, fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(ylabel, fontsize=9)
         ax.legend(fontsize=7, loc="lower right")
 
+    kernels = {kv: kernels[kv] for kv in names}
     bars(axes[0][0], "abcd",
          lambda k, v: ratio(get(k, "pps", v, "pps"), get(k, "pps", "a", "pps")),
          "Established UDP flows: packets/s delivered, ratio to plain forwarding",
@@ -524,6 +539,18 @@ def plot(kernels, path):
     ax.set_title("nftlvs connection table: kernel memory per connection", fontsize=10)
     ax.set_ylabel("bytes", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
+    if icount:
+        labels = dict(VARIANTS, **ICOUNT_PLOT_LABELS)
+        bars(axes[2][0], ICOUNT_PLOT,
+             lambda k, v: ratio(get(k, "pps", v, "pps"), get(k, "pps", "a", "pps")),
+             "Instruction clock: UDP packets/s, ratio to plain forwarding", "x (a)",
+             fmt="%.3f", data=icount, labels=labels)
+        axes[2][0].set_ylim(0.6, None)
+        bars(axes[2][1], ICOUNT_PLOT,
+             lambda k, v: ratio(get(k, "bulk", v, "rate"), get(k, "bulk", "ft", "rate")),
+             "Instruction clock: TCP bulk MB/s, ratio to the flowtable (ft)", "x (ft)",
+             fmt="%.3f", data=icount, labels=labels)
+        axes[2][1].set_ylim(0.6, None)
     fig.suptitle("nftlvs benchmark (QEMU/TCG guest: compare ratios, not absolute numbers)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -618,7 +645,7 @@ def main():
         f.write("\n".join(lines))
     print("\n".join(lines))
     try:
-        plot(kernels, os.path.join(outdir, "plot.png"))
+        plot(kernels, os.path.join(outdir, "plot.png"), icount)
     except ImportError as e:
         print("report: no plot (%s)" % e, file=sys.stderr)
 
