@@ -134,7 +134,6 @@ def icount_table(kver, ic):
     """Packet rates on the instruction clock: each guest instruction takes 1 ns of guest
     time, so a rate is the inverse of the instructions spent per packet, over the whole
     path (pktgen, veth, the LB's stack, the server's receive)."""
-    lines = []
     if ic.get("pps"):
         lines = ["**%s, instruction clock** (UDP packets/s, established flows; median of %s "
                  "rounds)" % (kver, len([x for x in ic["pps"].get("a", {})
