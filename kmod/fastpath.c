@@ -19,9 +19,8 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/netfilter/nf_flow_table.h>
-#include "nft_lvs.h"
+#include "xlate.h"
 #include "compat.h"
-#include "core/tcpopt.h"
 
 /* Drop link padding after an IP packet of @len bytes, as ip_rcv() does. */
 static int lvs_fast_trim(struct sk_buff *skb, unsigned int len)
@@ -213,7 +212,7 @@ static noinline unsigned int lvs_fastpath_shared(struct net *net,
 	nskb = skb_clone(skb, GFP_ATOMIC);
 	if (!nskb)
 		return NFT_CONTINUE;
-	verdict = lvs_fastpath_one(net, nskb);
+	verdict = lvs_fastpath(net, nskb);
 	switch (verdict) {
 	case NFT_CONTINUE:
 		consume_skb(nskb);
@@ -233,7 +232,8 @@ static noinline unsigned int lvs_fastpath_shared(struct net *net,
  * under it: ip_rcv() would take a clone, and so does the fast path, sending
  * the clone and letting go of its reference to the original.
  */
-unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
+static __always_inline unsigned int __lvs_fastpath(struct net *net,
+						   struct sk_buff *skb)
 {
 	/*
 	 * A VLAN tag still on the packet (the chain sits on the lower device)
@@ -248,6 +248,12 @@ unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
 	return lvs_fastpath_shared(net, skb);
 }
 
+/* `lb-dispatch` in a netdev ingress chain. */
+unsigned int __flatten lvs_fastpath(struct net *net, struct sk_buff *skb)
+{
+	return __lvs_fastpath(net, skb);
+}
+
 /*
  * A flowtable in a netdev table is nftlvs's: nf_tables asks for the
  * flowtable type of the table's family (module alias nf-flowtable-5), then
@@ -256,12 +262,14 @@ unsigned int lvs_fastpath(struct net *net, struct sk_buff *skb)
  * connections come from fullnat on prerouting, so no `flow add` fills it.
  * Without a chain to walk, the hook costs a packet what the conntrack
  * flowtable's does: nft_do_chain() and its packet info cost `lb-dispatch`
- * in an ingress chain some 230-270 instructions a packet more.
+ * in an ingress chain some 230-270 instructions a packet more. The hook
+ * has the whole fast path inline, as lvs_fastpath() has for the chain.
  */
-static unsigned int lvs_fastpath_hook(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+static unsigned int __flatten lvs_fastpath_hook(void *priv,
+						struct sk_buff *skb,
+						const struct nf_hook_state *state)
 {
-	unsigned int verdict = lvs_fastpath(state->net, skb);
+	unsigned int verdict = __lvs_fastpath(state->net, skb);
 
 	return verdict == NFT_CONTINUE ? NF_ACCEPT : verdict;
 }

@@ -18,7 +18,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_checksum.h>
-#include "nft_lvs.h"
+#include "xlate.h"
 
 static bool lvs_icmp_is_error(u8 family, u8 type)
 {

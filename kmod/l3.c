@@ -28,7 +28,7 @@
 #include <linux/udp.h>
 #include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
-#include "nft_lvs.h"
+#include "xlate.h"
 #include "compat.h"
 
 /* The output route from @saddr to @daddr, or NULL. */
@@ -74,28 +74,24 @@ static u32 lvs_route_cookie(const struct dst_entry *dst, u8 family)
 }
 
 /*
- * The route of @cp's packets received in @dir. A route lookup costs more
- * than the rest of the translation, and a connection's addresses do not
- * change, so the route is kept in the connection while dst_check() finds
- * it valid: a route or address change, a device going down or a new path
- * MTU makes the stack mark it stale, and the next packet looks it up
- * again. Returned without a reference (*held false), like the stack's own
- * input routes: good until the RCU read side ends. A marked packet may be
- * routed by its mark, so it is looked up every time and returned held.
+ * The route of @cp's packets received in @dir when the kept one does not
+ * do (lvs_conn_route() checks it inline). A route lookup costs more than
+ * the rest of the translation, and a connection's addresses do not change,
+ * so the route is kept in the connection while dst_check() finds it valid:
+ * a route or address change, a device going down or a new path MTU makes
+ * the stack mark it stale, and the next packet looks it up again. Returned
+ * without a reference (*held false), like the stack's own input routes:
+ * good until the RCU read side ends. A marked packet may be routed by its
+ * mark, so it is looked up every time and returned held.
  */
-struct dst_entry *lvs_conn_route(struct lvs_conn *cp, u8 dir,
-				 const struct sk_buff *skb, struct net *net,
-				 bool *held)
+struct dst_entry *lvs_conn_route_lookup(struct lvs_conn *cp, u8 dir,
+					const struct sk_buff *skb,
+					struct net *net, bool *held)
 {
 	const struct lvs_tuple *other = &cp->hn[!dir].t;
-	struct dst_entry *dst = READ_ONCE(cp->dst[dir]), *old;
+	struct dst_entry *dst, *old;
 	u32 cookie;
 
-	if (likely(dst && !skb->mark) &&
-	    likely(dst_check(dst, READ_ONCE(cp->dst_cookie[dir])))) {
-		*held = false;
-		return dst;
-	}
 	lvs_stat_inc(lvs_conn_ln(cp), LVS_STAT_XMIT_ROUTE_LOOKUP);
 	dst = lvs_route(net, skb, other->family, &other->src, &other->dst);
 	if (!dst || skb->mark) {
@@ -128,14 +124,6 @@ void lvs_conn_route_release(struct lvs_conn *cp)
 	dst_release(cp->dst[LB_DIR_OUT]);
 }
 
-static bool lvs_dst_local(const struct dst_entry *dst, u8 family)
-{
-	if (family == NFPROTO_IPV6)
-		return container_of(dst, struct rt6_info, dst)->rt6i_flags &
-		       RTF_LOCAL;
-	return container_of(dst, struct rtable, dst)->rt_type == RTN_LOCAL;
-}
-
 /* The addresses of the IP header at @nh. */
 void lvs_l3_addrs(const void *nh, u8 family, union nf_inet_addr *saddr,
 		  union nf_inet_addr *daddr)
@@ -148,31 +136,6 @@ void lvs_l3_addrs(const void *nh, u8 family, union nf_inet_addr *saddr,
 	} else {
 		saddr->ip = ((const struct iphdr *)nh)->saddr;
 		daddr->ip = ((const struct iphdr *)nh)->daddr;
-	}
-}
-
-/*
- * Give the (writable) IP header at @nh new addresses and, when @hop, one
- * hop less; an IPv4 header checksum follows.
- */
-void lvs_l3_rewrite(void *nh, u8 family, const union nf_inet_addr *saddr,
-		    const union nf_inet_addr *daddr, bool hop)
-{
-	if (family == NFPROTO_IPV6) {
-		struct ipv6hdr *ip6h = nh;
-
-		ip6h->saddr = saddr->in6;
-		ip6h->daddr = daddr->in6;
-		if (hop)
-			ip6h->hop_limit--;
-	} else {
-		struct iphdr *iph = nh;
-
-		iph->saddr = saddr->ip;
-		iph->daddr = daddr->ip;
-		if (hop)
-			iph->ttl--;
-		ip_send_check(iph);
 	}
 }
 
@@ -387,98 +350,9 @@ void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
 }
 
 /*
- * Whether the ingress fast path may hand @dst's packets to the next hop's
- * neighbour itself: a plain route whose output is the stack's own (IPsec
- * and the lightweight tunnels have outputs or transmits of their own).
+ * Send a packet we rewrote or built on the route @dst, whose reference
+ * goes with the packet.
  */
-static bool lvs_dst_direct(const struct dst_entry *dst, u8 family)
-{
-	if (dst->lwtstate)
-		return false;
-	return family == NFPROTO_IPV6 ? dst->output == ip6_output :
-					dst->output == ip_output;
-}
-
-/*
- * What ip_finish_output2()/ip6_finish_output2() do: room for the link
- * header, the next hop's neighbour (made when missing, resolved by the
- * neighbour layer, which queues the packet meanwhile), and out. The output
- * path before it (its postrouting hook, the cgroup egress programs of a
- * local socket, fragmentation) has nothing to do for a forwarded packet
- * that fits, and the nft flowtable skips it likewise.
- */
-static void lvs_xmit_neigh(struct sk_buff *skb, struct dst_entry *dst,
-			   u8 family)
-{
-	struct net_device *dev = dst->dev;
-	unsigned int hh_len = LL_RESERVED_SPACE(dev);
-	struct neighbour *neigh;
-	bool is_v6gw = false;
-
-	if (unlikely(skb_headroom(skb) < hh_len && dev->header_ops) &&
-	    pskb_expand_head(skb, SKB_DATA_ALIGN(hh_len - skb_headroom(skb)),
-			     0, GFP_ATOMIC))
-		goto drop;
-	if (family == NFPROTO_IPV6) {
-		const struct in6_addr *nexthop =
-			rt6_nexthop(container_of(dst, struct rt6_info, dst),
-				    &ipv6_hdr(skb)->daddr);
-
-		skb->protocol = htons(ETH_P_IPV6);
-		neigh = __ipv6_neigh_lookup_noref(dev, nexthop);
-		if (unlikely(!neigh))
-			neigh = __neigh_create(&nd_tbl, nexthop, dev, false);
-	} else {
-		skb->protocol = htons(ETH_P_IP);
-		neigh = ip_neigh_for_gw(container_of(dst, struct rtable, dst),
-					skb, &is_v6gw);
-	}
-	if (IS_ERR_OR_NULL(neigh))
-		goto drop;
-	neigh_output(neigh, skb, is_v6gw);
-	return;
-drop:
-	kfree_skb(skb);
-}
-
-/*
- * Hand a packet we rewrote or built to the output path on its route, or
- * (@direct, the ingress fast path) to the next hop's neighbour.
- */
-static __always_inline unsigned int lvs_xmit_routed(struct sk_buff *skb,
-						     struct net *net,
-						     u8 family, bool direct)
-{
-	struct dst_entry *dst = skb_dst(skb);
-	bool local = lvs_dst_local(dst, family);
-
-	skb->dev = dst->dev;
-	/* We keep the state: conntrack must leave these packets alone. */
-	nf_reset_ct(skb);
-	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	/* Checksums were fixed incrementally; a COMPLETE sum no longer holds. */
-	if (skb->ip_summed == CHECKSUM_COMPLETE)
-		skb->ip_summed = CHECKSUM_NONE;
-	if (local) {
-		/*
-		 * A reply to a client on the LB itself: an output route to a
-		 * local address delivers on input. Sent through loopback it
-		 * would walk prerouting again, where the ruleset's "drop what
-		 * else goes to the VIP" rule would eat it.
-		 */
-		skb->pkt_type = PACKET_HOST;
-		dst_input(skb);
-		return NF_STOLEN;
-	}
-	skb_clear_tstamp(skb);
-	if (direct && lvs_dst_direct(skb_dst(skb), family))
-		lvs_xmit_neigh(skb, skb_dst(skb), family);
-	else
-		dst_output(net, skb->sk, skb);
-	return NF_STOLEN;
-}
-
-/* ... on the route @dst, whose reference goes with the packet. */
 unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
 		      struct net *net, u8 family)
 {
@@ -487,15 +361,3 @@ unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
 	return lvs_xmit_routed(skb, net, family, false);
 }
 
-/*
- * ... on a route held elsewhere (lvs_conn_route()); the stack takes a
- * reference of its own where the packet outlives the RCU read side (the
- * neighbour layer does, for a packet it queues).
- */
-unsigned int lvs_xmit_noref(struct sk_buff *skb, struct dst_entry *dst,
-			    struct net *net, u8 family, bool direct)
-{
-	skb_dst_drop(skb);
-	skb_dst_set_noref(skb, dst);
-	return lvs_xmit_routed(skb, net, family, direct);
-}

@@ -10,6 +10,7 @@
 #include <linux/tcp.h>
 #include <net/netfilter/nf_tables.h>
 #include <linux/rhashtable.h>
+#include <linux/jhash.h>
 #include <linux/workqueue.h>
 #include <linux/siphash.h>
 #include <net/netns/generic.h>
@@ -184,7 +185,7 @@ struct lvs_net {
 /* Every packet looks its namespace's state up: inline. */
 extern unsigned int lvs_net_id;
 
-static inline struct lvs_net *lvs_pernet(const struct net *net)
+static __always_inline struct lvs_net *lvs_pernet(const struct net *net)
 {
 	return net_generic(net, lvs_net_id);
 }
@@ -194,12 +195,12 @@ void lvs_defrag_disable(struct net *net, u8 family);
 int lvs_net_init(void);
 void lvs_net_exit(void);
 
-static inline void lvs_stat_inc(struct lvs_net *ln, enum lvs_stat s)
+static __always_inline void lvs_stat_inc(struct lvs_net *ln, enum lvs_stat s)
 {
 	this_cpu_inc(ln->stats[s]);
 }
 
-static inline void lvs_stat_add(struct lvs_net *ln, enum lvs_stat s, u64 v)
+static __always_inline void lvs_stat_add(struct lvs_net *ln, enum lvs_stat s, u64 v)
 {
 	this_cpu_add(ln->stats[s], v);
 }
@@ -468,17 +469,64 @@ static inline struct lvs_conn *lvs_hnode_conn(struct lvs_conn_hnode *hn)
 	return container_of(hn - hn->t.dir, struct lvs_conn, hn[0]);
 }
 
-extern const struct rhashtable_params lvs_conn_params;
+/*
+ * Every packet hashes and compares a tuple once. The key is 38 bytes
+ * (IPv6-sized addresses, zero past an IPv4 address): the generic jhash over
+ * all of it takes three rounds and memcmp walks it a byte at a time. Hash
+ * what varies instead (an IPv4 tuple is three words) and compare field by
+ * field. The family and protocol go into the seed, so that an IPv4 and an
+ * IPv6 tuple of the same words differ. In this header with the lookup, so
+ * that every lookup has the hash and the compare inline.
+ */
+static __always_inline u32 lvs_tuple_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct lvs_tuple *t = data;
+	u32 ports = (u32)(__force u16)t->sport << 16 | (__force u16)t->dport;
+
+	seed ^= (u32)t->family << 8 | t->proto;
+	if (t->family == NFPROTO_IPV4)
+		return jhash_3words((__force u32)t->src.ip, (__force u32)t->dst.ip,
+				    ports, seed);
+	return jhash_1word(ports, jhash2((const u32 *)t->src.all, 8, seed));
+}
+/* lvs_tuple_hashfn hashes src and dst as one run of eight words. */
+static_assert(offsetof(struct lvs_tuple, dst) ==
+	      offsetof(struct lvs_tuple, src) + sizeof(union nf_inet_addr));
+
+static __always_inline int lvs_tuple_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct lvs_tuple *a = arg->key;
+	const struct lvs_tuple *b = &((const struct lvs_conn_hnode *)obj)->t;
+
+	return a->sport != b->sport || a->dport != b->dport ||
+	       a->proto != b->proto || a->family != b->family ||
+	       !nf_inet_addr_cmp(&a->src, &b->src) ||
+	       !nf_inet_addr_cmp(&a->dst, &b->dst);
+}
+
+static const struct rhashtable_params lvs_conn_params = {
+	.head_offset		= offsetof(struct lvs_conn_hnode, node),
+	.key_offset		= offsetof(struct lvs_conn_hnode, t),
+	.key_len		= LVS_TUPLE_KEY_LEN,
+	.hashfn			= lvs_tuple_hashfn,
+	.obj_cmpfn		= lvs_tuple_cmpfn,
+	.min_size		= 256,
+	.automatic_shrinking	= true,
+};
+
+/* The connection key @t belongs to, or NULL; under the RCU read lock. */
+static __always_inline struct lvs_conn_hnode *
+lvs_conn_lookup(struct lvs_net *ln, const struct lvs_tuple *t)
+{
+	return rhashtable_lookup(&ln->conn_tab, t, lvs_conn_params);
+}
 
 int lvs_conn_table_init(struct lvs_net *ln);
 void lvs_conn_table_exit(struct lvs_net *ln);
-struct lvs_conn_hnode *lvs_conn_lookup(struct lvs_net *ln,
-				       const struct lvs_tuple *t);
 struct lvs_conn *lvs_conn_create(struct lvs_net *ln, struct lvs_service *svc,
 				 const struct lvs_tuple *t, u32 client_isn,
 				 struct lvs_synproxy *sp, int *reason);
 void lvs_conn_set_state(struct lvs_conn *cp, u8 state);
-void lvs_conn_touch(struct lvs_conn *cp);
 int lvs_conn_kmem_init(void);
 void lvs_conn_kmem_exit(void);
 
@@ -486,6 +534,32 @@ void lvs_conn_reuse(struct lvs_conn *cp, u32 client_isn);
 bool lvs_conn_kill(struct lvs_conn *cp);
 void lvs_conn_replied(struct lvs_conn *cp);
 void lvs_conn_end_nodest(struct lvs_conn *cp);
+
+/* How long @cp lives without a packet in @state. */
+static __always_inline unsigned long
+lvs_conn_timeout(const struct lvs_conn *cp, u8 state)
+{
+	const struct lvs_service *svc = lvs_conn_svc(cp);
+	const struct lvs_cfg *cfg = &svc->ln->cfg;
+	unsigned int secs;
+
+	if (cp->hn[0].t.proto == IPPROTO_UDP)
+		secs = svc->timeout ?: READ_ONCE(cfg->udp_timeout);
+	else if (state == LB_TCP_ESTABLISHED && svc->timeout)
+		secs = svc->timeout;
+	else
+		secs = READ_ONCE(cfg->tcp_timeout[state]);
+	return (unsigned long)secs * HZ;
+}
+
+/* A packet of @cp: its timeout starts over (see conn.c). */
+static __always_inline void lvs_conn_touch(struct lvs_conn *cp)
+{
+	unsigned long expires = jiffies + lvs_conn_timeout(cp, cp->state);
+
+	if (READ_ONCE(cp->expires) != expires)
+		WRITE_ONCE(cp->expires, expires);
+}
 
 /* expire_nodest_conn is on and @cp's real server has left its pool. */
 static inline bool lvs_conn_nodest(const struct lvs_conn *cp,
@@ -555,8 +629,6 @@ struct dst_entry *lvs_route(struct net *net, const struct sk_buff *skb,
 			    const union nf_inet_addr *saddr);
 void lvs_l3_addrs(const void *nh, u8 family, union nf_inet_addr *saddr,
 		  union nf_inet_addr *daddr);
-void lvs_l3_rewrite(void *nh, u8 family, const union nf_inet_addr *saddr,
-		    const union nf_inet_addr *daddr, bool hop);
 int lvs_l3_convert(struct sk_buff *skb, unsigned int *thoff, u8 to, u8 proto,
 		   const union nf_inet_addr *saddr,
 		   const union nf_inet_addr *daddr);
@@ -564,25 +636,45 @@ bool lvs_l3_hop_expired(const struct sk_buff *skb, u8 family);
 bool lvs_l3_too_big(const struct sk_buff *skb, u8 family, unsigned int mtu);
 void lvs_l3_icmp_reply(struct sk_buff *skb, u8 family, enum lvs_l3_error err,
 		       unsigned int mtu);
-struct dst_entry *lvs_conn_route(struct lvs_conn *cp, u8 dir,
-				 const struct sk_buff *skb, struct net *net,
-				 bool *held);
+struct dst_entry *lvs_conn_route_lookup(struct lvs_conn *cp, u8 dir,
+					const struct sk_buff *skb,
+					struct net *net, bool *held);
 void lvs_conn_route_release(struct lvs_conn *cp);
 unsigned int lvs_xmit(struct sk_buff *skb, struct dst_entry *dst,
 		      struct net *net, u8 family);
-unsigned int lvs_xmit_noref(struct sk_buff *skb, struct dst_entry *dst,
-			    struct net *net, u8 family, bool direct);
 
-/* Translation (xlate.c) and ICMP errors about connections (icmp.c). */
-int lvs_tuple_from_skb(struct sk_buff *skb, unsigned int thoff, u8 proto,
-		       u8 family, struct lvs_tuple *t);
+/* Translation (xlate.c, xlate.h) and ICMP errors about connections (icmp.c). */
+
+/* The connection key of a TCP/UDP packet of either family (every packet's). */
+static __always_inline int lvs_tuple_from_skb(struct sk_buff *skb,
+					      unsigned int thoff, u8 proto,
+					      u8 family, struct lvs_tuple *t)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+	if (!ports)
+		return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	if (family == NFPROTO_IPV6) {
+		t->src.in6 = ipv6_hdr(skb)->saddr;
+		t->dst.in6 = ipv6_hdr(skb)->daddr;
+	} else {
+		t->src.ip = ip_hdr(skb)->saddr;
+		t->dst.ip = ip_hdr(skb)->daddr;
+	}
+	t->sport = ports[0];
+	t->dport = ports[1];
+	t->proto = proto;
+	t->family = family;
+	return 0;
+}
 bool lvs_dispatch(struct lvs_net *ln, struct sk_buff *skb,
 		  const struct nft_pktinfo *pkt, const struct lvs_tuple *t,
 		  unsigned int *verdict);
-bool lvs_wants_toa(const struct lvs_conn *cp, const struct tcphdr *th);
 void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		    unsigned int thoff, unsigned int mtu);
-void lvs_count(struct lvs_conn *cp, u8 dir, unsigned int len);
 unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		       unsigned int thoff, struct net *net, bool forwarded);
 void lvs_l3_reset_cb(struct sk_buff *skb, u8 family);
@@ -605,10 +697,6 @@ static inline unsigned int lvs_xlate_mtu(const struct lvs_conn *cp, u8 dir,
 	return mtu;
 }
 
-unsigned int lvs_xlate_send(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
-			    unsigned int thoff, struct net *net,
-			    struct dst_entry *dst, bool held, bool forwarded,
-			    bool direct);
 unsigned int lvs_xlate_pkt(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 			   const struct nft_pktinfo *pkt);
 unsigned int lvs_xlate_held(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,

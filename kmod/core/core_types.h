@@ -44,6 +44,9 @@ typedef atomic_t core_atomic_t;
 /* u64 / u32 without libgcc helpers on 32-bit kernels. */
 #define core_div_u64(a, b)		div_u64(a, b)
 
+/* For what the packet path takes on every packet. */
+#define core_always_inline		__always_inline
+
 #else /* userspace */
 
 #include <stdint.h>
@@ -102,6 +105,7 @@ static inline int core_atomic_fetch_inc(core_atomic_t *v)
 #endif
 
 #define core_div_u64(a, b)	((u64)(a) / (u32)(b))
+#define core_always_inline	inline __attribute__((__always_inline__))
 
 #endif /* __KERNEL__ */
 

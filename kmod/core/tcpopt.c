@@ -161,14 +161,8 @@ int tcpopt_sack_adjust(u8 *th, u32 delta, u32 *diff)
 	struct tcpopt_walk w;
 	int off, blocks = 0;
 
-	/*
-	 * Nearly every segment of a transfer carries no option but the
-	 * timestamps, laid out as RFC 7323's appendix suggests and Linux
-	 * sends them: NOP, NOP, kind 8 length 10. No SACK there, no walk.
-	 */
-	if (tcpopt_hdrlen(th) == CORE_TCP_HDR_MIN + 12 &&
-	    th[20] == TCPOPT_KIND_NOP && th[21] == TCPOPT_KIND_NOP &&
-	    th[22] == TCPOPT_KIND_TS && th[23] == TCPOPT_LEN_TS)
+	/* Nearly every segment of a transfer: no SACK, no walk. */
+	if (tcpopt_ts_only(th))
 		return 0;
 	if (tcpopt_walk_init(&w, th) < 0)
 		return TCPOPT_E_MALFORMED;
@@ -296,36 +290,4 @@ int tcpopt_toa_insert(u8 *th, unsigned int capacity, u8 kind, int family,
 	memcpy(&new_word, th + 12, 2);
 	*diff = core_csum_update_u16(*diff, old_word, new_word);
 	return olen;
-}
-
-/* Add @d to the 32-bit sequence field at @p (even offset). */
-static void seq_field_add(u8 *p, u32 d, u32 *diff)
-{
-	__be32 old, new;
-
-	memcpy(&old, p, 4);
-	core_put_be32(p, core_get_be32(p) + d);
-	memcpy(&new, p, 4);
-	*diff = core_csum_update_u32(*diff, old, new);
-}
-
-/*
- * Translate one segment between the two halves of a spliced connection:
- * seq += @dseq; if the ACK flag is set, ack += @dack and every SACK edge
- * += @dack (SACK blocks live in the same sequence space as the ack).
- * Returns 0 or TCPOPT_E_MALFORMED from the SACK walk (seq and ack are
- * translated regardless). With @dack 0 only bytes 4..7 are touched, so it
- * also serves the 8 bytes of TCP header quoted in an ICMP error.
- */
-int core_tcp_translate(u8 *th, u32 dseq, u32 dack, u32 *diff)
-{
-	int ret;
-
-	if (dseq)
-		seq_field_add(th + 4, dseq, diff);
-	if (!dack || !(th[CORE_TCP_FLAGS_OFF] & CORE_TCPF_ACK))
-		return 0;
-	seq_field_add(th + 8, dack, diff);
-	ret = tcpopt_sack_adjust(th, dack, diff);
-	return ret < 0 ? ret : 0;
 }

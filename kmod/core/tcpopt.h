@@ -23,6 +23,7 @@
 #define _NFTLVS_CORE_TCPOPT_H
 
 #include "core_types.h"
+#include "csum.h"
 
 #define TCPOPT_KIND_EOL		0
 #define TCPOPT_KIND_NOP		1
@@ -67,7 +68,7 @@ enum tcpopt_err {
 };
 
 /* Header length from doff (20..60), or TCPOPT_E_MALFORMED. */
-static inline int tcpopt_hdrlen(const u8 *th)
+static core_always_inline int tcpopt_hdrlen(const u8 *th)
 {
 	unsigned int doff = th[12] >> 4;
 
@@ -182,10 +183,55 @@ static inline bool core_seq_after(u32 a, u32 b)
 	return core_seq_before(b, a);
 }
 
-int core_tcp_translate(u8 *th, u32 dseq, u32 dack, u32 *diff);
+/*
+ * Whether the only option is the timestamps, laid out as RFC 7323's
+ * appendix suggests and Linux sends them (NOP, NOP, kind 8 length 10): the
+ * options of nearly every segment of a transfer.
+ */
+static core_always_inline bool tcpopt_ts_only(const u8 *th)
+{
+	return tcpopt_hdrlen(th) == CORE_TCP_HDR_MIN + 12 &&
+	       th[20] == TCPOPT_KIND_NOP && th[21] == TCPOPT_KIND_NOP &&
+	       th[22] == TCPOPT_KIND_TS && th[23] == TCPOPT_LEN_TS;
+}
+
+/* Add @d to the 32-bit sequence number at @p; its checksum change to *@diff. */
+static core_always_inline void core_seq_field_add(u8 *p, u32 d, u32 *diff)
+{
+	u32 old = core_get_be32(p), new = old + d;
+
+	core_put_be32(p, new);
+	*diff = core_csum_update_u32(*diff, core_cpu_to_be32(old),
+				     core_cpu_to_be32(new));
+}
+
+/*
+ * Translate one segment between the two halves of a spliced connection:
+ * seq += @dseq; if the ACK flag is set, ack += @dack and every SACK edge
+ * += @dack (SACK blocks live in the same sequence space as the ack).
+ * Returns 0 or TCPOPT_E_MALFORMED from the SACK walk (seq and ack are
+ * translated regardless). With @dack 0 only bytes 4..7 are touched, so it
+ * also serves the 8 bytes of TCP header quoted in an ICMP error. Inline:
+ * every translated segment of a connection takes it.
+ */
+static core_always_inline int core_tcp_translate(u8 *th, u32 dseq, u32 dack,
+						 u32 *diff)
+{
+	int ret;
+
+	if (dseq)
+		core_seq_field_add(th + 4, dseq, diff);
+	if (!dack || !(th[CORE_TCP_FLAGS_OFF] & CORE_TCPF_ACK))
+		return 0;
+	core_seq_field_add(th + 8, dack, diff);
+	if (tcpopt_ts_only(th))	/* no SACK: no walk */
+		return 0;
+	ret = tcpopt_sack_adjust(th, dack, diff);
+	return ret < 0 ? ret : 0;
+}
 
 /* Client->RS with a FULLNAT delta @d: the RS sees seq + d. */
-static inline int core_tcp_seq_add(u8 *th, u32 d, u32 *diff)
+static core_always_inline int core_tcp_seq_add(u8 *th, u32 d, u32 *diff)
 {
 	return core_tcp_translate(th, d, 0, diff);
 }
@@ -193,7 +239,7 @@ static inline int core_tcp_seq_add(u8 *th, u32 d, u32 *diff)
 /* RS->client: the RS acks the client's data at seq + d; undo it in ack
  * and SACK edges.
  */
-static inline int core_tcp_ack_sub(u8 *th, u32 d, u32 *diff)
+static core_always_inline int core_tcp_ack_sub(u8 *th, u32 d, u32 *diff)
 {
 	return core_tcp_translate(th, 0, -d, diff);
 }
