@@ -180,11 +180,12 @@ void lvs_conn_end_nodest(struct lvs_conn *cp)
 	lvs_conn_unlink(cp);
 }
 
-/* A UDP flow's server answered: from now on the flow is kept when the table is full. */
+/*
+ * A UDP flow's server answered: from now on the flow is kept when the table
+ * is full. The packet path calls this only while the flag is still clear.
+ */
 void lvs_conn_replied(struct lvs_conn *cp)
 {
-	if (likely(READ_ONCE(cp->flags) & LVS_CONN_F_REPLIED))
-		return;
 	spin_lock_bh(&cp->lock);
 	WRITE_ONCE(cp->flags, cp->flags | LVS_CONN_F_REPLIED);
 	spin_unlock_bh(&cp->lock);

@@ -4,7 +4,8 @@
  * (translated ones and our own segments): route lookup, hop limit, header
  * addresses, "too big" and the ICMP answers the stack would give, and the
  * transmission. Everything above (xlate.c, icmp.c, synproxy.c) is written
- * once for both families and calls in here.
+ * once for both families and calls in here. The per-packet parts (header
+ * rewrite, control block, sending on a kept route) are inline in xlate.h.
  *
  * What the stack does when forwarding, we do, since we send the packet
  * ourselves: the TTL / hop limit is decremented (Time Exceeded when it runs
@@ -260,25 +261,6 @@ int lvs_l3_convert(struct sk_buff *skb, unsigned int *thoff, u8 to, u8 proto,
 	}
 	*thoff = newlen;
 	return 0;
-}
-
-/*
- * The IP control block of @skb as the receive path of @family leaves it
- * for a packet that came in on skb_iif: cleared, with the input interface
- * and, for IPv6, where the next-header byte is. The output path reads the
- * block, and a packet we deliver locally (a client on the LB) takes the
- * input path from the transport layer on.
- */
-void lvs_l3_reset_cb(struct sk_buff *skb, u8 family)
-{
-	memset(skb->cb, 0, max(sizeof(struct inet_skb_parm),
-			       sizeof(struct inet6_skb_parm)));
-	if (family == NFPROTO_IPV6) {
-		IP6CB(skb)->iif = skb->skb_iif;
-		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
-	} else {
-		IPCB(skb)->iif = skb->skb_iif;
-	}
 }
 
 /* Whether forwarding @skb would take its last hop. */

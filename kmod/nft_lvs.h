@@ -677,7 +677,6 @@ void lvs_toa_insert(struct lvs_conn *cp, struct sk_buff *skb,
 		    unsigned int thoff, unsigned int mtu);
 unsigned int lvs_xlate(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		       unsigned int thoff, struct net *net, bool forwarded);
-void lvs_l3_reset_cb(struct sk_buff *skb, u8 family);
 
 /*
  * The next hop's MTU for @cp's packets received in @dir on @dst, as their

@@ -6,7 +6,9 @@
  * layer). Translated packets are routed on the new addresses and sent by us
  * (NF_STOLEN), as IPVS does. Accepting a rewritten packet would not work at
  * prerouting: its new source (lip toward the RS, VIP toward the client) is
- * local, and input routing drops it as a martian.
+ * local, and input routing drops it as a martian. The steps every packet
+ * takes are inline in xlate.h, which the ingress fast path shares; what
+ * is here is rarer: the checks before them, TOA insertion, our segments.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>

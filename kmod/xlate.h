@@ -232,16 +232,26 @@ lvs_xlate_transport(struct lvs_conn *cp, u8 dir, struct sk_buff *skb,
 		if (hl < sizeof(struct tcphdr))
 			return -1;
 	}
-	if (skb_ensure_writable(skb, thoff + hl))
+	/*
+	 * What skb_ensure_writable() checks first, inline: the headers are
+	 * linear, and ours or in a clone's private head (TCP's segments are
+	 * clones of what the sender keeps for retransmission).
+	 */
+	if ((skb_headlen(skb) < thoff + hl ||
+	     (skb_cloned(skb) && !skb_clone_writable(skb, thoff + hl))) &&
+	    skb_ensure_writable(skb, thoff + hl))
 		return -1;
 	if (cp->hn[LB_DIR_IN].t.proto != IPPROTO_TCP) {
-		if (dir == LB_DIR_OUT)
+		if (dir == LB_DIR_OUT &&
+		    !(READ_ONCE(cp->flags) & LVS_CONN_F_REPLIED))
 			lvs_conn_replied(cp);
 		lvs_conn_touch(cp);
 		return 0;
 	}
 	th = (struct tcphdr *)(skb->data + thoff);
-	lvs_tcp_track(cp, dir, th, skb->len - thoff - hl);
+	/* Only rst-on-expire's RSTs need where each side's sequence ends. */
+	if (cp->flags & NFT_FULLNAT_F_RST_ON_EXPIRE)
+		lvs_tcp_track(cp, dir, th, skb->len - thoff - hl);
 	lvs_tcp_state(cp, dir, th);
 	*diff = lvs_xlate_tcp(cp, dir, th);
 	*thp = th;
@@ -317,7 +327,28 @@ lvs_l3_rewrite(void *nh, u8 family, const union nf_inet_addr *saddr,
 		iph->daddr = daddr->ip;
 		if (hop)
 			iph->ttl--;
-		ip_send_check(iph);
+		/* ip_send_check(), without a call for its few instructions. */
+		iph->check = 0;
+		iph->check = ip_fast_csum(iph, iph->ihl);
+	}
+}
+
+/*
+ * The IP control block of @skb as the receive path of @family leaves it
+ * for a packet that came in on skb_iif: cleared, with the input interface
+ * and, for IPv6, where the next-header byte is. The output path reads the
+ * block, and a packet we deliver locally (a client on the LB) takes the
+ * input path from the transport layer on.
+ */
+static __always_inline void lvs_l3_reset_cb(struct sk_buff *skb, u8 family)
+{
+	memset(skb->cb, 0, max(sizeof(struct inet_skb_parm),
+			       sizeof(struct inet6_skb_parm)));
+	if (family == NFPROTO_IPV6) {
+		IP6CB(skb)->iif = skb->skb_iif;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	} else {
+		IPCB(skb)->iif = skb->skb_iif;
 	}
 }
 
