@@ -265,9 +265,9 @@ unsigned int __flatten lvs_fastpath(struct net *net, struct sk_buff *skb)
  * in an ingress chain some 230-270 instructions a packet more. The hook
  * has the whole fast path inline, as lvs_fastpath() has for the chain.
  */
-static unsigned int __flatten lvs_fastpath_hook(void *priv,
-						struct sk_buff *skb,
-						const struct nf_hook_state *state)
+static unsigned int __flatten
+lvs_fastpath_hook(void *priv, struct sk_buff *skb,
+		  const struct nf_hook_state *state)
 {
 	unsigned int verdict = __lvs_fastpath(state->net, skb);
 

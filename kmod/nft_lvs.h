@@ -200,7 +200,8 @@ static __always_inline void lvs_stat_inc(struct lvs_net *ln, enum lvs_stat s)
 	this_cpu_inc(ln->stats[s]);
 }
 
-static __always_inline void lvs_stat_add(struct lvs_net *ln, enum lvs_stat s, u64 v)
+static __always_inline void lvs_stat_add(struct lvs_net *ln, enum lvs_stat s,
+					 u64 v)
 {
 	this_cpu_add(ln->stats[s], v);
 }
@@ -493,7 +494,8 @@ static __always_inline u32 lvs_tuple_hashfn(const void *data, u32 len, u32 seed)
 static_assert(offsetof(struct lvs_tuple, dst) ==
 	      offsetof(struct lvs_tuple, src) + sizeof(union nf_inet_addr));
 
-static __always_inline int lvs_tuple_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
+static __always_inline int lvs_tuple_cmpfn(struct rhashtable_compare_arg *arg,
+					   const void *obj)
 {
 	const struct lvs_tuple *a = arg->key;
 	const struct lvs_tuple *b = &((const struct lvs_conn_hnode *)obj)->t;
