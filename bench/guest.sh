@@ -39,6 +39,8 @@ fi
 # Defaults; params.sh may override them.
 PKTS=300000		# pktgen packets per measured run (64-byte UDP)
 BULK_BYTES=100000000	# bytes per TCP bulk download
+BULK_BUF=4194304	# the downloads' socket buffers, fixed (bench/bulk.c; 0: autotuned)
+BULK_REPS=7		# bulk download rounds (each over every variant in turn); the median counts
 FLOWS=1000		# UDP flows (source ports) of the packet-rate runs
 PPS_REPS=5		# packet-rate rounds (each over every variant in turn); the median counts
 CPS_SECS=4		# connection-rate run length ...
@@ -214,15 +216,16 @@ phase_bulk() {
 	rec info bulk bytes "$BULK_BYTES"
 	for v in $BULK_VARIANTS; do
 		use_topo "$v"
-		rs_listen "$bin/bulk" serve "$TCP_PORT" 3600
+		rs_listen "$bin/bulk" serve "$TCP_PORT" 3600 "$BULK_BUF"
 	done
-	for rep in $(seq 1 "$PPS_REPS"); do
+	rec info bulk buffer "$BULK_BUF"
+	for rep in $(seq 1 "$BULK_REPS"); do
 		for v in $BULK_VARIANTS; do
 			use_topo "$v"
 			x0=$(rs_retrans)
 			p0=$(client_pkts)
 			res=$(ip netns exec "$NS_CLIENT" timeout 300 "$bin/bulk" get \
-				"$(bulk_target "$v")" "$TCP_PORT" "$BULK_BYTES") || res=
+				"$(bulk_target "$v")" "$TCP_PORT" "$BULK_BYTES" "$BULK_BUF") || res=
 			p1=$(client_pkts)
 			say "bulk $v round $rep: $res"
 			r=$(echo "$res" | json_field rate)
@@ -377,7 +380,7 @@ phase_profile() {
 		# mode, as in phase_bulk): the figures are instructions per MB delivered.
 		for v in $PROFILE_VARIANTS; do
 			use_topo "$v"
-			rs_listen "$bin/bulk" serve "$TCP_PORT" 3600
+			rs_listen "$bin/bulk" serve "$TCP_PORT" 3600 "$BULK_BUF"
 		done
 	else
 		PPS_VARIANTS=$PROFILE_VARIANTS rx_like_nic on
@@ -392,7 +395,8 @@ phase_profile() {
 		"$bin/profmark" start
 		if [ "${PROFILE_BULK:-0}" = 1 ]; then
 			ip netns exec "$NS_CLIENT" timeout 600 "$bin/bulk" get \
-				"$(bulk_target "$v")" "$TCP_PORT" "$((PKTS * 1000000))" >/dev/null
+				"$(bulk_target "$v")" "$TCP_PORT" "$((PKTS * 1000000))" \
+				"$BULK_BUF" >/dev/null
 		else
 			pps_send "$PKTS" "$v" >/dev/null
 		fi

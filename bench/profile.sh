@@ -13,6 +13,7 @@
 #   KERNELS=... PKTS=50000 TOP=40
 #   PROFILE_BULK=1 PKTS=20     a TCP bulk download of PKTS MB per variant instead of packets
 #                              (offloads on): the figures are then instructions per MB
+#   BULK_BUF=0                 its socket buffers autotuned (default: fixed, bench/guest.sh)
 #
 # Run bench/run.sh once first (it installs the packages and builds the tools this uses).
 set -eu -o pipefail
@@ -38,8 +39,11 @@ for kver in ${KERNELS:-$(tests/vm/kernels.sh)}; do
 	ko=$(tests/build-kmod.sh "$kver")
 	dir=$out/$kver
 	mkdir -p "$dir"
-	printf 'BENCH_PHASES="profile" PROFILE_VARIANTS="%s" PKTS=%s PROFILE_BULK=%s\n' "$variants" \
-		"${PKTS:-50000}" "${PROFILE_BULK:-0}" > "$dir/params.sh"
+	{
+		printf 'BENCH_PHASES="profile" PROFILE_VARIANTS="%s" PKTS=%s PROFILE_BULK=%s\n' \
+			"$variants" "${PKTS:-50000}" "${PROFILE_BULK:-0}"
+		[ -z "${BULK_BUF:-}" ] || echo "BULK_BUF=$BULK_BUF"
+	} > "$dir/params.sh"
 	VM_CPU=qemu64 VM_ICOUNT=0 VM_QEMU_EXTRA="-plugin $bin/insnprof.so,out=$dir/blocks.txt" \
 		tests/vm/run.sh -k "$kver" -o "$dir" -t 1800 -m 2048 -- \
 		"$top/bench/guest.sh" "$dir" "$ko"

@@ -20,6 +20,7 @@
 #   HD_VARIANTS="100:tcp"        the healthd phase's pools (default: 100:tcp 1000:tcp 1000:http)
 #   ICOUNT_PHASES="bulk_only"    what the instruction-clock guest runs (default: variants);
 #   BULK_VARIANTS="ft cft f"     with bulk_only, the TCP bulk rows of these variants alone
+#   BULK_REPS=7 BULK_BUF=4194304 the bulk rows' rounds and fixed socket buffers (0: autotuned)
 #
 # The guest is emulated (TCG): compare the variants of one run with each other; absolute
 # numbers depend on the host and its load.
@@ -99,8 +100,10 @@ for kver in $kernels; do
 	{
 		echo "BENCH_PHASES=\"$guest_phases\""
 		[ -z "${HD_VARIANTS:-}" ] || echo "HD_VARIANTS=\"$HD_VARIANTS\""
+		[ -z "${BULK_BUF:-}" ] || echo "BULK_BUF=$BULK_BUF"
+		[ -z "${BULK_REPS:-}" ] || echo "BULK_REPS=$BULK_REPS"
 		if [ -n "${BENCH_QUICK:-}" ]; then
-			echo "PKTS=30000 PPS_REPS=1 CPS_SECS=2 CPS_ROUNDS=1 FLOOD_SECS=2 FLOOD_ROUNDS=1 FILL1=20000 FILL2=30000"
+			echo "PKTS=30000 PPS_REPS=1 BULK_REPS=1 CPS_SECS=2 CPS_ROUNDS=1 FLOOD_SECS=2 FLOOD_ROUNDS=1 FILL1=20000 FILL2=30000"
 		fi
 	} > "$out/$kver/params.sh"
 	# slab_nomerge: the lvs_conn cache keeps its own line in /proc/slabinfo.
@@ -127,8 +130,10 @@ for kver in $kernels; do
 	{
 		echo "BENCH_PHASES=\"${ICOUNT_PHASES:-variants}\""
 		[ -z "${BULK_VARIANTS:-}" ] || echo "BULK_VARIANTS=\"$BULK_VARIANTS\""
+		[ -z "${BULK_BUF:-}" ] || echo "BULK_BUF=$BULK_BUF"
+		[ -z "${BULK_REPS:-}" ] || echo "BULK_REPS=$BULK_REPS"
 		if [ -n "${BENCH_QUICK:-}" ]; then
-			echo "PKTS=20000 PPS_REPS=1 CPS_ROUNDS=0"
+			echo "PKTS=20000 PPS_REPS=1 BULK_REPS=1 CPS_ROUNDS=0"
 		else
 			echo "PKTS=100000 PPS_REPS=5 CPS_ROUNDS=0"
 		fi
