@@ -19,8 +19,8 @@
  * from one round to the next (about 2,000 and 2,300 data packets for 100
  * MB, 10% apart in instructions a MB), and the median told which group
  * had three of five rounds more than what the forwarding cost. With the
- * buffers fixed the groups went away on 6.12; on 6.1 one download in
- * twenty-one still took the other path.
+ * buffers fixed the groups went away on 6.12; on 6.1 a few downloads in
+ * fifty still took the other path.
  */
 #include <arpa/inet.h>
 #include <errno.h>
