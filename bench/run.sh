@@ -87,6 +87,15 @@ case " $phases " in
 	;;
 esac
 
+# guest_params NAME... - the named settings this command was given, as lines of the guest's
+# params.sh (the guest's defaults stand for the others).
+guest_params() {
+	local name
+	for name in "$@"; do
+		[ -z "${!name:-}" ] || printf '%s="%s"\n' "$name" "${!name}"
+	done
+}
+
 kernels=${KERNELS:-$(tests/vm/kernels.sh)}
 [ -n "$kernels" ] || { echo "bench: no kernel to boot" >&2; exit 1; }
 for kver in $kernels; do
@@ -99,9 +108,7 @@ for kver in $kernels; do
 		sed -n 's/^\$1 = //p' > "$out/$kver/lvs_conn_size" || true
 	{
 		echo "BENCH_PHASES=\"$guest_phases\""
-		[ -z "${HD_VARIANTS:-}" ] || echo "HD_VARIANTS=\"$HD_VARIANTS\""
-		[ -z "${BULK_BUF:-}" ] || echo "BULK_BUF=$BULK_BUF"
-		[ -z "${BULK_REPS:-}" ] || echo "BULK_REPS=$BULK_REPS"
+		guest_params HD_VARIANTS BULK_BUF BULK_REPS
 		if [ -n "${BENCH_QUICK:-}" ]; then
 			echo "PKTS=30000 PPS_REPS=1 BULK_REPS=1 CPS_SECS=2 CPS_ROUNDS=1 FLOOD_SECS=2 FLOOD_ROUNDS=1 FILL1=20000 FILL2=30000"
 		fi
@@ -129,9 +136,7 @@ for kver in $kernels; do
 	mkdir -p "$out/$kver/icount"
 	{
 		echo "BENCH_PHASES=\"${ICOUNT_PHASES:-variants}\""
-		[ -z "${BULK_VARIANTS:-}" ] || echo "BULK_VARIANTS=\"$BULK_VARIANTS\""
-		[ -z "${BULK_BUF:-}" ] || echo "BULK_BUF=$BULK_BUF"
-		[ -z "${BULK_REPS:-}" ] || echo "BULK_REPS=$BULK_REPS"
+		guest_params BULK_VARIANTS BULK_BUF BULK_REPS
 		if [ -n "${BENCH_QUICK:-}" ]; then
 			echo "PKTS=20000 PPS_REPS=1 BULK_REPS=1 CPS_ROUNDS=0"
 		else
