@@ -9,7 +9,7 @@
 #
 # Output: one line per case on stdout and in RESULTS_DIR/results.txt
 #   PASS name (Ns) | FAIL name (Ns) | SKIP name (Ns): reason from the log's last line
-# failures followed by the last 30 lines of the log, indented; then "N passed, N failed,
+# failures followed by their reason (the log's "FAIL: " lines) and the last 30 lines of the log,
 # N skipped". Per case: RESULTS_DIR/cases/NAME.log (stdout+stderr), NAME.dmesg (kernel
 # messages logged meanwhile, if any). Exit 0 if nothing failed, else 1.
 #
@@ -252,6 +252,8 @@ report_case() {	# report_case NAME
 	PASS*) npass=$((npass + 1)) ;;
 	SKIP*) nskip=$((nskip + 1)) ;;
 	*)
+		# The reason first: a case may print a long account (a daemon's log) after it.
+		grep -E '^(FAIL: |runner: )' "$RESULTS_DIR/cases/$1.log" | head -n 5 | sed 's/^/    /'
 		tail -n 30 "$RESULTS_DIR/cases/$1.log" | sed 's/^/    /'
 		nfail=$((nfail + 1))
 		;;
