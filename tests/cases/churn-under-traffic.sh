@@ -83,7 +83,7 @@ sleep 2
 reload() {
 	in_ns lb "$NFTLVS" -f "$RULES"
 }
-churn "ruleset reloads" 15 reload
+churn "ruleset reloads" 8 reload
 
 handle() {	# the handle of the port-80 IPv4 rule
 	in_ns lb "$NFTLVS" -a list chain inet lvs pre |
@@ -97,7 +97,7 @@ replace() {	# the port-80 rule replaced, its scheduler changing every time
 	in_ns lb "$NFTLVS" replace rule inet lvs pre handle "$h" ip daddr "$VIP4" tcp dport 80 \
 		fullnat to @web via @lips sched "$sched"
 }
-churn "rule replacements" 15 replace
+churn "rule replacements" 8 replace
 
 edit_pool() {	# a server in, one out, back in, the other out: the pool is never empty
 	in_ns lb nft add element inet lvs web "{ $RS4_3 . 8080 : 2 }" &&
@@ -105,7 +105,7 @@ edit_pool() {	# a server in, one out, back in, the other out: the pool is never 
 	in_ns lb nft add element inet lvs web "{ $RS4_1 . 8080 : 1 }" &&
 	in_ns lb nft delete element inet lvs web "{ $RS4_3 . 8080 : 2 }"
 }
-churn "pool edits (4 set changes each)" 10 edit_pool
+churn "pool edits (4 set changes each)" 6 edit_pool
 
 iptables_rule() {	# a FULLNAT rule added and deleted, the back-ends taking turns
 	local backend=nft
@@ -115,7 +115,7 @@ iptables_rule() {	# a FULLNAT rule added and deleted, the back-ends taking turns
 	in_ns lb iptables-$backend -t raw -D PREROUTING -d "$VIP4" -p tcp --dport 82 -j FULLNAT \
 		--to "$RS4_2:8080" --via "$LIP4_2"
 }
-churn "iptables rules added and deleted" 10 iptables_rule
+churn "iptables rules added and deleted" 6 iptables_rule
 
 # Everything in flight, the namespace goes.
 in_ns lb awk '$1 ~ /^(conns|conn_new|conn_early_drop|synproxy_syn|services)$/' /proc/net/nft_lvs/stats |
