@@ -63,4 +63,20 @@ module_refs_left() {
 }
 export -f module_refs_left
 export RUNNER_CHECK=module_refs_left
-exec "$top/tests/lib/runner.sh" "$results" "$@"
+if [ "${LVS_TEST_ACCT:-0}" != 1 ]; then
+	exec "$top/tests/lib/runner.sh" "$results" "$@"
+fi
+# LVS_TEST_ACCT=1: every process of the run is accounted (BSD process accounting, the
+# kernel's record of each exit) into RESULTS_DIR/acct, for tests/tools/acct-report.py:
+# where the guest's CPU time goes. Straight into the results, so that a run that times
+# out leaves its records too.
+acct() { /usr/bin/python3 -S -c 'import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.acct(sys.argv[1].encode() if sys.argv[1] else None):
+    sys.exit("acct: " + os.strerror(ctypes.get_errno()))' "$1"; }
+: >"$results/acct"
+acct "$results/acct"
+status=0
+"$top/tests/lib/runner.sh" "$results" "$@" || status=$?
+acct ""
+exit "$status"

@@ -15,6 +15,8 @@
 #                              "# exclusive:" always run alone)
 #   LVS_TEST_FASTPATH=1        every case's lb gets the ingress fast path (the netdev
 #                              flowtable) on its devices as the topology is made
+#   LVS_TEST_ACCT=1            each guest's processes are accounted into RESULTS/acct;
+#                              tests/tools/acct-report.py says where the CPU time went
 #
 #   tests/run.sh --debug-kernel [CASE...]
 #                              the same cases on debug kernels (KASAN, UBSAN, lockdep,
@@ -181,7 +183,8 @@ run_guest() {	# run_guest KVER LABEL RESULTS KO CASE...
 	# measures the table's memory there).
 	VM_APPEND="slab_nomerge $kernel_args ${VM_APPEND:-}" \
 	tests/vm/run.sh -k "$kver" -o "$results" -t "$vm_timeout" -m "$vm_mem" -- \
-		env RUNNER_JOBS="$case_jobs" RUNNER_XTRACE="${RUNNER_XTRACE:-0}" LVS_TEST_FASTPATH="${LVS_TEST_FASTPATH:-0}" "$top/tests/guest-suite.sh" "$results" "$ko" "$@"
+		env RUNNER_JOBS="$case_jobs" RUNNER_XTRACE="${RUNNER_XTRACE:-0}" LVS_TEST_FASTPATH="${LVS_TEST_FASTPATH:-0}" \
+		LVS_TEST_ACCT="${LVS_TEST_ACCT:-0}" "$top/tests/guest-suite.sh" "$results" "$ko" "$@"
 	vm_status=$?
 	if [ -f "$results/results.txt" ]; then
 		while read -r verdict name _; do
