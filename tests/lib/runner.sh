@@ -10,8 +10,9 @@
 # Output: one line per case on stdout and in RESULTS_DIR/results.txt
 #   PASS name (Ns) | FAIL name (Ns) | SKIP name (Ns): reason from the log's last line
 # failures followed by their reason (the log's "FAIL: " lines) and the last 30 lines of the
-# log, indented; then "N passed, N failed, N skipped". Per case: RESULTS_DIR/cases/NAME.log (stdout+stderr), NAME.dmesg (kernel
-# messages logged meanwhile, if any). Exit 0 if nothing failed, else 1.
+# log, indented; then "N passed, N failed, N skipped". Per case:
+# RESULTS_DIR/cases/NAME.log (stdout+stderr), NAME.dmesg (kernel messages logged meanwhile,
+# if any). Exit 0 if nothing failed, else 1.
 #
 # Cases see: RESULTS_DIR, CASE_NAME, CASE_TMP (scratch dir, removed afterwards), TESTS_LIB
 # (this directory: ". $TESTS_LIB/assert.sh", ". $TESTS_LIB/topology.sh").
