@@ -43,12 +43,13 @@ def main():
         p[2] += etime / AHZ
     if bad:
         print("%s: %d records not of version 3 skipped" % (path, bad), file=sys.stderr)
-    total_cpu = sum(p[1] for p in per.values()) or 1
+    total_n = sum(p[0] for p in per.values())
+    total_cpu = sum(p[1] for p in per.values())
     print("%-16s %8s %10s %6s %12s" % ("command", "count", "cpu s", "cpu %", "lifetime s"))
     for name, (n, cpu, life) in sorted(per.items(), key=lambda kv: -kv[1][1])[:top]:
-        print("%-16s %8d %10.1f %5.1f%% %12.1f" % (name, n, cpu, 100 * cpu / total_cpu, life))
-    print("%-16s %8d %10.1f" % ("all", sum(p[0] for p in per.values()),
-                                sum(p[1] for p in per.values())))
+        print("%-16s %8d %10.1f %5.1f%% %12.1f" % (name, n, cpu, 100 * cpu / (total_cpu or 1),
+                                                   life))
+    print("%-16s %8d %10.1f" % ("all", total_n, total_cpu))
     return 0
 
 
